@@ -1,0 +1,74 @@
+"""Who may see and do what: every view loads objects through here, so the rule lives in one place.
+
+A user sees the sites they are given (administrators see every site); an object
+belongs to the site of its location. Role rules for actions are the PERMISSIONS table.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import TypeVar
+
+from flask import abort, g
+from flask_login import current_user
+from sqlalchemy import select
+
+from patrol.extensions import db
+from patrol.models import Site, user_sites
+
+T = TypeVar("T")
+
+PERMISSIONS: dict[str, set[str]] = {
+    "inspect": {"butler", "steward", "supervisor", "admin"},
+    "tasks.view_all": {"supervisor", "admin"},
+    "qr.manage": {"supervisor", "admin"},
+}
+
+
+def site_ids_for(user) -> set[int]:
+    """The ids of the sites this user may see, read once per request."""
+    cached = g.get("_site_ids")
+    if cached is not None and g.get("_site_ids_user") == user.id:
+        return cached
+    if user.role == "admin":
+        query = select(Site.id)
+    else:
+        query = select(user_sites.c.site_id).where(user_sites.c.user_id == user.id)
+    ids = set(db.session.scalars(query))
+    g._site_ids, g._site_ids_user = ids, user.id
+    return ids
+
+
+def can(user, permission: str) -> bool:
+    return user.is_authenticated and user.role in PERMISSIONS[permission]
+
+
+def require_site(site_id: int) -> None:
+    if site_id not in site_ids_for(current_user):
+        abort(403)
+
+
+def load(model: type[T], object_id, *, by: str = "id") -> T:
+    """The object with this key, or 404; and 403 unless it is on one of the user's sites."""
+    obj = db.session.scalar(select(model).where(getattr(model, by) == object_id))
+    if obj is None:
+        abort(404)
+    require_site(obj.site_id)
+    return obj
+
+
+def permission_required(permission: str):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not can(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def visible_sites(user) -> list[Site]:
+    ids = site_ids_for(user)
+    return list(db.session.scalars(select(Site).where(Site.id.in_(ids)).order_by(Site.id)))

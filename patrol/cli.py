@@ -1,0 +1,77 @@
+"""Command line: `flask --app wsgi patrol …` for operators, and the `patrol demo` quick start."""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+from patrol.extensions import db
+from patrol.services.demo import DEMO_PASSWORD, has_data, seed_demo
+from qr import qr_terminal
+
+
+def init_app(app: Flask) -> None:
+    group = click.Group("patrol", help="patrol commands")
+
+    @group.command("seed-demo")
+    def seed_demo_command():
+        """Fill an empty database with the demo estate."""
+        if has_data():
+            raise click.ClickException("The database already has sites; the demo needs an empty one.")
+        for account in seed_demo():
+            click.echo(f"{account.role:<11} {account.username:<11} {DEMO_PASSWORD}")
+
+    app.cli.add_command(group)
+
+
+def lan_address() -> str:
+    """This machine's address on the local network, so a phone on the same Wi-Fi can open the demo."""
+    try:
+        candidates = socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        candidates = []
+    for address in candidates:
+        if not address.startswith("127."):
+            return address
+    return "127.0.0.1"
+
+
+def run_demo(host: str, port: int) -> None:
+    os.environ.setdefault("PATROL_DEMO", "1")
+    from patrol import create_app
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        if not has_data():
+            seed_demo()
+        db.session.remove()
+    address = f"http://{lan_address()}:{port}/"
+    print(qr_terminal(address))
+    print(f"patrol demo is running on {address}  (and http://127.0.0.1:{port}/)")
+    print("Sign in as any of these (password: %s):" % DEMO_PASSWORD)
+    print("  butler      管家        scans and fills checklists")
+    print("  steward     样板间管家  model-room counts")
+    print("  supervisor  主管        tasks and overdue work")
+    print("  admin       管理员      locations and QR labels")
+    print("Stop with Ctrl+C.")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="patrol")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="run the app on SQLite with demo data")
+    demo.add_argument("--host", default=os.environ.get("PATROL_HOST", "0.0.0.0"))
+    demo.add_argument("--port", type=int, default=int(os.environ.get("PATROL_PORT", "5000")))
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        run_demo(args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Database plumbing: UTC timestamps, SQLite pragmas, and write transactions that lock up front."""
+from __future__ import annotations
+
+import contextvars
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+# True while the current unit of work only reads (a GET). Everything else — POSTs,
+# CLI commands, tests — begins its SQLite transaction with BEGIN IMMEDIATE, so two
+# writers queue on busy_timeout instead of failing with "database is locked" when a
+# deferred read lock cannot be upgraded.
+read_only_work: contextvars.ContextVar[bool] = contextvars.ContextVar("read_only_work", default=False)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, hands back aware UTC — the same on SQLite and PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a 5 s busy timeout, NORMAL sync, foreign keys, and BEGIN IMMEDIATE for writers."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN" if read_only_work.get() else "BEGIN IMMEDIATE")

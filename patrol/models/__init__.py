@@ -1,0 +1,25 @@
+"""Typed SQLAlchemy models, one module per aggregate."""
+from patrol.models.site import Site
+from patrol.models.user import User, user_sites
+from patrol.models.location import Location
+from patrol.models.checklist import Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion
+from patrol.models.photo import Photo
+from patrol.models.inspection import Answer, Inspection, answer_photos
+from patrol.models.task import Task, TaskEvent
+
+__all__ = [
+    "Answer",
+    "Checklist",
+    "ChecklistAssignment",
+    "ChecklistItem",
+    "ChecklistVersion",
+    "Inspection",
+    "Location",
+    "Photo",
+    "Site",
+    "Task",
+    "TaskEvent",
+    "User",
+    "answer_photos",
+    "user_sites",
+]

@@ -1,0 +1,70 @@
+"""An inspection: one person's pass over one checklist at one location, and its answers."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from patrol.database import UTCDateTime, utcnow
+from patrol.extensions import db
+from patrol.models.checklist import ChecklistItem, ChecklistVersion
+from patrol.models.location import Location
+from patrol.models.photo import Photo
+from patrol.models.user import User
+
+answer_photos = Table(
+    "answer_photos",
+    db.metadata,
+    Column("answer_id", ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True),
+    Column("photo_id", ForeignKey("photos.id"), primary_key=True),
+)
+
+
+class Inspection(db.Model):
+    __tablename__ = "inspections"
+    # The scan page looks up this person's unfinished draft at this location.
+    __table_args__ = (Index("ix_inspections_draft_lookup", "inspector_id", "location_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Generated on the phone's page and sent with every save and the submit, so that a
+    # retried or doubled request lands on the same inspection.
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft|submitted|abandoned
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    checklist_version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    duration_seconds: Mapped[int | None]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    location: Mapped[Location] = relationship()
+    checklist_version: Mapped[ChecklistVersion] = relationship()
+    inspector: Mapped[User] = relationship()
+    answers: Mapped[list[Answer]] = relationship(back_populates="inspection")
+
+    @property
+    def site_id(self) -> int:
+        return self.location.site_id
+
+
+class Answer(db.Model):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("inspection_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_items.id"))
+    # pass|fail|na for pass/fail items, the chosen option, or free text
+    value_text: Mapped[str | None] = mapped_column(Text)
+    # rating, count or reading
+    value_number: Mapped[float | None]
+    is_finding: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[str | None] = mapped_column(String(10))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="answers")
+    item: Mapped[ChecklistItem] = relationship()
+    photos: Mapped[list[Photo]] = relationship(secondary=answer_photos, order_by=Photo.id)

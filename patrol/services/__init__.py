@@ -1,0 +1,1 @@
+"""What the product does, as plain functions over models: no request, no session, no templates."""

@@ -1,0 +1,122 @@
+"""The demo estate: a residential site with a tower, renovation units, a model room and vacant units."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from patrol.database import utcnow
+from patrol.extensions import db
+from patrol.models import Answer, ChecklistVersion, Inspection, Location, Site, TaskEvent, User
+from patrol.services import catalogue
+from patrol.services.accounts import create_user
+from patrol.services.answers import evaluate
+from patrol.services.checklists import assign_checklist, items_of, publish_checklist
+from patrol.services.tasks import raise_tasks_for_findings
+
+DEMO_PASSWORD = "patrol-demo"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("butler", "张伟（管家）", "butler"),
+    DemoAccount("steward", "李娜（样板间管家）", "steward"),
+    DemoAccount("supervisor", "王强（主管）", "supervisor"),
+    DemoAccount("admin", "陈静（管理员）", "admin"),
+]
+
+
+def has_data() -> bool:
+    return (db.session.scalar(select(func.count()).select_from(Site)) or 0) > 0
+
+
+def seed_demo() -> list[DemoAccount]:
+    """Create the demo estate, its checklists, one account per role and a little history."""
+    garden = Site(name="星河湾花园", timezone="Asia/Shanghai")
+    tower = Site(name="云栖大厦", timezone="Asia/Shanghai")
+    db.session.add_all([garden, tower])
+    db.session.flush()
+    _garden_locations(garden)
+    for floor in ("1F", "2F", "3F", "5F", "8F"):
+        db.session.add(Location(site=tower, name=f"云栖大厦 {floor} 公共区域", kind="floor",
+                                building="A座", floor=floor))
+    _checklists(garden)
+    users = {}
+    for account in DEMO_ACCOUNTS:
+        sites = [garden] if account.role in {"butler", "steward"} else [garden, tower]
+        users[account.role] = create_user(account.username, DEMO_PASSWORD, display_name=account.display_name,
+                                          role=account.role, sites=sites)
+    db.session.flush()
+    _history(garden, users["butler"], users["supervisor"])
+    db.session.commit()
+    return DEMO_ACCOUNTS
+
+
+def _garden_locations(site: Site) -> None:
+    floors = ["B1"] + [f"{n}F" for n in range(1, 13)]
+    for floor in floors:
+        db.session.add(Location(site=site, name=f"1栋 {floor} 楼层", kind="floor", building="1栋", floor=floor))
+    for floor, unit in (("8F", "802"), ("11F", "1103")):
+        db.session.add(Location(site=site, name=f"1栋 {unit} 装修", kind="renovation", building="1栋",
+                                floor=floor, unit=unit))
+    for floor, unit in (("5F", "501"), ("9F", "902"), ("12F", "1201")):
+        db.session.add(Location(site=site, name=f"1栋 {unit} 空置房", kind="vacant_unit", building="1栋",
+                                floor=floor, unit=unit))
+    db.session.add(Location(site=site, name="售楼处 样板间A（89㎡）", kind="model_room", building="售楼处",
+                            unit="A户型"))
+    db.session.flush()
+
+
+def _checklists(site: Site) -> None:
+    for (name, items), kind in ((catalogue.FLOOR_PATROL, "floor"), (catalogue.RENOVATION, "renovation"),
+                                (catalogue.VACANT_UNIT, "vacant_unit")):
+        version = publish_checklist(name, items)
+        assign_checklist(version.checklist, location_kind=kind)
+    room = db.session.scalar(select(Location).where(Location.site_id == site.id, Location.kind == "model_room"))
+    for name, items in catalogue.model_room_checklists("样板间A"):
+        version = publish_checklist(name, items)
+        assign_checklist(version.checklist, location_id=room.id)
+    db.session.flush()
+
+
+def _history(site: Site, butler: User, supervisor: User) -> None:
+    """Two earlier floor patrols with findings, so the supervisor's screens are not empty."""
+    floor_version = db.session.scalar(select(ChecklistVersion).where(ChecklistVersion.name == "巡楼检查"))
+    items = items_of(floor_version.id)
+    now = utcnow()
+    plans = [("1栋 3F 楼层", 30, {1: ("fail", "3F东侧走廊灯不亮")}),
+             ("1栋 7F 楼层", 2, {5: ("fail", "消防通道堆放纸箱"), 6: ("2", "地面有污渍")})]
+    for name, hours_ago, failures in plans:
+        location = db.session.scalar(select(Location).where(Location.site_id == site.id, Location.name == name))
+        submitted = now - timedelta(hours=hours_ago)
+        inspection = Inspection(client_id=f"00000000-0000-4000-8000-{hours_ago:012d}", location_id=location.id,
+                                checklist_version_id=floor_version.id, inspector_id=butler.id,
+                                scanned_at=submitted - timedelta(minutes=4), submitted_at=submitted,
+                                duration_seconds=240, status="submitted")
+        db.session.add(inspection)
+        findings = []
+        for index, item in enumerate(items):
+            raw, remark = failures.get(index, ("pass" if item.item_type == "passfail" else "4", ""))
+            if item.item_type in {"text"}:
+                continue
+            value = evaluate(item, raw)
+            answer = Answer(inspection=inspection, item_id=item.id, value_text=value.value_text,
+                            value_number=value.value_number, is_finding=value.is_finding, note=remark,
+                            severity=item.default_severity if value.is_finding else None)
+            db.session.add(answer)
+            if value.is_finding:
+                findings.append((answer, item))
+        db.session.flush()
+        tasks = raise_tasks_for_findings(inspection, location, findings, now=submitted)
+        for task in tasks[:1]:
+            task.status, task.assignee_id = "assigned", butler.id
+            db.session.add(TaskEvent(task_id=task.id, kind="assigned", actor_id=supervisor.id,
+                                     note="请今天处理", created_at=submitted + timedelta(minutes=20)))
+    db.session.flush()

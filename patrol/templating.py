@@ -1,0 +1,82 @@
+"""Template helpers: local times, labels, and rendering one block of a page as an htmx fragment."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+
+from patrol import access, i18n, vocabulary
+
+
+def is_htmx() -> bool:
+    """An htmx request that wants a fragment (a boosted link or form wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render_block(template_name: str, block: str, **context) -> str:
+    """Render only one named block of a page template: the page and its fragments stay one file."""
+    env = current_app.jinja_env
+    template = env.get_or_select_template(template_name)
+    current_app.update_template_context(context)
+    return "".join(template.blocks[block](template.new_context(context)))
+
+
+def render(template_name: str, block: str | None = None, **context) -> str:
+    """The whole page, or for an htmx request just `block`."""
+    from flask import render_template
+
+    if block and is_htmx():
+        return render_block(template_name, block, **context)
+    return render_template(template_name, **context)
+
+
+def zone_of(site=None) -> ZoneInfo:
+    if site is not None:
+        return site.zone
+    return ZoneInfo(current_app.config["PATROL_TIMEZONE"])
+
+
+def localtime(value: datetime | None, site=None, fmt: str = "short") -> str:
+    """A stored UTC time shown in the site's time zone (the app's default zone without a site)."""
+    if value is None:
+        return ""
+    local = value.astimezone(zone_of(site))
+    if fmt == "time":
+        return local.strftime("%H:%M")
+    if fmt == "date":
+        return format_datetime(local.replace(tzinfo=None), "yyyy-MM-dd")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes >= 60:
+        hours, minutes = divmod(minutes, 60)
+        return _("%(h)d h %(m)d min", h=hours, m=minutes)
+    if minutes:
+        return _("%(m)d min %(s)d s", m=minutes, s=secs)
+    return _("%(s)d s", s=secs)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _globals():
+        locale = str(get_locale() or "zh_Hans")
+        return {
+            "vocab": vocabulary,
+            "can": access.can,
+            "languages": i18n.LANGUAGES,
+            "current_language": locale,
+            "html_lang": i18n.HTML_LANG.get(locale, "zh-Hans"),
+            "is_htmx": is_htmx(),
+        }

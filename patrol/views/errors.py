@@ -1,0 +1,53 @@
+"""Every error a user can cause answers in plain words, as a page or, for htmx, a message in place."""
+from __future__ import annotations
+
+from flask import Blueprint, make_response, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from patrol.templating import is_htmx, render_block
+
+bp = Blueprint("errors", __name__)
+
+MESSAGES = {
+    400: (_l("Something in that request was wrong"), _l("Go back, check what you entered and try again.")),
+    403: (_l("You do not have access to this"), _l("It belongs to a site you are not assigned to, or your role cannot do this. Ask your supervisor if you need it.")),
+    404: (_l("Not found"), _l("This page or record does not exist (any more).")),
+    405: (_l("That cannot be done here"), _l("Go back and use the buttons on the page.")),
+    409: (_l("This changed in the meantime"), _l("Reload the page to see the latest version.")),
+    413: (_l("The file is too large"), _l("Take the photo again or pick a smaller one.")),
+    415: (_l("That kind of file is not accepted"), _l("Attach a JPEG or PNG photo.")),
+    422: (_l("Please check what you entered"), _l("Some of it could not be accepted.")),
+    500: (_l("Something went wrong on our side"), _l("Nothing was saved by this request. Try again in a moment.")),
+}
+
+
+def error_response(status: int, title=None, detail=None):
+    """The error page for a browser, or a message fragment swapped into #messages for htmx."""
+    default_title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    context = {"status": status, "title": title or default_title, "detail": detail or default_detail}
+    if is_htmx():
+        response = make_response(render_block("errors/error.html", "message", **context), status)
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return make_response(render_template("errors/error.html", **context), status)
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(_error):
+    return error_response(400, _l("This page has expired"),
+                          _l("For your security the form could not be sent. Reload the page and try again."))
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    return error_response(error.code)
+
+
+@bp.app_errorhandler(500)
+def server_error(_error):
+    return error_response(500)

@@ -1,0 +1,137 @@
+"""Filling in a checklist: save an answer, add or remove a photo, submit — each one POST."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from patrol.access import load, permission_required
+from patrol.extensions import db
+from patrol.models import ChecklistItem, ChecklistVersion, Inspection, Location
+from patrol.services.answers import AnswerInput
+from patrol.services.checklists import items_of, version_applies
+from patrol.services.evidence import PhotoLimits, attach_photo, detach_photo
+from patrol.services.history import inspection_with_answers
+from patrol.services.inspections import AnswerSnapshot, save_answer, submit_inspection
+from patrol.services.scan import ScanPage
+from patrol.services.tasks import open_tasks_at
+from patrol.templating import is_htmx, render_block
+from patrol.views.drafts import draft_key
+from patrol.views.errors import error_response
+
+bp = Blueprint("inspect", __name__)
+PREFIX = "/inspect/<int:location_id>/<int:version_id>"
+
+
+def _load_target(location_id: int, version_id: int, item_id: int | None = None):
+    location = load(Location, location_id)
+    version = db.session.get(ChecklistVersion, version_id)
+    if version is None or not version_applies(version, location):
+        return error_response(404), None, None, None
+    item = None
+    if item_id is not None:
+        item = db.session.get(ChecklistItem, item_id)
+        if item is None or item.version_id != version.id:
+            return error_response(404), None, None, None
+    return None, location, version, item
+
+
+def _answer_of(form, item_id: int) -> AnswerInput:
+    return AnswerInput(raw=form.get(f"value-{item_id}", ""), note=form.get(f"note-{item_id}", ""),
+                       severity=form.get(f"severity-{item_id}"))
+
+
+def _item_fragment(location, version, item, snapshot, error=None, status=200):
+    html = render_block("scan/page.html", "item", item=item, answer=snapshot, error=error,
+                        location=location, version=version)
+    return make_response(html, status)
+
+
+@bp.post(f"{PREFIX}/items/<int:item_id>/answer")
+@login_required
+@permission_required("inspect")
+def answer_save(location_id: int, version_id: int, item_id: int):
+    problem, location, version, item = _load_target(location_id, version_id, item_id)
+    if problem:
+        return problem
+    outcome = save_answer(draft_key(location, version), item, _answer_of(request.form, item.id))
+    if not outcome.ok and "form" in outcome.errors:
+        return error_response(outcome.status, detail=outcome.errors["form"])
+    if not outcome.ok:
+        raw = AnswerSnapshot(raw=request.form.get(f"value-{item.id}", ""))
+        return _item_fragment(location, version, item, raw, outcome.errors["value"], outcome.status)
+    return _item_fragment(location, version, item, outcome.value)
+
+
+@bp.post(f"{PREFIX}/items/<int:item_id>/photos")
+@login_required
+@permission_required("inspect")
+def photo_add(location_id: int, version_id: int, item_id: int):
+    problem, location, version, item = _load_target(location_id, version_id, item_id)
+    if problem:
+        return problem
+    upload = request.files.get(f"photo-{item.id}")
+    if upload is None or not upload.filename:
+        return error_response(422, detail=None)
+    config = current_app.config
+    limits = PhotoLimits(config["PATROL_PHOTO_DIR"], config["PATROL_MAX_PHOTO_BYTES"],
+                         config["PATROL_MAX_PHOTO_PIXELS"])
+    data = upload.stream.read(limits.max_bytes + 1)
+    outcome = attach_photo(draft_key(location, version), item, data, limits)
+    if not outcome.ok:
+        message = outcome.errors.get("photo") or outcome.errors.get("form")
+        return error_response(outcome.status, detail=message)
+    return _item_fragment(location, version, item, outcome.value)
+
+
+@bp.post(f"{PREFIX}/items/<int:item_id>/photos/<int:photo_id>/remove")
+@login_required
+@permission_required("inspect")
+def photo_remove(location_id: int, version_id: int, item_id: int, photo_id: int):
+    problem, location, version, item = _load_target(location_id, version_id, item_id)
+    if problem:
+        return problem
+    outcome = detach_photo(draft_key(location, version), item, photo_id)
+    if not outcome.ok:
+        return error_response(outcome.status, detail=next(iter(outcome.errors.values())))
+    return _item_fragment(location, version, item, outcome.value)
+
+
+@bp.post(f"{PREFIX}/submit")
+@login_required
+@permission_required("inspect")
+def submit(location_id: int, version_id: int):
+    problem, location, version, _item = _load_target(location_id, version_id)
+    if problem:
+        return problem
+    items = items_of(version.id)
+    given = {item.id: _answer_of(request.form, item.id) for item in items
+             if f"value-{item.id}" in request.form or f"note-{item.id}" in request.form}
+    key = draft_key(location, version)
+    result = submit_inspection(key, given)
+    if result.ok:
+        target = url_for("inspect.inspection_view", inspection_id=result.inspection.id)
+        if is_htmx():
+            response = make_response("", 200)
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target, 303)
+    if "form" in result.errors:
+        return error_response(result.status, detail=result.errors["form"])
+    page = ScanPage(location=location, versions=[version], open_tasks=open_tasks_at(location),
+                    version=version, items=items, answers=result.snapshots)
+    context = {"page": page, "errors": result.errors, "client_id": key.client_id,
+               "opened": request.form.get("opened", "")}
+    if is_htmx():
+        return make_response(render_block("scan/page.html", "checklist", **context), 422)
+    return make_response(render_template("scan/page.html", **context), 422)
+
+
+@bp.get("/inspections/<int:inspection_id>")
+@login_required
+def inspection_view(inspection_id: int):
+    inspection = load(Inspection, inspection_id)
+    if inspection.status == "draft" and inspection.inspector_id != current_user.id:
+        return error_response(404)
+    inspection, answers, tasks = inspection_with_answers(inspection)
+    return render_template("inspections/view.html", inspection=inspection, answers=answers,
+                           tasks=tasks, items=items_of(inspection.checklist_version_id))

@@ -1,0 +1,75 @@
+"""Locations and their QR codes: the list, one location, its images, re-issuing, and label sheets."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from patrol.access import load, permission_required, site_ids_for, visible_sites
+from patrol.models import Location
+from patrol.services.locations import locations_on, reissue_code
+from patrol.services.tasks import open_tasks_at
+from patrol.templating import render
+from qr import qr_png, qr_svg, scan_url
+
+bp = Blueprint("locations", __name__)
+
+
+def public_scan_url(location: Location) -> str:
+    base = current_app.config["PATROL_BASE_URL"] or request.url_root
+    return scan_url(base, location.qr_token)
+
+
+def _selection():
+    """The locations named by ?site=, ?q= and ?ids= (comma-separated), on the user's sites."""
+    ids = [int(part) for part in request.args.get("ids", "").split(",") if part.strip().isdigit()]
+    ids += request.args.getlist("id", type=int)
+    return locations_on(site_ids_for(current_user), site_id=request.args.get("site", type=int),
+                        search=request.args.get("q", "").strip()[:60], ids=ids or None)
+
+
+@bp.get("/locations")
+@login_required
+def location_list():
+    return render("locations/list.html", "results", locations=_selection(), sites=visible_sites(current_user),
+                  site_id=request.args.get("site", type=int), q=request.args.get("q", ""))
+
+
+@bp.get("/locations/<int:location_id>")
+@login_required
+def location_view(location_id: int):
+    location = load(Location, location_id)
+    return render_template("locations/view.html", location=location, url=public_scan_url(location),
+                           svg=qr_svg(public_scan_url(location)), open_tasks=open_tasks_at(location))
+
+
+@bp.get("/locations/<int:location_id>/qr.png")
+@login_required
+def location_qr_png(location_id: int):
+    location = load(Location, location_id)
+    return Response(qr_png(public_scan_url(location)), mimetype="image/png", headers={
+        "Content-Disposition": f'attachment; filename="qr-{location.short_code}.png"'})
+
+
+@bp.get("/locations/<int:location_id>/qr.svg")
+@login_required
+def location_qr_svg(location_id: int):
+    location = load(Location, location_id)
+    return Response(qr_svg(public_scan_url(location)), mimetype="image/svg+xml", headers={
+        "Content-Disposition": f'attachment; filename="qr-{location.short_code}.svg"'})
+
+
+@bp.post("/locations/<int:location_id>/reissue")
+@login_required
+@permission_required("qr.manage")
+def location_reissue(location_id: int):
+    reissue_code(load(Location, location_id))
+    return redirect(url_for("locations.location_view", location_id=location_id, reissued=1), 303)
+
+
+@bp.get("/labels")
+@login_required
+@permission_required("qr.manage")
+def label_sheet():
+    locations = _selection()
+    labels = [(location, qr_svg(public_scan_url(location))) for location in locations]
+    return render_template("locations/labels.html", labels=labels)

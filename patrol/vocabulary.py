@@ -1,0 +1,54 @@
+"""The fixed words of the domain — roles, location kinds, item types, severities — with their labels."""
+from flask_babel import lazy_gettext as _l
+
+ROLES = {
+    "butler": _l("Butler"),
+    "steward": _l("Model-room steward"),
+    "supervisor": _l("Supervisor"),
+    "admin": _l("Administrator"),
+}
+
+LOCATION_KINDS = {
+    "floor": _l("Floor"),
+    "renovation": _l("Renovation unit"),
+    "model_room": _l("Model room"),
+    "vacant_unit": _l("Vacant unit"),
+    "common_area": _l("Common area"),
+}
+
+ITEM_TYPES = {
+    "passfail": _l("Pass / fail"),
+    "rating": _l("Rating 1–5"),
+    "count": _l("Count"),
+    "number": _l("Reading"),
+    "choice": _l("Single choice"),
+    "text": _l("Free text"),
+}
+
+SEVERITIES = {
+    "low": _l("Low"),
+    "medium": _l("Medium"),
+    "high": _l("High"),
+}
+
+TASK_STATUSES = {
+    "open": _l("Open"),
+    "assigned": _l("Assigned"),
+    "fixed": _l("Awaiting re-check"),
+    "closed": _l("Closed"),
+}
+
+TASK_EVENT_KINDS = {
+    "created": _l("Raised from inspection"),
+    "assigned": _l("Assigned"),
+    "fixed": _l("Marked fixed"),
+    "recheck_passed": _l("Re-check passed"),
+    "recheck_failed": _l("Re-check failed"),
+    "comment": _l("Comment"),
+}
+
+PASSFAIL_VALUES = {
+    "pass": _l("Pass"),
+    "fail": _l("Fail"),
+    "na": _l("N/A"),
+}
