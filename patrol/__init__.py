@@ -5,7 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
+from flask_babel import refresh as babel_refresh
 from flask_login import current_user
 
 from patrol.config import load_config
@@ -73,9 +74,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
-    def _mark_reads():
+    def _start_request():
         # GETs only read, so their SQLite transactions need not take the write lock.
         read_only_work.set(request.method in {"GET", "HEAD", "OPTIONS"})
+        # An app context may outlive one request (tests reuse theirs): nothing cached in it
+        # may decide this request's language or access.
+        babel_refresh()
+        g.pop("_site_ids", None)
 
     @app.after_request
     def _headers(response):

@@ -19,6 +19,8 @@ class AnswerInput:
     raw: str
     note: str = ""
     severity: str | None = None
+    # The value field was sent empty: the person cleared it (not merely left it out).
+    clears: bool = False
 
 
 @dataclass(frozen=True)

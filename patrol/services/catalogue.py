@@ -12,9 +12,9 @@ def rating(prompt: str, threshold: int = 3, help_text: str = "") -> dict:
             "help_text": help_text}
 
 
-def count(prompt: str, expected: int, severity: str = "high") -> dict:
+def count(prompt: str, expected: int, severity: str = "high", photo: bool = True) -> dict:
     return {"prompt": prompt, "item_type": "count", "expected": expected, "default_severity": severity,
-            "photo_required_on_fail": True}
+            "photo_required_on_fail": photo}
 
 
 def reading(prompt: str, low: float | None, high: float | None, unit: str, required: bool = True) -> dict:

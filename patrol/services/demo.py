@@ -112,7 +112,7 @@ def _history(site: Site, butler: User, supervisor: User) -> None:
                             severity=item.default_severity if value.is_finding else None)
             db.session.add(answer)
             if value.is_finding:
-                findings.append((answer, item))
+                findings.append(item)
         db.session.flush()
         tasks = raise_tasks_for_findings(inspection, location, findings, now=submitted)
         for task in tasks[:1]:

@@ -1,6 +1,8 @@
 """Filling in a checklist: save an answer, add or remove a photo, submit — each one POST."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -11,7 +13,8 @@ from patrol.services.answers import AnswerInput
 from patrol.services.checklists import items_of, version_applies
 from patrol.services.evidence import PhotoLimits, attach_photo, detach_photo
 from patrol.services.history import inspection_with_answers
-from patrol.services.inspections import AnswerSnapshot, save_answer, submit_inspection
+from patrol.services.inspections import AnswerSnapshot, save_answer
+from patrol.services.submission import submit_inspection
 from patrol.services.scan import ScanPage
 from patrol.services.tasks import open_tasks_at
 from patrol.templating import is_htmx, render_block
@@ -20,6 +23,7 @@ from patrol.views.errors import error_response
 
 bp = Blueprint("inspect", __name__)
 PREFIX = "/inspect/<int:location_id>/<int:version_id>"
+ANSWER_FIELD = re.compile(r"(?:value|note|severity)-(\d{1,10})")
 
 
 def _load_target(location_id: int, version_id: int, item_id: int | None = None):
@@ -36,8 +40,9 @@ def _load_target(location_id: int, version_id: int, item_id: int | None = None):
 
 
 def _answer_of(form, item_id: int) -> AnswerInput:
-    return AnswerInput(raw=form.get(f"value-{item_id}", ""), note=form.get(f"note-{item_id}", ""),
-                       severity=form.get(f"severity-{item_id}"))
+    value = form.get(f"value-{item_id}")
+    return AnswerInput(raw=value or "", note=form.get(f"note-{item_id}", ""),
+                       severity=form.get(f"severity-{item_id}"), clears=value is not None and not value.strip())
 
 
 def _item_fragment(location, version, item, snapshot, error=None, status=200):
@@ -103,9 +108,8 @@ def submit(location_id: int, version_id: int):
     problem, location, version, _item = _load_target(location_id, version_id)
     if problem:
         return problem
-    items = items_of(version.id)
-    given = {item.id: _answer_of(request.form, item.id) for item in items
-             if f"value-{item.id}" in request.form or f"note-{item.id}" in request.form}
+    item_ids = {int(match.group(1)) for name in request.form if (match := ANSWER_FIELD.fullmatch(name))}
+    given = {item_id: _answer_of(request.form, item_id) for item_id in item_ids}
     key = draft_key(location, version)
     result = submit_inspection(key, given)
     if result.ok:
@@ -118,7 +122,7 @@ def submit(location_id: int, version_id: int):
     if "form" in result.errors:
         return error_response(result.status, detail=result.errors["form"])
     page = ScanPage(location=location, versions=[version], open_tasks=open_tasks_at(location),
-                    version=version, items=items, answers=result.snapshots)
+                    version=version, items=items_of(version.id), answers=result.snapshots)
     context = {"page": page, "errors": result.errors, "client_id": key.client_id,
                "opened": request.form.get("opened", "")}
     if is_htmx():

@@ -1,0 +1,85 @@
+"""Submitting an inspection: checked on the server, all of it stored or none, once per client id."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from patrol.database import utcnow
+from patrol.extensions import db
+from patrol.models import ChecklistItem, Inspection
+from patrol.services.answers import AnswerInput, InvalidAnswer
+from patrol.services.checklists import items_of
+from patrol.services.inspections import (AnswerSnapshot, DraftKey, inspection_by_client_id, fold, open_draft,
+                                         stored_answers, write_answers)
+from patrol.services.tasks import raise_tasks_for_findings
+
+
+@dataclass
+class SubmitResult:
+    inspection: Inspection | None = None
+    # False when this client id had already been submitted: a retry or a double tap.
+    created: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+    # What the form should show again when it is sent back with errors, by item id.
+    snapshots: dict[int, AnswerSnapshot] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitResult:
+    """Check and submit the draft with whatever the form still carried: all of it, or nothing."""
+    earlier = inspection_by_client_id(key.client_id, lock=True)
+    if earlier is not None and earlier.status == "submitted" and earlier.inspector_id == key.user.id:
+        db.session.rollback()
+        return SubmitResult(earlier, created=False)
+    draft = open_draft(key)
+    if not draft.ok:
+        db.session.rollback()
+        return SubmitResult(errors=draft.errors, status=draft.status)
+    inspection = draft.value
+    items = items_of(key.version.id)
+    stored = stored_answers(inspection.id)
+    state = {item_id: AnswerSnapshot.of(answer) for item_id, answer in stored.items()}
+    errors = _fold_form(items, state, given)
+    if errors:
+        db.session.rollback()
+        return SubmitResult(errors=errors, status=422, snapshots={k: v for k, v in state.items() if v})
+    write_answers(inspection.id, stored, state)
+    now = utcnow()
+    inspection.status = "submitted"
+    inspection.submitted_at = now
+    inspection.duration_seconds = max(0, int((now - inspection.scanned_at).total_seconds()))
+    findings = [item for item in items if state.get(item.id) and state[item.id].is_finding]
+    raise_tasks_for_findings(inspection, key.location, findings, now=now)
+    db.session.commit()
+    return SubmitResult(inspection, created=True)
+
+
+def _fold_form(items: list[ChecklistItem], state: dict[int, AnswerSnapshot | None],
+               given: dict[int, AnswerInput]) -> dict[str, str]:
+    """Take the submitted form into `state`; the errors by item id."""
+    errors: dict[str, str] = {}
+    for item in items:
+        if item.id in given:
+            try:
+                state[item.id] = fold(item, given[item.id], state.get(item.id))
+            except InvalidAnswer as error:
+                state[item.id] = AnswerSnapshot(raw=given[item.id].raw)
+                errors[str(item.id)] = str(error)
+                continue
+        missing = _missing(item, state.get(item.id))
+        if missing:
+            errors[str(item.id)] = missing
+    return errors
+
+
+def _missing(item: ChecklistItem, answer: AnswerSnapshot | None) -> str | None:
+    if answer is None:
+        return _l("This item needs an answer.") if item.required else None
+    if answer.is_finding and item.photo_required_on_fail and not answer.photos:
+        return _l("Take a photo of the problem.")
+    return None

@@ -1,0 +1,150 @@
+"""Fixtures: one app per run on the database under test, emptied before every test.
+
+The database is SQLite in a temporary folder unless PATROL_TEST_DATABASE_URL names
+another (CI runs the whole suite again on PostgreSQL that way). The schema is built by
+the Alembic migrations, as in production, not by create_all.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from patrol import create_app
+from patrol.extensions import db
+from tests import factories
+
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+def _database_url(tmp_root: Path) -> str:
+    return os.environ.get("PATROL_TEST_DATABASE_URL") or f"sqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    root = tmp_path_factory.mktemp("patrol")
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": _database_url(root),
+        "PATROL_PHOTO_DIR": str(root / "photos"),
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        _reset_schema()
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _reset_schema() -> None:
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, app, tmp_path):
+    """Every test starts on empty tables and an empty photo folder."""
+    app.config["PATROL_PHOTO_DIR"] = str(tmp_path / "photos")
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.commit()
+        db.session.remove()
+    yield
+
+
+@pytest.fixture
+def ctx(app):
+    """A request context (in English) for calling services directly."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app, ctx):
+    """The factories, bound to the app context."""
+    return factories
+
+
+class Browser:
+    """A signed-in test client that sends the CSRF token like the app's pages do."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token = None
+
+    def login(self, username: str, password: str = factories.PASSWORD):
+        page = self.client.get("/login")
+        token = _csrf_from(page.get_data(as_text=True))
+        response = self.client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+        self.token = _csrf_from(self.client.get("/").get_data(as_text=True))
+        return response
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, htmx: bool = False, **kwargs):
+        headers = kwargs.pop("headers", {})
+        headers["X-CSRFToken"] = self.token
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self.client.post(url, data=data or {}, headers=headers, **kwargs)
+
+
+def _csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def browser(client):
+    return Browser(client)
+
+
+@pytest.fixture
+def queries(app):
+    """Counts the SQL statements run while the fixture is active (transaction control excluded)."""
+
+    class Counter:
+        statements: list[str] = []
+
+        def __len__(self):
+            return len(self.statements)
+
+    counter = Counter()
+    counter.statements = []
+
+    def _count(conn, cursor, statement, parameters, context, executemany):
+        if statement.split(None, 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}:
+            counter.statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", _count)
+    yield counter
+    event.remove(engine, "before_cursor_execute", _count)

@@ -1,0 +1,68 @@
+"""Small builders for test data, going through the same services the app uses."""
+from __future__ import annotations
+
+import io
+import uuid
+from itertools import count
+
+from PIL import Image
+
+from patrol.extensions import db
+from patrol.models import Location, Site, User
+from patrol.services import catalogue
+from patrol.services.accounts import create_user
+from patrol.services.checklists import assign_checklist, publish_checklist
+
+PASSWORD = "correct horse battery"
+_serial = count(1)
+
+
+def site(name: str = "测试小区") -> Site:
+    created = Site(name=f"{name}{next(_serial)}")
+    db.session.add(created)
+    db.session.commit()
+    return created
+
+
+def user(role: str = "butler", sites: list[Site] | None = None, username: str | None = None, **fields) -> User:
+    created = create_user(username or f"{role}{next(_serial)}", PASSWORD, display_name=f"{role} 测试",
+                          role=role, sites=sites or [], **fields)
+    db.session.commit()
+    return created
+
+
+def location(site: Site, kind: str = "floor", name: str | None = None, **fields) -> Location:
+    created = Location(site=site, kind=kind, name=name or f"1栋 {next(_serial)}F", building="1栋", **fields)
+    db.session.add(created)
+    db.session.commit()
+    return created
+
+
+def checklist(items: list[dict] | None = None, *, name: str = "巡楼检查", kind: str | None = "floor",
+              location: Location | None = None):
+    """A published checklist assigned to a location kind (or one location); returns its version."""
+    version = publish_checklist(name, items if items is not None else catalogue.FLOOR_PATROL[1])
+    assign_checklist(version.checklist, location_kind=None if location else kind,
+                     location_id=location.id if location else None)
+    db.session.commit()
+    return version
+
+
+def client_id() -> str:
+    return str(uuid.uuid4())
+
+
+def jpeg_bytes(width: int = 800, height: int = 600, color=(200, 30, 30), exif=None, **save) -> bytes:
+    image = Image.new("RGB", (width, height), color)
+    out = io.BytesIO()
+    if exif is not None:
+        save["exif"] = exif
+    image.save(out, "JPEG", **save)
+    return out.getvalue()
+
+
+def png_bytes(width: int = 300, height: int = 200, mode: str = "RGBA") -> bytes:
+    image = Image.new(mode, (width, height), (0, 120, 0, 128) if mode == "RGBA" else (0, 120, 0))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

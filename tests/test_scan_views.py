@@ -1,0 +1,171 @@
+"""The scan page and the checklist form, through the test client."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from patrol.extensions import db
+from patrol.models import Inspection, Task
+from patrol.services.catalogue import passfail, rating
+
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def estate(make):
+    site = make.site()
+    butler = make.user("butler", [site], username="zhangwei")
+    location = make.location(site, name="1栋 3F 楼层")
+    version = make.checklist()
+    return site, butler, location, version
+
+
+def hidden(html, name):
+    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+
+def test_scanning_signed_out_asks_to_sign_in_and_returns_to_the_location(client, browser, estate):
+    _site, _butler, location, _version = estate
+    first = client.get(f"/c/{location.qr_token}")
+    assert first.status_code == 302 and "/login" in first.location
+    assert f"next=%2Fc%2F{location.qr_token}" in first.location
+    page = client.get(first.location)
+    token = hidden(page.get_data(as_text=True), "csrf_token")
+    signed_in = client.post("/login", data={"username": "zhangwei", "password": "correct horse battery",
+                                            "next": f"/c/{location.qr_token}", "csrf_token": token})
+    assert signed_in.status_code == 303 and signed_in.location.endswith(f"/c/{location.qr_token}")
+
+
+def test_scan_page_shows_the_location_its_checklist_and_open_tasks(browser, estate, make):
+    site, _butler, location, version = estate
+    browser.login("zhangwei")
+    html = browser.get(f"/c/{location.qr_token}", headers=EN).get_data(as_text=True)
+    assert "1栋 3F 楼层" in html and site.name in html and "Floor" in html
+    assert version.name in html
+    for item in version.items:
+        assert item.prompt in html
+    assert 'capture="environment"' not in html  # the camera appears only once an item fails
+    assert "open task" not in html
+
+
+def test_a_failed_answer_reveals_note_severity_and_camera(browser, estate):
+    _site, _butler, location, version = estate
+    browser.login("zhangwei")
+    html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
+    item = version.items[1]
+    response = browser.post(f"/inspect/{location.id}/{version.id}/items/{item.id}/answer", htmx=True, data={
+        "client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{item.id}": "fail"})
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert fragment.lstrip().startswith(f'<section id="item-{item.id}"')
+    assert f'name="note-{item.id}"' in fragment and f'name="severity-{item.id}"' in fragment
+    assert 'capture="environment"' in fragment and 'accept="image/*"' in fragment
+    assert "<html" not in fragment
+
+
+def test_reopening_the_location_resumes_the_draft(browser, estate):
+    _site, _butler, location, version = estate
+    browser.login("zhangwei")
+    html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
+    client_id = hidden(html, "client_id")
+    item = version.items[0]
+    browser.post(f"/inspect/{location.id}/{version.id}/items/{item.id}/answer", htmx=True, data={
+        "client_id": client_id, "opened": hidden(html, "opened"), f"value-{item.id}": "pass"})
+    again = browser.get(f"/c/{location.qr_token}", headers=EN).get_data(as_text=True)
+    assert hidden(again, "client_id") == client_id
+    assert re.search(rf'id="value-{item.id}-pass"[^>]*checked', again)
+    assert "Resuming what you started" in again
+
+
+def test_a_location_with_several_checklists_asks_which(browser, make):
+    site = make.site()
+    make.user("steward", [site], username="lina")
+    room = make.location(site, kind="model_room", name="样板间A")
+    make.checklist([passfail("开馆检查")], name="样板间A 开馆清点", location=room)
+    make.checklist([passfail("闭馆检查")], name="样板间A 闭馆清点", location=room)
+    browser.login("lina")
+    html = browser.get(f"/c/{room.qr_token}", headers=EN).get_data(as_text=True)
+    assert "Which checklist?" in html and "开馆清点" in html and "闭馆清点" in html
+    assert 'id="checklist"' not in html
+
+
+def test_submit_through_the_form_raises_tasks_and_shows_the_result(browser, estate):
+    _site, _butler, location, version = estate
+    browser.login("zhangwei")
+    html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
+    data = {"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened")}
+    for item in version.items:
+        if item.item_type == "passfail":
+            data[f"value-{item.id}"] = "pass"
+        elif item.item_type == "rating":
+            data[f"value-{item.id}"] = "2"  # under the threshold: a finding
+    response = browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data)
+    assert response.status_code == 303
+    result = browser.get(response.location, headers=EN).get_data(as_text=True)
+    assert "Submitted" in result and "Follow-up tasks raised" in result
+    task = db.session.scalar(select(Task))
+    assert task.title.startswith("地面/墙面/天花洁净")
+    assert db.session.scalar(select(func.count()).select_from(Inspection)) == 1
+
+
+def test_submit_by_htmx_redirects_with_a_header(browser, estate):
+    _site, _butler, location, version = estate
+    browser.login("zhangwei")
+    html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
+    data = {"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened")}
+    data.update({f"value-{i.id}": "pass" if i.item_type == "passfail" else "5"
+                 for i in version.items if i.item_type != "text"})
+    response = browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data, htmx=True)
+    inspection = db.session.scalar(select(Inspection))
+    assert response.headers["HX-Redirect"] == f"/inspections/{inspection.id}"
+
+
+def test_missing_answers_come_back_in_place_with_422(browser, estate):
+    _site, _butler, location, version = estate
+    browser.login("zhangwei")
+    html = browser.get(f"/c/{location.qr_token}", headers=EN).get_data(as_text=True)
+    first = version.items[0]
+    response = browser.post(f"/inspect/{location.id}/{version.id}/submit", htmx=True, headers=EN, data={
+        "client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{first.id}": "pass"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert body.lstrip().startswith('<form id="checklist"')
+    assert body.count("This item needs an answer.") == sum(1 for i in version.items if i.required) - 1
+    assert re.search(rf'id="value-{first.id}-pass"[^>]*checked', body)
+    assert db.session.scalar(select(func.count()).select_from(Inspection)) == 0
+
+
+@pytest.mark.parametrize("length", [5, 40])
+def test_scan_page_queries_do_not_grow_with_the_checklist(browser, make, queries, length):
+    site = make.site()
+    make.user("butler", [site], username="counter")
+    location = make.location(site)
+    version = make.checklist([rating(f"第{n}项") for n in range(length)])
+    browser.login("counter")
+    html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
+    data = {"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened")}
+    for item in version.items[:3]:
+        browser.post(f"/inspect/{location.id}/{version.id}/items/{item.id}/answer", htmx=True,
+                     data={**data, f"value-{item.id}": "2"})
+    queries.statements.clear()
+    page = browser.get(f"/c/{location.qr_token}")
+    assert page.status_code == 200
+    assert len(queries) <= 10, queries.statements
+
+
+@pytest.mark.parametrize("length", [5, 40])
+def test_submit_queries_do_not_grow_with_the_checklist(browser, make, queries, length):
+    site = make.site()
+    make.user("butler", [site], username="counter")
+    location = make.location(site)
+    version = make.checklist([rating(f"第{n}项") for n in range(length)])
+    browser.login("counter")
+    html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
+    data = {"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened")}
+    # Every item fails: one task per item, and still a fixed number of statements.
+    data.update({f"value-{item.id}": "1" for item in version.items})
+    queries.statements.clear()
+    response = browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data)
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Task)) == length
+    assert len(queries) <= 15, queries.statements
