@@ -7,6 +7,7 @@ import socket
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from patrol.extensions import db
@@ -15,7 +16,7 @@ from qr import qr_terminal
 
 
 def init_app(app: Flask) -> None:
-    group = click.Group("patrol", help="patrol commands")
+    group = AppGroup("patrol", help="patrol commands")
 
     @group.command("seed-demo")
     def seed_demo_command():

@@ -24,9 +24,11 @@ def site(name: str = "测试小区") -> Site:
     return created
 
 
-def user(role: str = "butler", sites: list[Site] | None = None, username: str | None = None, **fields) -> User:
+def user(role: str = "butler", sites: list[Site] | None = None, username: str | None = None,
+         locale: str | None = None, active: bool = True) -> User:
     created = create_user(username or f"{role}{next(_serial)}", PASSWORD, display_name=f"{role} 测试",
-                          role=role, sites=sites or [], **fields)
+                          role=role, sites=sites or [], locale=locale)
+    created.active = active
     db.session.commit()
     return created
 

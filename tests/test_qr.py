@@ -1,0 +1,86 @@
+"""QR codes: the payload URL, PNG and SVG downloads, label sheets, and re-issuing a code."""
+import io
+
+import pytest
+from PIL import Image
+
+from qr import qr_svg, scan_url
+
+
+@pytest.fixture
+def setup(make):
+    site = make.site()
+    make.user("supervisor", [site], username="qrboss", locale="en")
+    make.user("butler", [site], username="qrbutler", locale="en")
+    locations = [make.location(site, name=f"1栋 {n}F 楼层") for n in range(1, 4)]
+    return site, locations
+
+
+def test_the_payload_is_the_stable_scan_url():
+    assert scan_url("https://wy.example.cn/", "AbC_12") == "https://wy.example.cn/c/AbC_12"
+
+
+def test_png_and_svg_hold_the_locations_scan_url(browser, setup, app):
+    _site, (location, *_rest) = setup
+    app.config["PATROL_BASE_URL"] = "https://patrol.example.cn"
+    try:
+        browser.login("qrboss")
+        png = browser.get(f"/locations/{location.id}/qr.png")
+        svg = browser.get(f"/locations/{location.id}/qr.svg")
+    finally:
+        app.config["PATROL_BASE_URL"] = ""
+    image = Image.open(io.BytesIO(png.data))
+    assert png.mimetype == "image/png" and image.format == "PNG" and image.width == image.height >= 200
+    assert svg.mimetype == "image/svg+xml"
+    # The same URL renders the same modules: the SVG encodes exactly the scan URL.
+    assert svg.get_data(as_text=True) == qr_svg(f"https://patrol.example.cn/c/{location.qr_token}")
+
+
+def test_label_sheet_prints_name_kind_and_short_code_for_a_selection(browser, setup):
+    _site, locations = setup
+    browser.login("qrboss")
+    html = browser.get(f"/labels?id={locations[0].id}&id={locations[2].id}").get_data(as_text=True)
+    assert html.count('<article class="label">') == 2
+    for location in (locations[0], locations[2]):
+        assert location.name in html and location.short_code in html
+    assert locations[1].name not in html and "Floor" in html and "@page" not in html
+    assert "labels.css" in html
+
+
+def test_label_sheet_for_a_whole_site(browser, setup):
+    site, locations = setup
+    browser.login("qrboss")
+    html = browser.get(f"/labels?site={site.id}").get_data(as_text=True)
+    assert html.count('<article class="label">') == len(locations)
+
+
+def test_butlers_cannot_print_labels_or_reissue(browser, setup):
+    _site, (location, *_rest) = setup
+    browser.login("qrbutler")
+    assert browser.get("/labels").status_code == 403
+    assert browser.post(f"/locations/{location.id}/reissue").status_code == 403
+
+
+def test_reissuing_retires_the_old_code(browser, setup):
+    _site, (location, *_rest) = setup
+    old_token, old_code = location.qr_token, location.short_code
+    browser.login("qrboss")
+    response = browser.post(f"/locations/{location.id}/reissue")
+    assert response.status_code == 303
+    page = browser.get(response.location).get_data(as_text=True)
+    assert "A new code was issued" in page
+    from patrol.extensions import db
+
+    db.session.refresh(location)
+    assert location.qr_token != old_token and location.short_code != old_code
+    assert browser.get(f"/c/{old_token}").status_code == 404
+    assert browser.get(f"/c/{location.qr_token}").status_code == 200
+
+
+def test_typing_the_short_code_opens_the_location(browser, setup):
+    _site, (location, *_rest) = setup
+    browser.login("qrbutler")
+    response = browser.post("/go", data={"code": location.short_code.lower()})
+    assert response.status_code == 303 and response.location.endswith(f"/c/{location.qr_token}")
+    unknown = browser.post("/go", data={"code": "ZZZZZZ"})
+    assert unknown.status_code == 404 and "No location has that code" in unknown.get_data(as_text=True)
