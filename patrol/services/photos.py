@@ -89,7 +89,7 @@ def _reencode(data: bytes, zone: ZoneInfo, max_pixels: int):
             taken_at = _taken_at(exif, zone)
             if image.format == "JPEG":
                 # Decode at a reduced scale straight from the DCT: far less time and memory.
-                image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+                image.draft("RGB", _fit(image.size, MAX_SIDE))
             image.load()
     except UnidentifiedImageError:
         raise PhotoRejected(_l("That file is not a photo."), 415) from None
@@ -104,6 +104,13 @@ def _reencode(data: bytes, zone: ZoneInfo, max_pixels: int):
     small = image.copy()
     small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
     return full, _jpeg(small, 80), image.width, image.height, taken_at
+
+
+def _fit(size: tuple[int, int], longest: int) -> tuple[int, int]:
+    """The size with the same proportions whose long side is `longest` (draft wants both sides)."""
+    width, height = size
+    scale = longest / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def _flatten(image: Image.Image) -> Image.Image:
