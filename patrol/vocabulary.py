@@ -1,5 +1,6 @@
 """The fixed words of the domain — roles, location kinds, item types, severities — with their labels."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 ROLES = {
     "butler": _l("Butler"),
@@ -32,7 +33,8 @@ SEVERITIES = {
 }
 
 TASK_STATUSES = {
-    "open": _l("Open"),
+    # "Open" alone is ambiguous in Chinese (打开 vs 待处理): the context tells translators.
+    "open": lazy_pgettext("task status", "Open"),
     "assigned": _l("Assigned"),
     "fixed": _l("Awaiting re-check"),
     "closed": _l("Closed"),
@@ -45,6 +47,13 @@ TASK_EVENT_KINDS = {
     "recheck_passed": _l("Re-check passed"),
     "recheck_failed": _l("Re-check failed"),
     "comment": _l("Comment"),
+}
+
+TASK_FILTERS = {
+    "open": lazy_pgettext("task filter", "Open"),
+    "overdue": _l("Overdue"),
+    "closed": _l("Closed"),
+    "all": _l("All"),
 }
 
 PASSFAIL_VALUES = {

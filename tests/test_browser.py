@@ -47,8 +47,12 @@ def live_server(app):
 
 
 @pytest.fixture
-def phone(live_server):
-    """A fresh Chromium page the size of a phone, pointed at the live server; always closed again."""
+def phone(request, live_server):
+    """A fresh Chromium page the size of a phone, pointed at the live server; always closed again.
+
+    Closed before the server stops (this fixture depends on live_server), and whatever the test's
+    outcome: the screen it ended on is kept as <test name>-last.png, which helps most when it failed.
+    """
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -58,6 +62,7 @@ def phone(live_server):
             context.set_default_timeout(TIMEOUT_MS)
             page = context.new_page()
             yield page
+            page.screenshot(path=str(SHOTS / f"{request.node.name}-last.png"), full_page=True)
             context.close()
         finally:
             browser.close()

@@ -84,3 +84,13 @@ def test_typing_the_short_code_opens_the_location(browser, setup):
     assert response.status_code == 303 and response.location.endswith(f"/c/{location.qr_token}")
     unknown = browser.post("/go", data={"code": "ZZZZZZ"})
     assert unknown.status_code == 404 and "No location has that code" in unknown.get_data(as_text=True)
+
+
+def test_locations_are_listed_in_the_order_people_count_floors(make, browser):
+    from patrol.services.locations import locations_on
+
+    site = make.site()
+    for floor in ("10F", "2F", "1F", "11F"):
+        make.location(site, name=f"1栋 {floor}", floor=floor)
+    names = [loc.name for loc in locations_on({site.id})]
+    assert names == ["1栋 1F", "1栋 2F", "1栋 10F", "1栋 11F"]

@@ -91,8 +91,8 @@ def _history(site: Site, butler: User, supervisor: User) -> None:
     floor_version = db.session.scalar(select(ChecklistVersion).where(ChecklistVersion.name == "巡楼检查"))
     items = items_of(floor_version.id)
     now = utcnow()
-    plans = [("1栋 3F 楼层", 30, {1: ("fail", "3F东侧走廊灯不亮")}),
-             ("1栋 7F 楼层", 2, {5: ("fail", "消防通道堆放纸箱"), 6: ("2", "地面有污渍")})]
+    plans = [("1栋 3F 楼层", 30, {"走廊/楼梯灯正常": ("fail", "3F东侧走廊灯不亮")}),
+             ("1栋 7F 楼层", 2, {"消防通道无堵塞": ("fail", "消防通道堆放纸箱"), "地面/墙面/天花洁净": ("2", "地面有污渍")})]
     for name, hours_ago, failures in plans:
         location = db.session.scalar(select(Location).where(Location.site_id == site.id, Location.name == name))
         submitted = now - timedelta(hours=hours_ago)
@@ -102,8 +102,8 @@ def _history(site: Site, butler: User, supervisor: User) -> None:
                                 duration_seconds=240, status="submitted")
         db.session.add(inspection)
         findings = []
-        for index, item in enumerate(items):
-            raw, remark = failures.get(index, ("pass" if item.item_type == "passfail" else "4", ""))
+        for item in items:
+            raw, remark = failures.get(item.prompt, ("pass" if item.item_type == "passfail" else "4", ""))
             if item.item_type in {"text"}:
                 continue
             value = evaluate(item, raw)

@@ -1,6 +1,8 @@
 """Locations and their QR codes."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -48,4 +50,11 @@ def locations_on(site_ids: set[int], *, site_id: int | None = None, search: str 
                            Location.name, Location.id)
     if limit:
         query = query.limit(limit)
-    return list(db.session.scalars(query))
+    return sorted(db.session.scalars(query), key=lambda loc: (
+        loc.site_id, natural_key(loc.building), natural_key(loc.floor), natural_key(loc.unit), natural_key(loc.name)))
+
+
+def natural_key(text: str) -> tuple:
+    """Sort "2F" before "10F" and "802" before "1103", as people read them."""
+    return tuple((0, int(chunk)) if chunk.isdigit() else (1, chunk)
+                 for chunk in re.split(r"(\d+)", text or "") if chunk)
