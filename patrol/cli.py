@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
+import subprocess
 
 import click
 from flask import Flask
@@ -38,6 +40,14 @@ def lan_address() -> str:
     for address in candidates:
         if not address.startswith("127."):
             return address
+    # Hostnames often resolve to loopback; ask the interfaces themselves (Linux `ip`).
+    try:
+        listing = subprocess.run(["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True,
+                                 text=True, timeout=2, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        listing = ""
+    for match in re.finditer(r"inet (\d+\.\d+\.\d+\.\d+)/", listing):
+        return match.group(1)
     return "127.0.0.1"
 
 

@@ -91,7 +91,7 @@ def _history(site: Site, butler: User, supervisor: User) -> None:
     floor_version = db.session.scalar(select(ChecklistVersion).where(ChecklistVersion.name == "巡楼检查"))
     items = items_of(floor_version.id)
     now = utcnow()
-    plans = [("1栋 3F 楼层", 30, {"走廊/楼梯灯正常": ("fail", "3F东侧走廊灯不亮")}),
+    plans = [("1栋 3F 楼层", 30, {"疏散指示灯常亮": ("fail", "3F东侧安全出口指示灯不亮")}),
              ("1栋 7F 楼层", 2, {"消防通道无堵塞": ("fail", "消防通道堆放纸箱"), "地面/墙面/天花洁净": ("2", "地面有污渍")})]
     for name, hours_ago, failures in plans:
         location = db.session.scalar(select(Location).where(Location.site_id == site.id, Location.name == name))
