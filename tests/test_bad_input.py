@@ -6,14 +6,19 @@ import io
 import random
 import re
 import struct
+import threading
+import time
 import uuid
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from patrol.extensions import db
 from patrol.models import Answer, Inspection, Location, Photo, Task, answer_photos
@@ -21,6 +26,7 @@ from patrol.services import catalogue
 from patrol.services.checklists import items_of
 from patrol.services.locations import reissue_code
 from tests import factories
+from tests.conftest import Browser
 
 
 @dataclass(frozen=True)
@@ -161,8 +167,11 @@ def failed_item_awaiting_photo(butler, scene) -> tuple[dict[str, str], int]:
 
 
 def upload(butler, scene, form, item_id: int, data: bytes, filename: str):
-    return butler.post(scene.photo_url(item_id), {**form, f"photo-{item_id}": (io.BytesIO(data), filename)},
-                       htmx=True, content_type="multipart/form-data")
+    # Encoded in memory: the test client would spool a body over 500 KB to a temporary file that
+    # it never closes, which pytest (warnings are errors) reports as an unclosed file.
+    boundary, body = encode_multipart({**form, f"photo-{item_id}": FileStorage(io.BytesIO(data), filename)})
+    return butler.post(scene.photo_url(item_id), body, htmx=True,
+                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 # What a refused upload must leave: the draft and its one failed answer, and no photo at all.
@@ -260,6 +269,78 @@ def test_double_submit_from_a_plain_form_redirects_both_times_to_the_same_inspec
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert stored(app) == {**NOTHING, "inspections": 1, "submitted": 1, "answers": 3, "tasks": 1}
+
+
+@contextmanager
+def first_task_write_held(app, seconds: float = 0.6):
+    """Hold the first request that writes a task for a moment, inside its transaction; yields an
+    Event set when that request has got there (its inspection row is written but not committed)."""
+    with app.app_context():
+        engine = db.engine
+    reached, once = threading.Event(), threading.Lock()
+
+    def hold(_conn, _cursor, statement, _parameters, _context, _executemany):
+        if statement.startswith("INSERT INTO tasks"):
+            with once:
+                first = not reached.is_set()
+                reached.set()
+            if first:
+                time.sleep(seconds)
+
+    event.listen(engine, "before_cursor_execute", hold)
+    try:
+        yield reached
+    finally:
+        event.remove(engine, "before_cursor_execute", hold)
+
+
+def submit_twice_at_once(app, scene, form):
+    """Two taps on Submit: the second request arrives while the first is still being stored."""
+    phones = [Browser(app.test_client()) for _ in range(2)]
+    for phone in phones:
+        phone.login(scene.username)
+    responses = {}
+    with first_task_write_held(app) as first_is_storing:
+        def tap(name, phone, after=None):
+            if after is not None:
+                assert after.wait(10), "the first submit never got to storing its tasks"
+            responses[name] = phone.post(scene.submit_url, form)
+
+        taps = [threading.Thread(target=tap, args=("first", phones[0])),
+                threading.Thread(target=tap, args=("second", phones[1], first_is_storing))]
+        for thread in taps:
+            thread.start()
+        for thread in taps:
+            thread.join(30)
+    return responses["first"], responses["second"]
+
+
+def test_simultaneous_double_submit_of_a_started_inspection_succeeds_both_times(app, butler, scene):
+    form = scan(butler, scene)
+    door, bins, lights = scene.item_ids
+    assert answer(butler, scene, form, door, "pass").status_code == 200  # the draft exists already
+
+    first, second = submit_twice_at_once(
+        app, scene, {**form, f"value-{door}": "pass", f"value-{bins}": "fail", f"value-{lights}": "pass"})
+
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert stored(app) == {**NOTHING, "inspections": 1, "submitted": 1, "answers": 3, "tasks": 1}
+
+
+def test_simultaneous_double_submit_of_a_new_inspection_succeeds_both_times(app, butler, scene):
+    # Nothing was saved before the submit, so neither request finds a draft to wait on.
+    form = scan(butler, scene)
+    door, bins, lights = scene.item_ids
+
+    first, second = submit_twice_at_once(
+        app, scene, {**form, f"value-{door}": "pass", f"value-{bins}": "fail", f"value-{lights}": "pass"})
+
+    assert stored(app) == {**NOTHING, "inspections": 1, "submitted": 1, "answers": 3, "tasks": 1}
+    assert first.status_code == 303
+    assert second.status_code == 303, (
+        f"the second tap was told {second.status_code}: {text_of(second).split('<strong>')[-1][:200]!r}")
+    assert first.headers["Location"] == second.headers["Location"]
 
 
 def test_post_without_the_csrf_token_says_the_page_expired_and_stores_nothing(app, butler, scene):
