@@ -59,7 +59,8 @@ def store_photo(data: bytes, *, uploader: User, photo_dir: str, zone: ZoneInfo,
                 max_bytes: int, max_pixels: int) -> StoredPhoto:
     """Check, re-encode and store an upload; the Photo row is added to the session, not committed."""
     if len(data) > max_bytes:
-        raise PhotoRejected(_l("The photo is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)), 413)
+        limit = f"{max_bytes / (1024 * 1024):.1f}".removesuffix(".0")
+        raise PhotoRejected(_l("The photo is larger than %(limit)s MB.", limit=limit), 413)
     full, thumb, width, height, taken_at = _reencode(data, zone, max_pixels)
     digest = hashlib.sha256(full).hexdigest()
     photo = db.session.scalar(select(Photo).where(Photo.sha256 == digest))

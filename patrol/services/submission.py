@@ -32,13 +32,16 @@ class SubmitResult:
 
 def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitResult:
     """Check and submit the draft with whatever the form still carried: all of it, or nothing."""
-    earlier = inspection_by_client_id(key.client_id, lock=True)
-    if earlier is not None and earlier.status == "submitted" and earlier.inspector_id == key.user.id:
-        db.session.rollback()
+    earlier = _submitted_before(key)
+    if earlier is not None:
         return SubmitResult(earlier, created=False)
     draft = open_draft(key)
     if not draft.ok:
         db.session.rollback()
+        # A twin request (double tap, retry) may have submitted it while this one waited.
+        earlier = _submitted_before(key)
+        if earlier is not None:
+            return SubmitResult(earlier, created=False)
         return SubmitResult(errors=draft.errors, status=draft.status)
     inspection = draft.value
     items = items_of(key.version.id)
@@ -57,6 +60,15 @@ def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitRes
     raise_tasks_for_findings(inspection, key.location, findings, now=now)
     db.session.commit()
     return SubmitResult(inspection, created=True)
+
+
+def _submitted_before(key: DraftKey) -> Inspection | None:
+    """This person's inspection already submitted under this client id, if any (ends the transaction)."""
+    earlier = inspection_by_client_id(key.client_id, lock=True)
+    if earlier is not None and earlier.status == "submitted" and earlier.inspector_id == key.user.id:
+        db.session.rollback()
+        return earlier
+    return None
 
 
 def _fold_form(items: list[ChecklistItem], state: dict[int, AnswerSnapshot | None],

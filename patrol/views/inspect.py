@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from patrol.access import load, permission_required
@@ -27,16 +28,17 @@ ANSWER_FIELD = re.compile(r"(?:value|note|severity)-(\d{1,10})")
 
 
 def _load_target(location_id: int, version_id: int, item_id: int | None = None):
+    """The location (404/403 by the access rules), a version assigned to it, and one of its items."""
     location = load(Location, location_id)
     version = db.session.get(ChecklistVersion, version_id)
     if version is None or not version_applies(version, location):
-        return error_response(404), None, None, None
+        abort(404)
     item = None
     if item_id is not None:
         item = db.session.get(ChecklistItem, item_id)
         if item is None or item.version_id != version.id:
-            return error_response(404), None, None, None
-    return None, location, version, item
+            abort(404)
+    return location, version, item
 
 
 def _answer_of(form, item_id: int) -> AnswerInput:
@@ -55,9 +57,7 @@ def _item_fragment(location, version, item, snapshot, error=None, status=200):
 @login_required
 @permission_required("inspect")
 def answer_save(location_id: int, version_id: int, item_id: int):
-    problem, location, version, item = _load_target(location_id, version_id, item_id)
-    if problem:
-        return problem
+    location, version, item = _load_target(location_id, version_id, item_id)
     outcome = save_answer(draft_key(location, version), item, _answer_of(request.form, item.id))
     if not outcome.ok and "form" in outcome.errors:
         return error_response(outcome.status, detail=outcome.errors["form"])
@@ -71,12 +71,10 @@ def answer_save(location_id: int, version_id: int, item_id: int):
 @login_required
 @permission_required("inspect")
 def photo_add(location_id: int, version_id: int, item_id: int):
-    problem, location, version, item = _load_target(location_id, version_id, item_id)
-    if problem:
-        return problem
+    location, version, item = _load_target(location_id, version_id, item_id)
     upload = request.files.get(f"photo-{item.id}")
     if upload is None or not upload.filename:
-        return error_response(422, detail=None)
+        return error_response(422, detail=_l("No photo came with the request. Take the photo again."))
     config = current_app.config
     limits = PhotoLimits(config["PATROL_PHOTO_DIR"], config["PATROL_MAX_PHOTO_BYTES"],
                          config["PATROL_MAX_PHOTO_PIXELS"])
@@ -92,9 +90,7 @@ def photo_add(location_id: int, version_id: int, item_id: int):
 @login_required
 @permission_required("inspect")
 def photo_remove(location_id: int, version_id: int, item_id: int, photo_id: int):
-    problem, location, version, item = _load_target(location_id, version_id, item_id)
-    if problem:
-        return problem
+    location, version, item = _load_target(location_id, version_id, item_id)
     outcome = detach_photo(draft_key(location, version), item, photo_id)
     if not outcome.ok:
         return error_response(outcome.status, detail=next(iter(outcome.errors.values())))
@@ -105,9 +101,7 @@ def photo_remove(location_id: int, version_id: int, item_id: int, photo_id: int)
 @login_required
 @permission_required("inspect")
 def submit(location_id: int, version_id: int):
-    problem, location, version, _item = _load_target(location_id, version_id)
-    if problem:
-        return problem
+    location, version, _item = _load_target(location_id, version_id)
     item_ids = {int(match.group(1)) for name in request.form if (match := ANSWER_FIELD.fullmatch(name))}
     given = {item_id: _answer_of(request.form, item_id) for item_id in item_ids}
     key = draft_key(location, version)
