@@ -18,6 +18,9 @@ from patrol import create_app
 from patrol.extensions import db
 from tests import factories
 
+# The phone-in-a-test-client fixtures (scene, butler) used by the bad-input tests.
+pytest_plugins = ["tests.phone"]
+
 TEST_SECRET = "test-secret-key-not-for-production"
 
 

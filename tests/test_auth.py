@@ -2,13 +2,13 @@
 import pytest
 from sqlalchemy import select
 
+from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Task
-from patrol.services.catalogue import passfail
 from patrol.services.answers import AnswerInput
+from patrol.services.catalogue import passfail
 from patrol.services.inspections import DraftKey
 from patrol.services.submission import submit_inspection
-from patrol.database import utcnow
 
 EN = {"Accept-Language": "en"}
 

@@ -10,8 +10,8 @@ from patrol.services.answers import AnswerInput
 from patrol.services.catalogue import choice, count, note, passfail, rating, reading
 from patrol.services.checklists import publish_checklist
 from patrol.services.inspections import DraftKey, find_resumable_draft, save_answer
-from patrol.services.submission import submit_inspection
 from patrol.services.scan import scan_page
+from patrol.services.submission import submit_inspection
 
 ITEMS = [
     passfail("消防通道无堵塞", "high", photo=False),

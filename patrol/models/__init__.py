@@ -1,11 +1,11 @@
 """Typed SQLAlchemy models, one module per aggregate."""
-from patrol.models.site import Site
-from patrol.models.user import User, user_sites
-from patrol.models.location import Location
 from patrol.models.checklist import Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion
-from patrol.models.photo import Photo
 from patrol.models.inspection import Answer, Inspection, answer_photos
+from patrol.models.location import Location
+from patrol.models.photo import Photo
+from patrol.models.site import Site
 from patrol.models.task import Task, TaskEvent
+from patrol.models.user import User, user_sites
 
 __all__ = [
     "Answer",

@@ -92,7 +92,8 @@ def _history(site: Site, butler: User, supervisor: User) -> None:
     items = items_of(floor_version.id)
     now = utcnow()
     plans = [("1栋 3F 楼层", 30, {"疏散指示灯常亮": ("fail", "3F东侧安全出口指示灯不亮")}),
-             ("1栋 7F 楼层", 2, {"消防通道无堵塞": ("fail", "消防通道堆放纸箱"), "地面/墙面/天花洁净": ("2", "地面有污渍")})]
+             ("1栋 7F 楼层", 2, {"消防通道无堵塞": ("fail", "消防通道堆放纸箱"),
+                                 "地面/墙面/天花洁净": ("2", "地面有污渍")})]
     for name, hours_ago, failures in plans:
         location = db.session.scalar(select(Location).where(Location.site_id == site.id, Location.name == name))
         submitted = now - timedelta(hours=hours_ago)

@@ -146,7 +146,8 @@ def write_answers(inspection_id: int, stored: dict[int, Answer], state: dict[int
             updates.append({"id": existing.id, "answered_at": utcnow(), **values})
     if deletes:
         db.session.execute(delete(answer_photos).where(answer_photos.c.answer_id.in_(deletes)))
-        db.session.execute(delete(Answer).where(Answer.id.in_(deletes)), execution_options={"synchronize_session": False})
+        db.session.execute(delete(Answer).where(Answer.id.in_(deletes)),
+                           execution_options={"synchronize_session": False})
     if inserts:
         db.session.execute(insert(Answer), inserts)
     if updates:

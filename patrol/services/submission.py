@@ -10,8 +10,15 @@ from patrol.extensions import db
 from patrol.models import ChecklistItem, Inspection
 from patrol.services.answers import AnswerInput, InvalidAnswer
 from patrol.services.checklists import items_of
-from patrol.services.inspections import (AnswerSnapshot, DraftKey, inspection_by_client_id, fold, open_draft,
-                                         stored_answers, write_answers)
+from patrol.services.inspections import (
+    AnswerSnapshot,
+    DraftKey,
+    fold,
+    inspection_by_client_id,
+    open_draft,
+    stored_answers,
+    write_answers,
+)
 from patrol.services.tasks import raise_tasks_for_findings
 
 

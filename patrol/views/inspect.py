@@ -15,8 +15,8 @@ from patrol.services.checklists import items_of, version_applies
 from patrol.services.evidence import PhotoLimits, attach_photo, detach_photo
 from patrol.services.history import inspection_with_answers
 from patrol.services.inspections import AnswerSnapshot, save_answer
-from patrol.services.submission import submit_inspection
 from patrol.services.scan import ScanPage
+from patrol.services.submission import submit_inspection
 from patrol.services.tasks import open_tasks_at
 from patrol.templating import is_htmx, render_block
 from patrol.views.drafts import draft_key

@@ -1,0 +1,175 @@
+"""A phone in the test client: a butler, a scene to patrol, and what the database and photo folder hold."""
+from __future__ import annotations
+
+import html
+import io
+import random
+import re
+import struct
+import uuid
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from patrol.extensions import db
+from patrol.models import Answer, Inspection, Photo, Task, answer_photos
+from patrol.services import catalogue
+from patrol.services.checklists import items_of
+from tests import factories
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The test data as plain values, so no ORM object or session outlives the context it was made in."""
+
+    username: str
+    location_id: int
+    token: str
+    location_name: str
+    version_id: int
+    item_ids: list[int]
+    other_site_location_id: int
+    other_site_token: str
+
+    def answer_url(self, item_id: int) -> str:
+        return f"/inspect/{self.location_id}/{self.version_id}/items/{item_id}/answer"
+
+    def photo_url(self, item_id: int) -> str:
+        return f"/inspect/{self.location_id}/{self.version_id}/items/{item_id}/photos"
+
+    @property
+    def submit_url(self) -> str:
+        return f"/inspect/{self.location_id}/{self.version_id}/submit"
+
+
+@pytest.fixture
+def scene(app) -> Scene:
+    # Built in an app context of its own, popped before the first request: the requests then
+    # get their own context, session and `g` (locale, site cache) as they do in production.
+    with app.app_context():
+        site, elsewhere = factories.site("翠湖苑"), factories.site("金桂园")
+        butler = factories.user("butler", sites=[site], locale="en")
+        location = factories.location(site)
+        foreign = factories.location(elsewhere)
+        version = factories.checklist([
+            catalogue.passfail("Fire door closed", "high", photo=True),
+            catalogue.passfail("Bins emptied", "low", photo=False),
+            catalogue.passfail("Corridor lights working", "low", photo=False),
+        ])
+        return Scene(
+            username=butler.username, location_id=location.id, token=location.qr_token,
+            location_name=location.name, version_id=version.id,
+            item_ids=[item.id for item in items_of(version.id)],
+            other_site_location_id=foreign.id, other_site_token=foreign.qr_token,
+        )
+
+
+@pytest.fixture
+def butler(browser, scene):
+    response = browser.login(scene.username)
+    assert response.status_code in (302, 303)
+    return browser
+
+
+# --- reading the database and the photo folder -------------------------------------------------
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query))
+
+
+def stored(app) -> dict:
+    """Everything an input could have left behind: rows in the database and files in the photo folder."""
+    root = Path(app.config["PATROL_PHOTO_DIR"])
+    with app.app_context():
+        return {
+            "inspections": _count(Inspection),
+            "submitted": _count(select(Inspection).where(Inspection.status == "submitted").subquery()),
+            "answers": _count(Answer),
+            "tasks": _count(Task),
+            "photos": _count(Photo),
+            "answer_photos": _count(answer_photos),
+            "files": sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else [],
+        }
+
+
+NOTHING = {"inspections": 0, "submitted": 0, "answers": 0, "tasks": 0, "photos": 0,
+           "answer_photos": 0, "files": []}
+
+
+def text_of(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def hidden_fields(page_html: str) -> dict[str, str]:
+    return {name: value for name, value in re.findall(
+        r'<input type="hidden" name="(client_id|opened)" value="([^"]*)"', page_html)}
+
+
+def item_section(page_html: str, item_id: int) -> str:
+    match = re.search(rf'<section id="item-{item_id}".*?</section>', page_html, re.S)
+    assert match, f"item {item_id} is not on the page"
+    return match.group(0)
+
+
+# --- building bad uploads ----------------------------------------------------------------------
+
+def noisy_jpeg(width: int = 800, height: int = 600, seed: int = 7) -> bytes:
+    pixels = random.Random(seed).randbytes(width * height * 3)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), pixels).save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def bomb_png(side: int = 20000) -> bytes:
+    """A valid all-black 1-bit PNG of side x side pixels that is only a few dozen KB on disk."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    row = b"\x00" + bytes((side + 7) // 8)
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+# --- steps a phone takes -----------------------------------------------------------------------
+
+def scan(butler, scene) -> dict[str, str]:
+    page = butler.get(f"/c/{scene.token}")
+    assert page.status_code == 200
+    fields = hidden_fields(page.get_data(as_text=True))
+    assert uuid.UUID(fields["client_id"]) and fields["opened"]
+    return fields
+
+
+def answer(butler, scene, form, item_id: int, value: str):
+    return butler.post(scene.answer_url(item_id), {**form, f"value-{item_id}": value}, htmx=True)
+
+
+def failed_item_awaiting_photo(butler, scene) -> tuple[dict[str, str], int]:
+    """Scan, and answer 'fail' on the item whose failure needs a photo."""
+    form = scan(butler, scene)
+    item_id = scene.item_ids[0]
+    saved = answer(butler, scene, form, item_id, "fail")
+    assert saved.status_code == 200
+    return form, item_id
+
+
+def upload(butler, scene, form, item_id: int, data: bytes, filename: str):
+    # Encoded in memory: the test client would spool a body over 500 KB to a temporary file that
+    # it never closes, which pytest (warnings are errors) reports as an unclosed file.
+    boundary, body = encode_multipart({**form, f"photo-{item_id}": FileStorage(io.BytesIO(data), filename)})
+    return butler.post(scene.photo_url(item_id), body, htmx=True,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+# What a refused upload must leave: the draft and its one failed answer, and no photo at all.
+DRAFT_WITH_FAILED_ANSWER = {**NOTHING, "inspections": 1, "answers": 1}
+
+

@@ -1,0 +1,82 @@
+"""Photos a phone should not be able to attach: refused in plain words, nothing left behind."""
+from __future__ import annotations
+
+from tests.phone import (
+    DRAFT_WITH_FAILED_ANSWER,
+    bomb_png,
+    failed_item_awaiting_photo,
+    item_section,
+    noisy_jpeg,
+    stored,
+    text_of,
+    upload,
+)
+
+# --- photos ------------------------------------------------------------------------------------
+
+def test_good_photo_is_attached_to_the_failed_answer(app, butler, scene):
+    form, item_id = failed_item_awaiting_photo(butler, scene)
+
+    response = upload(butler, scene, form, item_id, noisy_jpeg(), "door.jpg")
+
+    assert response.status_code == 200
+    after = stored(app)
+    assert (after["photos"], after["answer_photos"], len(after["files"])) == (1, 1, 2)
+
+
+def test_non_image_upload_is_refused_and_leaves_no_photo(app, butler, scene):
+    form, item_id = failed_item_awaiting_photo(butler, scene)
+
+    response = upload(butler, scene, form, item_id, b"%PDF-1.4 not a picture\n" * 50, "report.jpg")
+
+    assert response.status_code == 415
+    assert "That file is not a photo." in text_of(response)
+    assert stored(app) == DRAFT_WITH_FAILED_ANSWER
+
+
+def test_truncated_jpeg_is_refused_and_leaves_no_file(app, butler, scene):
+    form, item_id = failed_item_awaiting_photo(butler, scene)
+    whole = noisy_jpeg()
+
+    response = upload(butler, scene, form, item_id, whole[: len(whole) // 2], "door.jpg")
+
+    assert response.status_code == 422
+    assert "The photo is damaged or incomplete. Take it again." in text_of(response)
+    assert stored(app) == DRAFT_WITH_FAILED_ANSWER
+
+
+def test_photo_over_the_size_limit_is_refused_and_leaves_no_file(app, butler, scene, monkeypatch):
+    monkeypatch.setitem(app.config, "PATROL_MAX_PHOTO_BYTES", 1024 * 1024)
+    too_big = noisy_jpeg(1000, 1000)
+    assert len(too_big) > 1024 * 1024
+    form, item_id = failed_item_awaiting_photo(butler, scene)
+
+    response = upload(butler, scene, form, item_id, too_big, "door.jpg")
+
+    assert response.status_code == 413
+    assert "The photo is larger than 1 MB." in text_of(response)
+    assert stored(app) == DRAFT_WITH_FAILED_ANSWER
+
+
+def test_decompression_bomb_is_refused_and_leaves_no_file(app, butler, scene):
+    form, item_id = failed_item_awaiting_photo(butler, scene)
+
+    response = upload(butler, scene, form, item_id, bomb_png(), "door.png")
+
+    assert response.status_code == 422
+    assert "The photo has too many pixels to be a camera picture." in text_of(response)
+    assert stored(app) == DRAFT_WITH_FAILED_ANSWER
+
+
+def test_refused_photo_still_blocks_submitting_the_failed_item(app, butler, scene):
+    form, item_id = failed_item_awaiting_photo(butler, scene)
+    whole = noisy_jpeg()
+    upload(butler, scene, form, item_id, whole[: len(whole) // 2], "door.jpg")
+    door, bins, lights = scene.item_ids
+
+    response = butler.post(scene.submit_url, {**form, f"value-{bins}": "pass", f"value-{lights}": "pass"},
+                           htmx=True)
+
+    assert response.status_code == 422
+    assert "Take a photo of the problem." in item_section(text_of(response), door)
+    assert stored(app) == DRAFT_WITH_FAILED_ANSWER
