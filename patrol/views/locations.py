@@ -42,20 +42,16 @@ def location_view(location_id: int):
                            svg=qr_svg(public_scan_url(location)), open_tasks=open_tasks_at(location))
 
 
-@bp.get("/locations/<int:location_id>/qr.png")
-@login_required
-def location_qr_png(location_id: int):
-    location = load(Location, location_id)
-    return Response(qr_png(public_scan_url(location)), mimetype="image/png", headers={
-        "Content-Disposition": f'attachment; filename="qr-{location.short_code}.png"'})
+QR_FORMATS = {"png": ("image/png", qr_png), "svg": ("image/svg+xml", qr_svg)}
 
 
-@bp.get("/locations/<int:location_id>/qr.svg")
+@bp.get("/locations/<int:location_id>/qr.<any(png, svg):fmt>")
 @login_required
-def location_qr_svg(location_id: int):
+def location_qr(location_id: int, fmt: str):
     location = load(Location, location_id)
-    return Response(qr_svg(public_scan_url(location)), mimetype="image/svg+xml", headers={
-        "Content-Disposition": f'attachment; filename="qr-{location.short_code}.svg"'})
+    mimetype, render_qr = QR_FORMATS[fmt]
+    return Response(render_qr(public_scan_url(location)), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="qr-{location.short_code}.{fmt}"'})
 
 
 @bp.post("/locations/<int:location_id>/reissue")
