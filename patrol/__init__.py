@@ -66,10 +66,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from patrol.views import assets, auth, errors, home, inspect, locations, photos, scan, tasks
+    from patrol.views import account, admin, assets, auth, errors, home, inspect, locations, photos, scan, tasks
 
-    for module in (assets, auth, errors, home, inspect, locations, photos, scan, tasks):
+    for module in (account, assets, auth, errors, home, inspect, locations, photos, scan, tasks):
         app.register_blueprint(module.bp)
+    for blueprint in admin.blueprints():
+        app.register_blueprint(blueprint)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -21,6 +21,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "inspect": {"butler", "steward", "supervisor", "admin"},
     "tasks.view_all": {"supervisor", "admin"},
     "qr.manage": {"supervisor", "admin"},
+    # Setup: only administrators change it; supervisors may read schedules and checklists.
+    "setup.manage": {"admin"},
+    "setup.read": {"supervisor", "admin"},
 }
 
 

@@ -28,6 +28,19 @@ def init_app(app: Flask) -> None:
         for account in seed_demo():
             click.echo(f"{account.role:<11} {account.username:<11} {DEMO_PASSWORD}")
 
+    @group.command("create-admin")
+    @click.argument("username")
+    @click.option("--display-name", default=None, help="name shown to others (default: the user name)")
+    @click.password_option()
+    def create_admin_command(username, display_name, password):
+        """Create an administrator account (the first one of an empty install, or another)."""
+        from patrol.services.accounts import add_admin
+
+        outcome = add_admin(username, display_name or username, password)
+        if not outcome.ok:
+            raise click.ClickException("; ".join(str(message) for message in outcome.errors.values()))
+        click.echo(f"Administrator {outcome.value.username} created.")
+
     app.cli.add_command(group)
 
 

@@ -61,3 +61,33 @@ PASSFAIL_VALUES = {
     "fail": _l("Fail"),
     "na": _l("N/A"),
 }
+
+# What the audit log calls each kind of setup change.
+AUDIT_ACTIONS = {
+    "site.created": _l("Site created"),
+    "site.updated": _l("Site changed"),
+    "site.archived": _l("Site archived"),
+    "site.restored": _l("Site restored"),
+    "location.created": _l("Location created"),
+    "location.updated": _l("Location changed"),
+    "location.moved": _l("Location moved"),
+    "location.deactivated": _l("Location deactivated"),
+    "location.reactivated": _l("Location reactivated"),
+    "locations.imported": _l("Locations imported"),
+    "qr.reissued": _l("QR code re-issued"),
+    "checklist.created": _l("Checklist created"),
+    "checklist.copied": _l("Checklist copied"),
+    "checklist.published": _l("Checklist published"),
+    "checklist.assigned": _l("Checklist assigned"),
+    "checklist.unassigned": _l("Checklist assignment removed"),
+    "schedule.created": _l("Schedule created"),
+    "schedule.updated": _l("Schedule changed"),
+    "schedule.deactivated": _l("Schedule stopped"),
+    "user.created": _l("Person added"),
+    "user.updated": _l("Person changed"),
+    "user.role_changed": _l("Role changed"),
+    "user.sites_changed": _l("Sites changed"),
+    "user.password_reset": _l("Password reset"),
+    "user.deactivated": _l("Person deactivated"),
+    "user.reactivated": _l("Person reactivated"),
+}

@@ -62,6 +62,7 @@ def _reset_schema() -> None:
 def _clean_state(request, app, tmp_path):
     """Every test starts on empty tables and an empty photo folder."""
     app.config["PATROL_PHOTO_DIR"] = str(tmp_path / "photos")
+    app.extensions.pop("patrol.has_users", None)  # the tables are emptied: it is a first run again
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         if db.engine.dialect.name == "postgresql":

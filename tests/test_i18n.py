@@ -29,12 +29,14 @@ def test_browser_language_is_mapped_to_a_catalog(header, expected):
     assert language_from_header(header) == expected
 
 
-def test_pages_are_simplified_chinese_by_default(client):
+def test_pages_are_simplified_chinese_by_default(client, make):
+    make.user("butler")
     html = client.get("/login").get_data(as_text=True)
     assert 'lang="zh-Hans"' in html and "登录" in html
 
 
-def test_a_traditional_chinese_browser_gets_traditional_chinese(client):
+def test_a_traditional_chinese_browser_gets_traditional_chinese(client, make):
+    make.user("butler")
     html = client.get("/login", headers={"Accept-Language": "zh-TW,zh;q=0.8"}).get_data(as_text=True)
     assert 'lang="zh-Hant"' in html and "登入" in html
 

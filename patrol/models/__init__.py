@@ -5,9 +5,14 @@ from patrol.models.location import Location
 from patrol.models.photo import Photo
 from patrol.models.site import Site
 from patrol.models.task import Task, TaskEvent
+from patrol.models.schedule import Schedule, schedule_locations
+from patrol.models.audit import AuditEvent
 from patrol.models.user import User, user_sites
 
 __all__ = [
+    "AuditEvent",
+    "Schedule",
+    "schedule_locations",
     "Answer",
     "Checklist",
     "ChecklistAssignment",

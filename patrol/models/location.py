@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -37,6 +37,13 @@ class Location(db.Model):
     short_code: Mapped[str] = mapped_column(String(8), unique=True, default=new_short_code)
     qr_issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     active: Mapped[bool] = mapped_column(default=True)
+    # Renovation units: the permit and the works it allows.
+    permit_number: Mapped[str] = mapped_column(String(60), default="")
+    contractor: Mapped[str] = mapped_column(String(120), default="")
+    works_start: Mapped[date | None]
+    works_planned_end: Mapped[date | None]
+    # Vacant units: when the unit was handed over (物品电线与交付一致 is checked against it).
+    handover_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     site: Mapped[Site] = relationship()

@@ -1,10 +1,10 @@
 """A site (项目/小区/大厦): the unit of access and of local time."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String
+from sqlalchemy import String, Time
 from sqlalchemy.orm import Mapped, mapped_column
 
 from patrol.database import UTCDateTime, utcnow
@@ -17,7 +17,16 @@ class Site(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    # Office hours, in the site's time zone (renovation noise rules and rounds refer to them).
+    opens_at: Mapped[time] = mapped_column(Time, default=time(8, 30))
+    closes_at: Mapped[time] = mapped_column(Time, default=time(18, 0))
+    # An archived site keeps its history but takes no new inspections.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -1,10 +1,18 @@
 """Signing in, and creating accounts."""
 from __future__ import annotations
 
+import re
+
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from patrol.extensions import db
 from patrol.models import Site, User
+from patrol.services.audit import record
+from patrol.services.outcome import Outcome
+from patrol.validation import Checker
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -27,3 +35,66 @@ def create_user(username: str, password: str, *, display_name: str, role: str,
 def set_locale(user: User, locale: str | None) -> None:
     user.locale = locale
     db.session.commit()
+
+
+MIN_PASSWORD = 8
+
+
+def password_problem(password: str, confirm: str):
+    """Why this new password will not do, or None."""
+    if len(password) < MIN_PASSWORD:
+        return _l("Use at least %(n)d characters.", n=MIN_PASSWORD)
+    if password != confirm:
+        return _l("The two passwords differ.")
+    return None
+
+
+def change_password(user: User, raw: dict) -> Outcome[User]:
+    """The person's own password change; the current one is needed unless a reset forced this."""
+    errors = {}
+    if not user.must_change_password and not user.check_password(raw.get("current", "")):
+        errors["current"] = _l("That is not your current password.")
+    problem = password_problem(raw.get("password", ""), raw.get("confirm", ""))
+    if problem:
+        errors["password"] = problem
+    if errors:
+        return Outcome.fail(errors)
+    user.set_password(raw["password"])
+    user.must_change_password = False
+    db.session.commit()
+    return Outcome(user)
+
+
+def has_users() -> bool:
+    return db.session.scalar(select(User.id).limit(1)) is not None
+
+
+def create_first_admin(raw: dict) -> Outcome[User]:
+    """The first account of an empty install: an administrator. Refused once anyone exists."""
+    if has_users():
+        return Outcome.fail({"form": _l("This install already has an administrator. Sign in instead.")}, 409)
+    return add_admin(raw.get("username", ""), raw.get("display_name", ""), raw.get("password", ""),
+                     raw.get("confirm", ""))
+
+
+def add_admin(username: str, display_name: str, password: str, confirm: str | None = None) -> Outcome[User]:
+    """An administrator account, checked like any other (CLI `flask patrol create-admin` too)."""
+    raw = {"username": username, "display_name": display_name, "password": password,
+           "confirm": password if confirm is None else confirm}
+    check = Checker(raw)
+    username = check.text("username", required=True, max_length=64).lower()
+    display_name = check.text("display_name", required=True, max_length=120)
+    problem = password_problem(raw.get("password", ""), raw.get("confirm", ""))
+    if problem:
+        check.fail("password", problem)
+    if username and not USERNAME.fullmatch(username):
+        check.fail("username", _l("Use letters, digits, dots, dashes or underscores."))
+    elif username and db.session.scalar(select(User.id).where(User.username == username)):
+        check.fail("username", _l("Someone already has this user name."))
+    if not check.ok:
+        return Outcome.fail(check.errors)
+    user = create_user(username, raw["password"], display_name=display_name, role="admin")
+    db.session.flush()
+    record(user, "user.created", user, role="admin")
+    db.session.commit()
+    return Outcome(user)

@@ -8,8 +8,9 @@ from sqlalchemy.orm import joinedload
 
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Location
+from patrol.models import Location, User
 from patrol.models.location import new_qr_token, new_short_code
+from patrol.services.audit import record
 
 
 def location_by_token(token: str) -> Location | None:
@@ -24,11 +25,13 @@ def location_by_short_code(code: str) -> Location | None:
     return db.session.scalar(select(Location).where(Location.short_code == cleaned))
 
 
-def reissue_code(location: Location) -> Location:
+def reissue_code(location: Location, actor: User | None = None) -> Location:
     """Give the location a new QR token and short code; every old sticker stops working."""
+    old_code = location.short_code
     location.qr_token = new_qr_token()
     location.short_code = new_short_code()
     location.qr_issued_at = utcnow()
+    record(actor, "qr.reissued", location, old_code=old_code, new_code=location.short_code)
     db.session.commit()
     return location
 

@@ -58,7 +58,7 @@ def location_qr(location_id: int, fmt: str):
 @login_required
 @permission_required("qr.manage")
 def location_reissue(location_id: int):
-    reissue_code(load(Location, location_id))
+    reissue_code(load(Location, location_id), actor=current_user)
     return redirect(url_for("locations.location_view", location_id=location_id, reissued=1), 303)
 
 

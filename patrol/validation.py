@@ -1,0 +1,106 @@
+"""Reading submitted form fields into typed values, with an error per field in the user's language.
+
+Services call it on the raw strings a form sent, so every form validates the same way:
+
+    check = Checker(raw)
+    name = check.text("name", required=True, max_length=120)
+    opens = check.time("opens_at")
+    if not check.ok:
+        return Outcome.fail(check.errors)
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+
+from flask_babel import lazy_gettext as _l
+
+
+class Checker:
+    def __init__(self, raw: Mapping[str, str]):
+        self.raw = raw
+        self.errors: dict[str, str] = {}
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def fail(self, name: str, message) -> None:
+        self.errors.setdefault(name, message)
+
+    def _get(self, name: str) -> str:
+        value = self.raw.get(name, "")
+        return value.strip() if isinstance(value, str) else ""
+
+    def text(self, name: str, *, required: bool = False, max_length: int = 200) -> str:
+        value = self._get(name)
+        if required and not value:
+            self.fail(name, _l("Fill this in."))
+        elif len(value) > max_length:
+            self.fail(name, _l("Keep it under %(n)d characters.", n=max_length))
+        return value[:max_length]
+
+    def choice(self, name: str, options: Iterable[str], *, required: bool = True) -> str | None:
+        value = self._get(name)
+        if not value and not required:
+            return None
+        if value not in set(options):
+            self.fail(name, _l("Choose one of the options."))
+            return None
+        return value
+
+    def integer(self, name: str, *, minimum: int | None = None, maximum: int | None = None,
+                required: bool = True) -> int | None:
+        value = self._get(name)
+        if not value:
+            if required:
+                self.fail(name, _l("Fill this in."))
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(name, _l("Enter a whole number."))
+            return None
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            self.fail(name, _l("Enter a number from %(low)d to %(high)d.", low=minimum or 0, high=maximum or 0))
+            return None
+        return number
+
+    def decimal(self, name: str, *, required: bool = False) -> float | None:
+        value = self._get(name)
+        if not value:
+            if required:
+                self.fail(name, _l("Fill this in."))
+            return None
+        try:
+            return float(value.replace(",", "."))
+        except ValueError:
+            self.fail(name, _l("Enter a number."))
+            return None
+
+    def time(self, name: str, *, required: bool = True) -> time | None:
+        value = self._get(name)
+        if not value:
+            if required:
+                self.fail(name, _l("Fill this in."))
+            return None
+        try:
+            return datetime.strptime(value[:5], "%H:%M").time()
+        except ValueError:
+            self.fail(name, _l("Enter a time like 08:30."))
+            return None
+
+    def date(self, name: str, *, required: bool = False) -> date | None:
+        value = self._get(name)
+        if not value:
+            if required:
+                self.fail(name, _l("Fill this in."))
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(name, _l("Enter a date like 2026-03-31."))
+            return None
+
+    def flag(self, name: str) -> bool:
+        return self._get(name) in {"1", "on", "true", "yes"}

@@ -1,0 +1,62 @@
+"""Your own account (password, language), and creating the first administrator of an empty install."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+
+from patrol.services.accounts import change_password, create_first_admin, has_users
+
+bp = Blueprint("account", __name__)
+
+# What a person whose password was reset may still reach before choosing a new one.
+PASSWORD_CHANGE_ENDPOINTS = {"account.account", "account.password_change", "auth.logout", "auth.language",
+                             "static", "assets.htmx_js"}
+FIRST_RUN_ENDPOINTS = {"account.first_admin", "account.first_admin_post", "static", "assets.htmx_js"}
+
+
+@bp.before_app_request
+def _guide_to_first_steps():
+    """An empty install asks for its first administrator; a reset password must be replaced first."""
+    if request.endpoint in FIRST_RUN_ENDPOINTS:
+        return None
+    if not current_app.extensions.get("patrol.has_users"):
+        if not has_users():
+            return redirect(url_for("account.first_admin"))
+        current_app.extensions["patrol.has_users"] = True
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):
+        return redirect(url_for("account.account", _anchor="password"))
+    return None
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("account/account.html", errors={})
+
+
+@bp.post("/account/password")
+@login_required
+def password_change():
+    outcome = change_password(current_user, request.form)
+    if not outcome.ok:
+        return make_response(render_template("account/account.html", errors=outcome.errors), 422)
+    return redirect(url_for("account.account", changed=1), 303)
+
+
+@bp.get("/setup")
+def first_admin():
+    if has_users():
+        return redirect(url_for("auth.login"))
+    return render_template("account/first_admin.html", errors={}, values={})
+
+
+@bp.post("/setup")
+def first_admin_post():
+    outcome = create_first_admin(request.form)
+    if not outcome.ok:
+        status = outcome.status
+        return make_response(render_template("account/first_admin.html", errors=outcome.errors,
+                                             values=request.form), status)
+    login_user(outcome.value)
+    return redirect(url_for("admin.index"), 303)

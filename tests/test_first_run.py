@@ -1,0 +1,77 @@
+"""An empty install asks for its first administrator; a reset password must be replaced first."""
+from sqlalchemy import select
+
+from patrol.extensions import db
+from patrol.models import AuditEvent, User
+
+EN = {"Accept-Language": "en"}
+
+
+def _token(client, path):
+    html = client.get(path, headers=EN).get_data(as_text=True)
+    return html.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def test_an_empty_install_sends_everyone_to_create_the_first_administrator(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.location.endswith("/setup")
+    assert client.get("/c/anything").location.endswith("/setup")
+    page = client.get("/setup", headers=EN).get_data(as_text=True)
+    assert "Create administrator" in page
+
+
+def test_creating_the_first_administrator_signs_them_in(client, ctx):
+    token = _token(client, "/setup")
+    response = client.post("/setup", headers=EN, data={
+        "csrf_token": token, "username": "Chen", "display_name": "陈静", "password": "s3cret-pass",
+        "confirm": "s3cret-pass"})
+    assert response.status_code == 303 and response.location.endswith("/admin/")
+    admin = db.session.scalar(select(User))
+    assert (admin.username, admin.role, admin.display_name) == ("chen", "admin", "陈静")
+    assert db.session.scalar(select(AuditEvent.action)) == "user.created"
+    assert client.get("/setup").location.endswith("/login")  # never a second time
+
+
+def test_first_administrator_form_shows_errors_in_place(client, ctx):
+    token = _token(client, "/setup")
+    response = client.post("/setup", headers=EN, data={
+        "csrf_token": token, "username": "", "display_name": "x", "password": "short", "confirm": "other"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Fill this in." in html and "Use at least 8 characters." in html
+    assert db.session.scalar(select(User)) is None
+
+
+def test_create_admin_command(app):
+    result = app.test_cli_runner().invoke(args=["patrol", "create-admin", "ops", "--password", "long-enough-1"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(User.role).where(User.username == "ops")) == "admin"
+        db.session.remove()
+    again = app.test_cli_runner().invoke(args=["patrol", "create-admin", "ops", "--password", "long-enough-1"])
+    assert again.exit_code != 0 and "already has this user name" in again.output
+
+
+def test_a_reset_password_must_be_changed_before_anything_else(browser, make):
+    user = make.user("butler", username="reset", locale="en")
+    user.must_change_password = True
+    db.session.commit()
+    browser.login("reset")
+    response = browser.get("/tasks")
+    assert response.status_code == 302 and "/account" in response.location
+    changed = browser.post("/account/password", data={"password": "brand-new-pass", "confirm": "brand-new-pass"})
+    assert changed.status_code == 303
+    db.session.refresh(user)
+    assert not user.must_change_password and user.check_password("brand-new-pass")
+    assert browser.get("/tasks").status_code == 200
+
+
+def test_changing_your_own_password_needs_the_current_one(browser, make):
+    make.user("butler", username="own", locale="en")
+    browser.login("own")
+    wrong = browser.post("/account/password", data={"current": "nope", "password": "another-pass-1",
+                                                    "confirm": "another-pass-1"})
+    assert wrong.status_code == 422 and "That is not your current password." in wrong.get_data(as_text=True)
+    right = browser.post("/account/password", data={"current": "correct horse battery",
+                                                     "password": "another-pass-1", "confirm": "another-pass-1"})
+    assert right.status_code == 303
