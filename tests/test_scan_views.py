@@ -169,3 +169,19 @@ def test_submit_queries_do_not_grow_with_the_checklist(browser, make, queries, l
     assert response.status_code == 303
     assert db.session.scalar(select(func.count()).select_from(Task)) == length
     assert len(queries) <= 15, queries.statements
+
+
+def test_an_archived_site_takes_no_new_inspections(browser, estate):
+    from patrol.database import utcnow
+
+    site, _butler, location, version = estate
+    browser.login("zhangwei")
+    html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
+    site.archived_at = utcnow()
+    db.session.commit()
+    assert browser.get(f"/c/{location.qr_token}", headers=EN).status_code == 410
+    item = version.items[0]
+    response = browser.post(f"/inspect/{location.id}/{version.id}/items/{item.id}/answer", htmx=True, data={
+        "client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{item.id}": "pass"})
+    assert response.status_code == 410
+    assert db.session.scalar(select(func.count()).select_from(Inspection)) == 0

@@ -87,6 +87,8 @@ def inspection_by_client_id(client_id: str, *, lock: bool = False) -> Inspection
 
 def open_draft(key: DraftKey) -> Outcome[Inspection]:
     """The draft this key names, created on first use; refused if it is not this person's draft."""
+    if key.location.site.archived or not key.location.active:
+        return Outcome.fail({"form": _l("This location takes no new inspections.")}, 410)
     inspection = inspection_by_client_id(key.client_id, lock=True)
     if inspection is None:
         inspection = Inspection(

@@ -23,6 +23,9 @@ def scan(token: str):
     if location is None:
         return make_response(render_template("scan/invalid.html"), 404)
     require_site(location.site_id)
+    if location.site.archived:
+        return error_response(410, _l("This site is archived"),
+                              _l("Its records are kept, but no new inspections are taken here."))
     if not location.active:
         return error_response(410, _l("This location is no longer in use"),
                               _l("Its sticker can be taken down. Tell your supervisor if it should be patrolled."))
