@@ -83,6 +83,7 @@ AUDIT_ACTIONS = {
     "schedule.created": _l("Schedule created"),
     "schedule.updated": _l("Schedule changed"),
     "schedule.deactivated": _l("Schedule stopped"),
+    "schedule.reactivated": _l("Schedule restarted"),
     "user.created": _l("Person added"),
     "user.updated": _l("Person changed"),
     "user.role_changed": _l("Role changed"),
