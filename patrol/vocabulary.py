@@ -78,6 +78,8 @@ AUDIT_ACTIONS = {
     "checklist.created": _l("Checklist created"),
     "checklist.copied": _l("Checklist copied"),
     "checklist.published": _l("Checklist published"),
+    "checklist.renamed": _l("Checklist renamed"),
+    "checklist.draft_discarded": _l("Checklist draft discarded"),
     "checklist.assigned": _l("Checklist assigned"),
     "checklist.unassigned": _l("Checklist assignment removed"),
     "schedule.created": _l("Schedule created"),
