@@ -31,6 +31,7 @@ def _database_url(tmp_root: Path) -> str:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     root = tmp_path_factory.mktemp("patrol")
+    os.environ["PATROL_INSTANCE_PATH"] = str(root / "instance")  # uploads and catalogs stay out of the repo
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET,

@@ -16,7 +16,7 @@ MESSAGES = {
     404: (_l("Not found"), _l("This page or record does not exist (any more).")),
     405: (_l("That cannot be done here"), _l("Go back and use the buttons on the page.")),
     409: (_l("This changed in the meantime"), _l("Reload the page to see the latest version.")),
-    413: (_l("The file is too large"), _l("Take the photo again or pick a smaller one.")),
+    413: (_l("The file is too large"), _l("Send a smaller file: a photo taken again, or a shorter sheet.")),
     415: (_l("That kind of file is not accepted"), _l("Attach a JPEG or PNG photo.")),
     422: (_l("Please check what you entered"), _l("Some of it could not be accepted.")),
     500: (_l("Something went wrong on our side"), _l("Nothing was saved by this request. Try again in a moment.")),

@@ -1,6 +1,226 @@
-"""Setup: locations."""
+"""Setup: locations — the list with label printing and export, one location's form, and importing a sheet."""
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, make_response, redirect, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+
+from patrol.access import load, permission_required, require_site, site_ids_for, visible_sites
+from patrol.extensions import db
+from patrol.models import Location, Site
+from patrol.services import location_admin as admin
+from patrol.services import location_import as sheet
+from patrol.services.locations import reissue_code
+from patrol.templating import is_htmx, render
+from patrol.vocabulary import LOCATION_KINDS
 
 bp = Blueprint("admin_locations", __name__, url_prefix="/admin/locations")
+PAGE_SIZE = 30
+# Beyond this many, a label link listing ids would be too long for a URL.
+MAX_LABEL_IDS = 500
+ACTIONS = {"deactivate": admin.deactivate_location, "reactivate": admin.reactivate_location}
+
+
+def done(url: str):
+    """After a successful POST: a 303 to `url`, or for htmx a full navigation there."""
+    if is_htmx():
+        return make_response("", 204, {"HX-Redirect": url})
+    return redirect(url, 303)
+
+
+def _wanted(site_ids: set[int]) -> admin.LocationFilter:
+    """The list's filter from the query string; anything unknown is dropped rather than refused."""
+    args = request.args
+    status = args.get("status", "active")
+    return admin.LocationFilter(
+        site_id=site if (site := args.get("site", type=int)) in site_ids else None,
+        kind=kind if (kind := args.get("kind")) in LOCATION_KINDS else None,
+        building=args.get("building", "")[:60] or None, status=status if status in admin.STATUSES else "active",
+        q=args.get("q", "").strip()[:60])
+
+
+def _label_args(site_ids: set[int], wanted: admin.LocationFilter) -> dict | None:
+    """The label sheet's arguments for the filtered list: it filters by site only, so ids say the rest."""
+    if wanted.status == "inactive":
+        return None
+    args = {"site": wanted.site_id}
+    if wanted.kind or wanted.building is not None or wanted.q:
+        ids = admin.location_ids(site_ids, replace(wanted, status="active"))  # only these get labels
+        if not ids or len(ids) > MAX_LABEL_IDS:
+            return None
+        args["ids"] = ",".join(map(str, ids))
+    return args
+
+
+@bp.get("/")
+@login_required
+@permission_required("setup.manage")
+def location_list():
+    site_ids = site_ids_for(current_user)
+    wanted = _wanted(site_ids)
+    page = max(1, request.args.get("page", 1, type=int))
+    locations, total = admin.location_page(site_ids, wanted, page=page, size=PAGE_SIZE)
+    args = {key: value for key, value in vars(wanted).items() if value not in (None, "", "active")}
+    args = {("site" if key == "site_id" else key): value for key, value in args.items()}
+    return render("admin/locations/list.html", "results", locations=locations, total=total, wanted=wanted,
+                  args=args, page=page, pages=max(1, -(-total // PAGE_SIZE)), sites=visible_sites(current_user),
+                  site_id=wanted.site_id, buildings=admin.buildings_on(site_ids, wanted.site_id),
+                  label_args=_label_args(site_ids, wanted), notice=request.args.get("notice"),
+                  count=request.args.get("count", type=int))
+
+
+@bp.get("/export.csv")
+@login_required
+@permission_required("setup.manage")
+def location_export():
+    site_ids = site_ids_for(current_user)
+    data = sheet.export_csv(admin.find_locations(site_ids, _wanted(site_ids)), str(get_locale()))
+    return _csv(data, f"locations-{date.today():%Y%m%d}.csv")
+
+
+def _csv(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _form(location: Location | None, values, errors=None, status: int = 200):
+    """The location form, whole or (for htmx) just the block asked for."""
+    block = "extras" if request.method == "GET" else "form"
+    sites = [site for site in visible_sites(current_user) if not site.archived or site == getattr(location, "site", 0)]
+    body = render("admin/locations/form.html", block, location=location, values=values, errors=errors or {},
+                  sites=sites, notice=request.args.get("notice"))
+    return make_response(body, status)
+
+
+@bp.get("/new")
+@login_required
+@permission_required("setup.manage")
+def location_new():
+    return _form(None, {"kind": "floor", "site_id": request.args.get("site", "")} | request.args.to_dict())
+
+
+@bp.post("/new")
+@login_required
+@permission_required("setup.manage")
+def location_create():
+    outcome = admin.create_location(current_user, request.form, site_ids_for(current_user))
+    if not outcome.ok:
+        return _form(None, request.form, outcome.errors, outcome.status)
+    return done(url_for(".location_edit", location_id=outcome.value.id, notice="created"))
+
+
+@bp.get("/<int:location_id>")
+@login_required
+@permission_required("setup.manage")
+def location_edit(location_id: int):
+    location = load(Location, location_id)
+    return _form(location, admin.form_values(location) | request.args.to_dict())
+
+
+@bp.post("/<int:location_id>")
+@login_required
+@permission_required("setup.manage")
+def location_update(location_id: int):
+    location = load(Location, location_id)
+    outcome = admin.update_location(current_user, location, request.form, site_ids_for(current_user))
+    if not outcome.ok:
+        return _form(location, request.form, outcome.errors, outcome.status)
+    return done(url_for(".location_edit", location_id=location.id, notice="saved"))
+
+
+@bp.get("/<int:location_id>/<any(deactivate, reactivate, reissue):action>")
+@login_required
+@permission_required("setup.manage")
+def location_confirm(location_id: int, action: str):
+    return render("admin/locations/confirm.html", location=load(Location, location_id), action=action, errors={})
+
+
+@bp.post("/<int:location_id>/<any(deactivate, reactivate, reissue):action>")
+@login_required
+@permission_required("setup.manage")
+def location_change(location_id: int, action: str):
+    location = load(Location, location_id)
+    if action == "reissue":
+        reissue_code(location, actor=current_user)
+    else:
+        outcome = ACTIONS[action](current_user, location)
+        if not outcome.ok:
+            body = render("admin/locations/confirm.html", location=location, action=action, errors=outcome.errors)
+            return make_response(body, outcome.status)
+    return done(url_for(".location_edit", location_id=location.id, notice=action))
+
+
+def _uploads() -> Path:
+    return Path(current_app.instance_path) / "imports"
+
+
+def _import_page(errors=None, status: int = 200, values=None):
+    sites = [site for site in visible_sites(current_user) if not site.archived]
+    body = render("admin/locations/import.html", sites=sites, errors=errors or {}, values=values or request.args)
+    return make_response(body, status)
+
+
+@bp.get("/import")
+@login_required
+@permission_required("setup.manage")
+def import_form():
+    return _import_page()
+
+
+@bp.get("/import/template.csv")
+@login_required
+@permission_required("setup.manage")
+def import_template():
+    return _csv(sheet.template_csv(str(get_locale())), "locations-template.csv")
+
+
+@bp.post("/import")
+@login_required
+@permission_required("setup.manage")
+def import_upload():
+    upload = request.files.get("file")
+    data = upload.read() if upload else b""
+    outcome = sheet.check_upload(site_ids_for(current_user), request.form.get("site_id", ""), data)
+    if not outcome.ok:
+        return _import_page(outcome.errors, outcome.status, request.form)
+    upload_id = sheet.keep_upload(_uploads(), current_user, outcome.value.site, data, upload.filename or "")
+    return redirect(url_for(".import_preview", upload_id=upload_id), 303)
+
+
+def _kept(upload_id: str) -> tuple[dict, Site, bytes]:
+    kept = sheet.kept_upload(_uploads(), upload_id, current_user)
+    site = db.session.get(Site, kept[0]["site_id"]) if kept else None
+    if site is None:
+        abort(404)
+    require_site(site.id)
+    return kept[0], site, kept[1]
+
+
+@bp.get("/import/<upload_id>")
+@login_required
+@permission_required("setup.manage")
+def import_preview(upload_id: str):
+    meta, site, data = _kept(upload_id)
+    outcome = sheet.preview_import(site, data)
+    if not outcome.ok:
+        return _import_page(outcome.errors, outcome.status)
+    return render("admin/locations/preview.html", preview=outcome.value, upload_id=upload_id, meta=meta, errors={})
+
+
+@bp.post("/import/<upload_id>")
+@login_required
+@permission_required("setup.manage")
+def import_commit(upload_id: str):
+    meta, site, data = _kept(upload_id)
+    outcome = sheet.commit_import(current_user, site, data, meta.get("filename", ""))
+    if not outcome.ok:
+        if outcome.value is None:
+            return _import_page(outcome.errors, outcome.status)
+        body = render("admin/locations/preview.html", preview=outcome.value, upload_id=upload_id, meta=meta,
+                      errors=outcome.errors)
+        return make_response(body, outcome.status)
+    sheet.forget_upload(_uploads(), upload_id)
+    return done(url_for(".location_list", site=site.id, notice="imported", count=len(outcome.value.rows)))
