@@ -82,7 +82,8 @@ def _register_request_hooks(app: Flask) -> None:
         # An app context may outlive one request (tests reuse theirs): nothing cached in it
         # may decide this request's language or access.
         babel_refresh()
-        g.pop("_site_ids", None)
+        for cached in ("_site_ids", "_login_user", "csrf_token"):
+            g.pop(cached, None)
 
     @app.after_request
     def _headers(response):

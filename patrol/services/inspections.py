@@ -11,9 +11,24 @@ from sqlalchemy.orm import selectinload
 
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Answer, ChecklistItem, ChecklistVersion, Inspection, Location, User, answer_photos
-from patrol.services.answers import AnswerInput, InvalidAnswer, clean_note, clean_severity, evaluate
+from patrol.models import (
+    Answer,
+    ChecklistItem,
+    ChecklistVersion,
+    Inspection,
+    Location,
+    User,
+    answer_photos,
+)
+from patrol.services.answers import (
+    AnswerInput,
+    InvalidAnswer,
+    clean_note,
+    clean_severity,
+    evaluate,
+)
 from patrol.services.outcome import Outcome
+from patrol.services.sites import site_accepts_inspections
 
 
 @dataclass
@@ -87,7 +102,7 @@ def inspection_by_client_id(client_id: str, *, lock: bool = False) -> Inspection
 
 def open_draft(key: DraftKey) -> Outcome[Inspection]:
     """The draft this key names, created on first use; refused if it is not this person's draft."""
-    if key.location.site.archived or not key.location.active:
+    if not site_accepts_inspections(key.location.site) or not key.location.active:
         return Outcome.fail({"form": _l("This location takes no new inspections.")}, 410)
     inspection = inspection_by_client_id(key.client_id, lock=True)
     if inspection is None:

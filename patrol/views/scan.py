@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from patrol.access import require_site
 from patrol.services.locations import location_by_token
 from patrol.services.scan import scan_page
+from patrol.services.sites import site_accepts_inspections
 from patrol.views.drafts import opened_stamp
 from patrol.views.errors import error_response
 
@@ -23,7 +24,7 @@ def scan(token: str):
     if location is None:
         return make_response(render_template("scan/invalid.html"), 404)
     require_site(location.site_id)
-    if location.site.archived:
+    if not site_accepts_inspections(location.site):
         return error_response(410, _l("This site is archived"),
                               _l("Its records are kept, but no new inspections are taken here."))
     if not location.active:

@@ -4,7 +4,15 @@ Administrators change them; supervisors may read the list, a checklist, its vers
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from patrol.access import permission_required, site_ids_for, visible_sites

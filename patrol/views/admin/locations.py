@@ -5,11 +5,26 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from patrol.access import load, permission_required, require_site, site_ids_for, visible_sites
+from patrol.access import (
+    load,
+    permission_required,
+    require_site,
+    site_ids_for,
+    visible_sites,
+)
 from patrol.extensions import db
 from patrol.models import Location, Site
 from patrol.services import location_admin as admin
