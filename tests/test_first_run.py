@@ -75,3 +75,14 @@ def test_changing_your_own_password_needs_the_current_one(browser, make):
     right = browser.post("/account/password", data={"current": "correct horse battery",
                                                      "password": "another-pass-1", "confirm": "another-pass-1"})
     assert right.status_code == 303
+
+
+def test_the_setup_front_page_points_an_empty_install_to_its_first_site(browser, make):
+    make.user("admin", username="boss", locale="en")
+    browser.login("boss")
+    html = browser.get("/admin/").get_data(as_text=True)
+    assert "Next step" in html and "Create your first site" in html and "/admin/sites/new" in html
+    site = make.site()
+    make.location(site)
+    html = browser.get("/admin/").get_data(as_text=True)
+    assert "Publish a checklist" in html  # sites and checkpoints exist; no checklist yet

@@ -8,6 +8,7 @@ from flask import Blueprint, make_response, redirect, render_template
 from flask_login import login_required
 
 from patrol.access import permission_required
+from patrol.services.setup_overview import setup_overview
 from patrol.templating import is_htmx
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -17,7 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @login_required
 @permission_required("setup.read")
 def index():
-    return render_template("admin/index.html")
+    return render_template("admin/index.html", overview=setup_overview())
 
 
 def done(url: str):
