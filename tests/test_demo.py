@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from patrol.extensions import db
-from patrol.models import ChecklistAssignment, Location, Task, User
+from patrol.models import ChecklistAssignment, Location, Schedule, Task, User
 from patrol.services.checklists import current_versions_for
 
 
@@ -21,6 +21,8 @@ def test_seed_demo_builds_the_estate_from_the_domain(app):
         assert len(names) == 3 and any("开馆" in n for n in names) and any("闭馆" in n for n in names)
         assert db.session.scalar(select(func.count()).select_from(Task)) >= 3
         assert db.session.scalar(select(func.count()).select_from(ChecklistAssignment)) == 6
+        recurrences = sorted(db.session.scalars(select(Schedule.recurrence)))
+        assert recurrences == ["daily", "hourly", "hourly", "weekly"]
         db.session.remove()
 
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Answer, ChecklistVersion, Inspection, Location, Site, TaskEvent, User
+from patrol.models import (Answer, Checklist, ChecklistVersion, Inspection, Location, Schedule, Site, TaskEvent,
+                           User)
 from patrol.services import catalogue
 from patrol.services.accounts import create_user
 from patrol.services.answers import evaluate
@@ -54,6 +55,7 @@ def seed_demo() -> list[DemoAccount]:
         users[account.role] = create_user(account.username, DEMO_PASSWORD, display_name=account.display_name,
                                           role=account.role, sites=sites)
     db.session.flush()
+    _schedules(garden)
     _history(garden, users["butler"], users["supervisor"])
     db.session.commit()
     return DEMO_ACCOUNTS
@@ -84,6 +86,27 @@ def _checklists(site: Site) -> None:
         version = publish_checklist(name, items)
         assign_checklist(version.checklist, location_id=room.id)
     db.session.flush()
+
+
+def _schedules(site: Site) -> None:
+    """The rounds from the source documents: floors hourly, renovations daily, vacant units weekly."""
+    by_name = {c.name: c.id for c in db.session.scalars(select(Checklist))}
+    room_hourly = next(checklist_id for name, checklist_id in by_name.items() if "每小时" in name)
+    room = db.session.scalar(select(Location).where(Location.site_id == site.id, Location.kind == "model_room"))
+    db.session.add_all([
+        Schedule(site_id=site.id, name="每小时巡楼", checklist_id=by_name["巡楼检查"], location_kind="floor",
+                 recurrence="hourly", every_hours=1, start_time=time(8), end_time=time(20),
+                 window_minutes=45, grace_minutes=15, responsible_role="butler"),
+        Schedule(site_id=site.id, name="装修现场日检", checklist_id=by_name["装修巡查"], location_kind="renovation",
+                 recurrence="daily", start_time=time(10), window_minutes=240, grace_minutes=60,
+                 responsible_role="butler"),
+        Schedule(site_id=site.id, name="空置房周检", checklist_id=by_name["空置房巡查"], location_kind="vacant_unit",
+                 recurrence="weekly", start_time=time(14), weekdays=[0], window_minutes=480, grace_minutes=120,
+                 responsible_role="butler"),
+        Schedule(site_id=site.id, name="样板间每小时清点", checklist_id=room_hourly, locations=[room],
+                 recurrence="hourly", every_hours=1, start_time=time(9), end_time=time(18),
+                 window_minutes=30, grace_minutes=10, responsible_role="steward"),
+    ])
 
 
 def _history(site: Site, butler: User, supervisor: User) -> None:
