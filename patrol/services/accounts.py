@@ -77,6 +77,14 @@ def create_first_admin(raw: dict) -> Outcome[User]:
                      raw.get("confirm", ""))
 
 
+def check_new_username(check: Checker, username: str) -> None:
+    """A new account's user name: the allowed characters, and nobody has it yet."""
+    if username and not USERNAME.fullmatch(username):
+        check.fail("username", _l("Use letters, digits, dots, dashes or underscores."))
+    elif username and db.session.scalar(select(User.id).where(User.username == username)):
+        check.fail("username", _l("Someone already has this user name."))
+
+
 def add_admin(username: str, display_name: str, password: str, confirm: str | None = None) -> Outcome[User]:
     """An administrator account, checked like any other (CLI `flask patrol create-admin` too)."""
     raw = {"username": username, "display_name": display_name, "password": password,
@@ -87,10 +95,7 @@ def add_admin(username: str, display_name: str, password: str, confirm: str | No
     problem = password_problem(raw.get("password", ""), raw.get("confirm", ""))
     if problem:
         check.fail("password", problem)
-    if username and not USERNAME.fullmatch(username):
-        check.fail("username", _l("Use letters, digits, dots, dashes or underscores."))
-    elif username and db.session.scalar(select(User.id).where(User.username == username)):
-        check.fail("username", _l("Someone already has this user name."))
+    check_new_username(check, username)
     if not check.ok:
         return Outcome.fail(check.errors)
     user = create_user(username, raw["password"], display_name=display_name, role="admin")

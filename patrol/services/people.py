@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from patrol.extensions import db
 from patrol.i18n import LANGUAGES
 from patrol.models import Site, User, user_sites
-from patrol.services.accounts import USERNAME, create_user, password_problem
+from patrol.services.accounts import check_new_username, create_user, password_problem
 from patrol.services.audit import record
 from patrol.services.outcome import Outcome
 from patrol.validation import Checker
@@ -107,10 +107,7 @@ def invite_person(actor: User, raw: Mapping[str, str], site_ids: Sequence[str],
         problem = password_problem(password, password)
         if problem:
             check.fail("password", problem)
-    if username and not USERNAME.fullmatch(username):
-        check.fail("username", _l("Use letters, digits, dots, dashes or underscores."))
-    elif username and db.session.scalar(select(User.id).where(User.username == username)):
-        check.fail("username", _l("Someone already has this user name."))
+    check_new_username(check, username)
     if not check.ok:
         return Outcome.fail(check.errors)
     password = password or temporary_password()
