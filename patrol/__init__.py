@@ -25,8 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
     _ensure_secret_key(app)
 
     _init_extensions(app)
+    _register_request_hooks(app)  # first: the blueprints' own hooks rely on what these reset
     _register_blueprints(app)
-    _register_request_hooks(app)
     from patrol import cli, templating
 
     templating.init_app(app)
@@ -59,10 +59,21 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login_manager.user_loader(_load_user)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+
+
+def _load_user(session_id: str):
+    """The user a session names, unless their sessions were ended since it was issued."""
+    from patrol.models import User
+
+    user_id, _, version = session_id.partition(".")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -89,3 +89,31 @@ def test_the_setup_front_page_points_an_empty_install_to_its_first_site(browser,
     make.location(site)
     html = browser.get("/admin/").get_data(as_text=True)
     assert "Publish a checklist" in html  # sites and checkpoints exist; no checklist yet
+
+
+def test_a_password_reset_signs_the_person_out_everywhere(app, make):
+    from patrol.services.people import reset_password
+    from tests.conftest import Browser
+
+    admin = make.user("admin", username="resetter")
+    victim = make.user("butler", username="victim", locale="en")
+    phone = Browser(app.test_client())
+    phone.login("victim")
+    assert phone.get("/").status_code == 200
+    reset_password(admin, victim)
+    response = phone.get("/")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_changing_your_password_keeps_this_device_signed_in_and_ends_the_others(app, make):
+    from tests.conftest import Browser
+
+    make.user("butler", username="twophones", locale="en")
+    first, second = Browser(app.test_client()), Browser(app.test_client())
+    first.login("twophones")
+    second.login("twophones")
+    changed = first.post("/account/password", data={"current": "correct horse battery",
+                                                    "password": "a-new-password", "confirm": "a-new-password"})
+    assert changed.status_code == 303
+    assert first.get("/").status_code == 200
+    assert second.get("/").status_code == 302

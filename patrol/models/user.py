@@ -32,9 +32,19 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Set when an administrator resets the password: the next sign-in must choose a new one.
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Part of the id kept in session and remember-me cookies: raising it signs the person out
+    # everywhere (after a password reset or change).
+    session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites, order_by=Site.id)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember-me cookie issued so far stops working."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

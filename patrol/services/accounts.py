@@ -61,6 +61,7 @@ def change_password(user: User, raw: dict) -> Outcome[User]:
         return Outcome.fail(errors)
     user.set_password(raw["password"])
     user.must_change_password = False
+    user.end_sessions()  # a stolen session or another device is signed out; the caller signs in again
     db.session.commit()
     return Outcome(user)
 

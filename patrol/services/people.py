@@ -158,6 +158,7 @@ def reset_password(actor: User, user: User) -> Outcome[WithPassword]:
     password = temporary_password()
     user.set_password(password)
     user.must_change_password = True
+    user.end_sessions()
     record(actor, "user.password_reset", user)
     db.session.commit()
     return Outcome(WithPassword(user, password))

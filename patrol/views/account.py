@@ -38,9 +38,11 @@ def account():
 @bp.post("/account/password")
 @login_required
 def password_change():
-    outcome = change_password(current_user, request.form)
+    # The real User, not the current_user proxy: it is handed back to login_user below.
+    outcome = change_password(current_user._get_current_object(), request.form)
     if not outcome.ok:
         return make_response(render_template("account/account.html", errors=outcome.errors), 422)
+    login_user(outcome.value, remember=True)  # this device stays signed in under the new session id
     return redirect(url_for("account.account", changed=1), 303)
 
 
