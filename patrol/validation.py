@@ -49,17 +49,23 @@ class Checker:
             return None
         return value
 
-    def integer(self, name: str, *, minimum: int | None = None, maximum: int | None = None,
-                required: bool = True) -> int | None:
+    def _parsed(self, name: str, required: bool, parse, message):
+        """The field read by `parse`; None (and an error if required) when empty, `message` if unreadable."""
         value = self._get(name)
         if not value:
             if required:
                 self.fail(name, _l("Fill this in."))
             return None
         try:
-            number = int(value)
+            return parse(value)
         except ValueError:
-            self.fail(name, _l("Enter a whole number."))
+            self.fail(name, message)
+            return None
+
+    def integer(self, name: str, *, minimum: int | None = None, maximum: int | None = None,
+                required: bool = True) -> int | None:
+        number = self._parsed(name, required, int, _l("Enter a whole number."))
+        if number is None:
             return None
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             self.fail(name, _l("Enter a number from %(low)d to %(high)d.", low=minimum or 0, high=maximum or 0))
@@ -67,40 +73,14 @@ class Checker:
         return number
 
     def decimal(self, name: str, *, required: bool = False) -> float | None:
-        value = self._get(name)
-        if not value:
-            if required:
-                self.fail(name, _l("Fill this in."))
-            return None
-        try:
-            return float(value.replace(",", "."))
-        except ValueError:
-            self.fail(name, _l("Enter a number."))
-            return None
+        return self._parsed(name, required, lambda value: float(value.replace(",", ".")), _l("Enter a number."))
 
     def time(self, name: str, *, required: bool = True) -> time | None:
-        value = self._get(name)
-        if not value:
-            if required:
-                self.fail(name, _l("Fill this in."))
-            return None
-        try:
-            return datetime.strptime(value[:5], "%H:%M").time()
-        except ValueError:
-            self.fail(name, _l("Enter a time like 08:30."))
-            return None
+        return self._parsed(name, required, lambda value: datetime.strptime(value[:5], "%H:%M").time(),
+                            _l("Enter a time like 08:30."))
 
     def date(self, name: str, *, required: bool = False) -> date | None:
-        value = self._get(name)
-        if not value:
-            if required:
-                self.fail(name, _l("Fill this in."))
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(name, _l("Enter a date like 2026-03-31."))
-            return None
+        return self._parsed(name, required, date.fromisoformat, _l("Enter a date like 2026-03-31."))
 
     def flag(self, name: str) -> bool:
         return self._get(name) in {"1", "on", "true", "yes"}
