@@ -132,6 +132,14 @@ def browser(client):
 
 
 @pytest.fixture
+def admin(browser, make):
+    """An administrator ("boss", English UI), signed in on `browser`."""
+    user = make.user("admin", username="boss", locale="en")
+    browser.login("boss")
+    return user
+
+
+@pytest.fixture
 def queries(app):
     """Counts the SQL statements run while the fixture is active (transaction control excluded)."""
 

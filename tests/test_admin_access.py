@@ -3,7 +3,6 @@ schedules and checklists; butlers and stewards get nothing."""
 import re
 
 import pytest
-from sqlalchemy import select
 
 from patrol.extensions import db
 from patrol.models import Schedule

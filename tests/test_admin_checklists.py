@@ -24,13 +24,6 @@ ITEMS = [
 
 
 @pytest.fixture
-def admin(browser, make):
-    user = make.user("admin", username="boss", locale="en")
-    browser.login("boss")
-    return user
-
-
-@pytest.fixture
 def published(make):
     """A floor patrol, published as version 1 and assigned to every floor."""
     return make.checklist(ITEMS, name="Floor patrol")

@@ -40,13 +40,6 @@ class SeparateBrowser(Browser):
 
 
 @pytest.fixture
-def admin(browser, make):
-    user = make.user("admin", username="boss", locale="en")
-    browser.login("boss")
-    return user
-
-
-@pytest.fixture
 def other(app):
     """A second browser, for the person the administrator is setting up."""
     return SeparateBrowser(app.test_client())

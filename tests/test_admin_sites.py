@@ -16,13 +16,6 @@ from tests.factories import jpeg_bytes
 NEW = {"name": "星河湾花园", "timezone": "Asia/Shanghai", "opens_at": "08:30", "closes_at": "18:00"}
 
 
-@pytest.fixture
-def admin(browser, make):
-    user = make.user("admin", username="boss", locale="en")
-    browser.login("boss")
-    return user
-
-
 def _events(action):
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
