@@ -6,9 +6,32 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request
+from flask_babel import gettext, pgettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 SOURCE_DIR = Path(__file__).parent / "translations"
+
+
+class LazyText(LazyString):
+    """A translation made when it is shown, which Jinja escapes like any other text.
+
+    Flask-Babel's own lazy strings declare themselves markup (`__html__` returns them as they
+    are), so a value formatted into one — a spreadsheet cell, a user name — would reach the page
+    unescaped. Every lazy string in patrol is one of these instead.
+    """
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    return LazyText(gettext, string, **variables)
+
+
+def lazy_pgettext(context: str, string: str, **variables) -> LazyText:
+    return LazyText(pgettext, context, string, **variables)
 
 LANGUAGES = {
     "zh_Hans": "简体中文",

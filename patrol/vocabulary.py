@@ -1,6 +1,6 @@
 """The fixed words of the domain — roles, location kinds, item types, severities — with their labels."""
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from patrol.i18n import lazy_gettext as _l
+from patrol.i18n import lazy_pgettext
 
 ROLES = {
     "butler": _l("Butler"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from patrol.extensions import db
@@ -26,11 +26,11 @@ from patrol.models import (
     Location,
     Site,
 )
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, TIMEOUT_MS, live_server  # noqa: F401
 
+# The live server and a Chromium whose pages fail the test on any Content-Security-Policy violation.
+pytest_plugins = ["tests.browser_fixtures"]
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1280, "height": 900}
 SHOTS = Path("/tmp/setup-browser-shots")
 SITE = "星河湾花园"
 CHECKLIST = "Floor round"
@@ -47,33 +47,12 @@ ITEMS = [
 ]
 
 
-@pytest.fixture
-def chromium(live_server):  # noqa: F811
-    """A Chromium for the whole walk; each part opens its own context on the live server."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            for number, context in enumerate(browser.contexts):  # where each part ended, whatever the outcome
-                for page in context.pages:
-                    page.screenshot(path=str(SHOTS / f"last-{number}.png"), full_page=True)
-                context.close()
-            browser.close()
-
-
-def new_page(browser: Browser, base_url: str, size: dict, **options) -> Page:
-    context = browser.new_context(viewport=size, base_url=base_url, locale="en-US", **options)
-    context.set_default_timeout(TIMEOUT_MS)
-    return context.new_page()
-
-
 def shot(page: Page, name: str) -> None:
     """The screen as it is, and the whole page from the top (so fixed bars sit where they belong)."""
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    # caret="initial": hiding the caret would leave style="" on inputs, which htmx's swaps then trip over.
+    page.screenshot(path=str(SHOTS / f"{name}.png"), caret="initial")
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"{name}-full.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{name}-full.png"), full_page=True, caret="initial")
 
 
 def sheet_rows() -> list[tuple[str, str, str, str, str]]:
@@ -157,6 +136,8 @@ def add_item(page: Page, number: int, prompt: str, item_type: str, settings: dic
     items.locator("summary", has_text="Add an item").click()
     page.locator("#f-new-prompt").fill(prompt)
     page.locator("#f-new-item_type").select_option(item_type)
+    for name in {"threshold", "expected", "min_value", "choices"} - settings.keys():
+        expect(page.locator(f"#f-new-{name}")).to_be_hidden()  # other types' settings are not
     for name, value in settings.items():
         expect(page.locator(f"#f-new-{name}")).to_be_visible()  # the type's own settings are shown
         page.locator(f"#f-new-{name}").fill(value)
@@ -287,8 +268,8 @@ def answer_and_submit(page: Page, token: str, location_name: str, items: list[in
     shot(page, "05-submitted")
 
 
-def test_admin_sets_up_an_empty_install_and_a_butler_patrols_it(app, chromium, live_server):  # noqa: F811
-    admin = new_page(chromium, live_server, DESKTOP)
+def test_admin_sets_up_an_empty_install_and_a_butler_patrols_it(app, chromium):
+    admin = chromium.new_page(chromium.DESKTOP, locale="en-US")
 
     # 1-2. The empty install asks for its administrator, who then adds a site.
     create_first_admin(admin)
@@ -331,7 +312,7 @@ def test_admin_sets_up_an_empty_install_and_a_butler_patrols_it(app, chromium, l
 
     # 6. A butler for the site; then, on a phone, the butler's first scan of a new code.
     add_butler_and_sign_out(admin)
-    phone = new_page(chromium, live_server, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    phone = chromium.new_page(chromium.PHONE, locale="en-US", is_mobile=True, has_touch=True, device_scale_factor=2)
     butler_changes_password(phone, token)
     answer_and_submit(phone, token, floor_name, item_ids)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 
 from patrol.models import ChecklistItem
 from patrol.vocabulary import PASSFAIL_VALUES, SEVERITIES

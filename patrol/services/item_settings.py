@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 
 from patrol.validation import Checker
 from patrol.vocabulary import ITEM_TYPES, SEVERITIES

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 
 from patrol.database import utcnow
 from patrol.extensions import db

@@ -4,11 +4,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from patrol.i18n import lazy_gettext as _l
+from flask_login import current_user, login_required
 
 from patrol.i18n import LANGUAGES
 from patrol.services.accounts import authenticate, set_locale
+from patrol.sessions import sign_in, sign_out
+from patrol.throttle import guard_password_checks
 
 bp = Blueprint("auth", __name__)
 
@@ -30,6 +32,7 @@ def login():
 
 
 @bp.post("/login")
+@guard_password_checks
 def login_post():
     user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
     next_url = request.form.get("next", "")
@@ -37,14 +40,14 @@ def login_post():
         error = _l("Wrong user name or password.")
         return render_template("auth/login.html", next=next_url, error=error,
                                username=request.form.get("username", "")), 401
-    login_user(user, remember=True)
+    sign_in(user)
     return redirect(_safe_next(next_url), 303)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    sign_out()
     return redirect(url_for("auth.login"), 303)
 
 

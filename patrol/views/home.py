@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from patrol.access import can, site_ids_for

@@ -1,4 +1,6 @@
-// patrol's own small script: how htmx treats error responses, and upload feedback.
+// patrol's own small script: how htmx treats error responses, upload feedback, and the few behaviours
+// pages declare with data- attributes. The Content-Security-Policy allows no inline script or handler,
+// so they live here, delegated on document: they keep working on content htmx swaps in.
 document.addEventListener("DOMContentLoaded", function () {
   if (!window.htmx) return;
   // Let 4xx/5xx answers swap in: they carry plain-words messages (422 re-renders a form with errors).
@@ -25,4 +27,37 @@ document.addEventListener("htmx:sendError", function (event) {
 document.addEventListener("htmx:afterRequest", function (event) {
   var box = document.getElementById("messages");
   if (box && event.detail.successful && event.detail.target !== box) box.innerHTML = "";
+});
+
+// <form data-confirm="Question?">: sent only once the person agrees. Listened for while the event
+// travels down (capture), so a "no" stops it before htmx, whose submit handler sits on the form itself
+// (a boosted form or one with hx-post).
+document.addEventListener("submit", function (event) {
+  var message = event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}, true);
+
+// <button data-print>: prints the page (the label sheet).
+document.addEventListener("click", function (event) {
+  if (event.target instanceof Element && event.target.closest("[data-print]")) window.print();
+});
+
+// <select data-toggles-types>: shows only the boxes of its form whose data-types list the chosen value.
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!(select instanceof HTMLSelectElement) || !select.hasAttribute("data-toggles-types") || !select.form) return;
+  select.form.querySelectorAll("[data-types]").forEach(function (box) {
+    box.hidden = box.dataset.types.split(" ").indexOf(select.value) < 0;
+  });
+});
+
+// <input data-enter-stays>: Enter in a search box inside a bigger form searches; it does not submit the form.
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Enter" && !event.isComposing && event.target instanceof Element
+      && event.target.closest("[data-enter-stays]")) {
+    event.preventDefault();
+  }
 });
