@@ -7,9 +7,9 @@ from pathlib import Path
 
 from flask import Flask, g, request
 from flask_babel import refresh as babel_refresh
-from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from patrol.config import load_config
+from patrol.config import load_config, unsafe_settings
 from patrol.database import configure_sqlite, read_only_work
 from patrol.extensions import babel, csrf, db, login_manager, migrate
 
@@ -23,12 +23,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _ensure_secret_key(app)
+    _refuse_unsafe_settings(app)
 
     _init_extensions(app)
     _register_request_hooks(app)  # first: the blueprints' own hooks rely on what these reset
-    _register_blueprints(app)
-    from patrol import cli, templating
+    from patrol import cli, request_guards, security_headers, templating
 
+    request_guards.init_app(app)  # before the blueprints: their routes take its int converter
+    _register_blueprints(app)
+    security_headers.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
     return app
@@ -46,11 +49,23 @@ def _ensure_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = key_file.read_text().strip()
 
 
-def _init_extensions(app: Flask) -> None:
-    from patrol import i18n
-    from patrol.models import User
+def _refuse_unsafe_settings(app: Flask) -> None:
+    """Outside the local demo, a weak key or a missing public address stops the app at start."""
+    if app.config["PATROL_DEMO"]:
+        return
+    problems = unsafe_settings(app.config)
+    if problems:
+        raise RuntimeError("Unsafe configuration:\n- " + "\n- ".join(problems))
 
+
+def _init_extensions(app: Flask) -> None:
+    from patrol import i18n, sessions, throttle
+
+    if app.config["PATROL_TRUSTED_PROXIES"]:
+        count = app.config["PATROL_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
     db.init_app(app)
+    throttle.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     translations = i18n.compile_catalogs(Path(app.instance_path) / "translations")
@@ -59,21 +74,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(sessions.load_user)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
-
-
-def _load_user(session_id: str):
-    """The user a session names, unless their sessions were ended since it was issued."""
-    from patrol.models import User
-
-    user_id, _, version = session_id.partition(".")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.session_version == int(version) else None
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -95,18 +99,6 @@ def _register_request_hooks(app: Flask) -> None:
         babel_refresh()
         for cached in ("_site_ids", "_login_user", "csrf_token"):
             g.pop(cached, None)
-
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if response.mimetype == "text/html":
-            # One URL answers a whole page or just a fragment for htmx: caches must tell them apart.
-            response.vary.add("HX-Request")
-        if current_user and current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "private, no-store")
-        return response
 
     @app.teardown_request
     def _unmark_reads(_error=None):

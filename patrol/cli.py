@@ -6,6 +6,7 @@ import os
 import re
 import socket
 import subprocess
+from datetime import timedelta
 
 import click
 from flask import Flask
@@ -41,6 +42,23 @@ def init_app(app: Flask) -> None:
             raise click.ClickException("; ".join(str(message) for message in outcome.errors.values()))
         click.echo(f"Administrator {outcome.value.username} created.")
 
+    @group.command("sweep-photos")
+    @click.option("--dry-run", is_flag=True, help="list what would be removed, remove nothing")
+    @click.option("--grace-minutes", type=click.IntRange(min=0), default=None,
+                  help="leave anything younger alone (default: PATROL_PHOTO_SWEEP_GRACE_MINUTES, 60)")
+    def sweep_photos_command(dry_run, grace_minutes):
+        """Remove photos no answer shows any more, and files in the photo folder with no photo."""
+        from patrol.services.photo_store import sweep_photos
+
+        minutes = app.config["PATROL_PHOTO_SWEEP_GRACE_MINUTES"] if grace_minutes is None else grace_minutes
+        swept = sweep_photos(app.config["PATROL_PHOTO_DIR"], timedelta(minutes=minutes), dry_run=dry_run)
+        verb = "Would remove" if dry_run else "Removed"
+        for sha256 in swept.photos:
+            click.echo(f"{verb} photo {sha256} (row, picture and thumbnail)")
+        for path in swept.files:
+            click.echo(f"{verb} stray file {path}")
+        click.echo(f"{verb} {len(swept.photos)} unused photo(s) and {len(swept.files)} stray file(s).")
+
     app.cli.add_command(group)
 
 
@@ -64,8 +82,24 @@ def lan_address() -> str:
     return "127.0.0.1"
 
 
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def run_demo(host: str, port: int) -> None:
     os.environ.setdefault("PATROL_DEMO", "1")
+    if not port_is_free(host, port):
+        raise SystemExit(f"Port {port} is already in use: stop what runs there, or start the demo with "
+                         f"--port {port + 1} (or PATROL_PORT={port + 1}).")
+    address = f"http://{lan_address()}:{port}/"
+    # Stickers and label sheets point at the address a phone on this network can open.
+    os.environ.setdefault("PATROL_BASE_URL", address.rstrip("/"))
     from patrol import create_app
 
     app = create_app()
@@ -74,7 +108,6 @@ def run_demo(host: str, port: int) -> None:
         if not has_data():
             seed_demo()
         db.session.remove()
-    address = f"http://{lan_address()}:{port}/"
     print(qr_terminal(address))
     print(f"patrol demo is running on {address}  (and http://127.0.0.1:{port}/)")
     print("Sign in as any of these (password: %s):" % DEMO_PASSWORD)

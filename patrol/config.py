@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+MIN_SECRET_BYTES = 32
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -36,9 +40,29 @@ def load_config(instance_path: str) -> dict:
         "PATROL_TIMEZONE": os.environ.get("PATROL_TIMEZONE", "Asia/Shanghai"),
         "PATROL_PHOTO_DIR": os.environ.get("PATROL_PHOTO_DIR", str(instance / "photos")),
         "PATROL_MAX_PHOTO_BYTES": int(os.environ.get("PATROL_MAX_PHOTO_BYTES", 15 * 1024 * 1024)),
-        "PATROL_MAX_PHOTO_PIXELS": int(os.environ.get("PATROL_MAX_PHOTO_PIXELS", 50_000_000)),
+        # Pixel limits by how a photo decodes, so one decode stays under 128 MB (figures:
+        # bench/photo_worst_case.md). A single-scan JPEG decodes at 1/2-1/8 scale: 8192x8192
+        # costs at most 45 MB. PNG, progressive or multi-scan JPEG hold every pixel or DCT
+        # coefficient: 4096x3072 costs at most 108 MB. Keep both under Pillow's 89 MP warning.
+        "PATROL_MAX_PHOTO_PIXELS": int(os.environ.get("PATROL_MAX_PHOTO_PIXELS", 8192 * 8192)),
+        "PATROL_MAX_PHOTO_PIXELS_FULL_DECODE": int(
+            os.environ.get("PATROL_MAX_PHOTO_PIXELS_FULL_DECODE", 4096 * 3072)
+        ),
+        # Photo decodes at once per process, and how long an upload waits for a turn before 503.
+        "PATROL_PHOTO_DECODES": int(os.environ.get("PATROL_PHOTO_DECODES", 2)),
+        "PATROL_PHOTO_DECODE_WAIT": float(os.environ.get("PATROL_PHOTO_DECODE_WAIT", 5)),
+        # An unreferenced photo younger than this is left alone by `flask patrol sweep-photos`.
+        "PATROL_PHOTO_SWEEP_GRACE_MINUTES": int(os.environ.get("PATROL_PHOTO_SWEEP_GRACE_MINUTES", 60)),
         "PATROL_DUE_HOURS": _severity_hours(),
         "PATROL_DRAFT_RESUME_HOURS": int(os.environ.get("PATROL_DRAFT_RESUME_HOURS", 6)),
+        # Redis for what every worker must share (sign-in throttling); memory when unset (the demo).
+        "PATROL_REDIS_URL": os.environ.get("PATROL_REDIS_URL", ""),
+        # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none).
+        "PATROL_TRUSTED_PROXIES": int(os.environ.get("PATROL_TRUSTED_PROXIES", 0)),
+        # werkzeug's method string; the strong default stays unless someone means to change it.
+        "PATROL_PASSWORD_HASH": os.environ.get("PATROL_PASSWORD_HASH", "scrypt"),
+        # How long a device stays signed in (the remember-me cookie and its login row).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(os.environ.get("PATROL_REMEMBER_DAYS", 30))),
         # A request body may hold one photo plus form fields.
         "MAX_CONTENT_LENGTH": int(os.environ.get("PATROL_MAX_PHOTO_BYTES", 15 * 1024 * 1024))
         + 1024 * 1024,
@@ -55,3 +79,18 @@ def load_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
+
+
+def unsafe_settings(config) -> list[str]:
+    """What in this configuration is unsafe outside the local demo (empty when all is well)."""
+    problems = []
+    secret = config.get("SECRET_KEY") or ""
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        problems.append(f"PATROL_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes "
+                        "(python -c 'import secrets; print(secrets.token_hex(32))').")
+    base = urlsplit(config.get("PATROL_BASE_URL") or "")
+    if base.scheme not in {"http", "https"} or not base.netloc:
+        problems.append("PATROL_BASE_URL must be the public address people open, e.g. "
+                        "https://patrol.example.cn: QR codes and links are built from it, never from "
+                        "the Host header a request claims.")
+    return problems

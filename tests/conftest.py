@@ -16,12 +16,14 @@ from sqlalchemy import event, text
 
 from patrol import create_app
 from patrol.extensions import db
+from patrol.throttle import limiter
 from tests import factories
 
 # The phone-in-a-test-client fixtures (scene, butler) used by the bad-input tests.
 pytest_plugins = ["tests.phone"]
 
 TEST_SECRET = "test-secret-key-not-for-production"
+TEST_BASE_URL = "https://patrol.test"
 
 
 def _database_url(tmp_root: Path) -> str:
@@ -37,7 +39,14 @@ def app(tmp_path_factory):
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": _database_url(root),
         "PATROL_PHOTO_DIR": str(root / "photos"),
+        "PATROL_BASE_URL": TEST_BASE_URL,
         "SERVER_NAME": None,
+        # One cheap hash: scrypt's 150 ms per check would dominate the suite (production keeps
+        # scrypt; tests/test_password_rules.py checks that default).
+        "PATROL_PASSWORD_HASH": "pbkdf2:sha256:1000",
+        # Sign-in throttling counts in Redis when the run names one (CI's PostgreSQL run), else memory.
+        "PATROL_REDIS_URL": os.environ.get("PATROL_TEST_REDIS_URL", ""),
+        "RATELIMIT_KEY_PREFIX": f"patrol-test-{os.getpid()}",
     })
     with app.app_context():
         _reset_schema()
@@ -73,6 +82,7 @@ def _clean_state(request, app, tmp_path):
                 db.session.execute(text(f"DELETE FROM {table}"))
         db.session.commit()
         db.session.remove()
+        limiter.reset()  # failed sign-ins of one test do not throttle the next
     yield
 
 
@@ -118,6 +128,29 @@ class Browser:
         if htmx:
             headers["HX-Request"] = "true"
         return self.client.post(url, data=data or {}, headers=headers, **kwargs)
+
+
+class SeparateBrowser(Browser):
+    """Another person's phone: its requests run in an app context (and a database session) of their own.
+
+    Test requests otherwise share the test's app context (Flask 3.1), and with it what
+    Flask-Login and Flask-WTF cache in `g` (the signed-in user, the CSRF token). The test's own
+    transaction is ended first, as it would be between two people's requests.
+    """
+
+    def _own(self, send, *args, **kwargs):
+        db.session.commit()
+        with self.client.application.app_context():
+            return send(*args, **kwargs)
+
+    def login(self, *args, **kwargs):
+        return self._own(super().login, *args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._own(super().get, *args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        return self._own(super().post, *args, **kwargs)
 
 
 def _csrf_from(html: str) -> str:

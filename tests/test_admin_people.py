@@ -11,32 +11,9 @@ from patrol.services.answers import AnswerInput
 from patrol.services.catalogue import passfail
 from patrol.services.inspections import DraftKey, save_answer
 from patrol.services.submission import submit_inspection
-from tests.conftest import Browser
+from tests.conftest import SeparateBrowser
 
 PASSWORD = "correct horse battery"
-
-
-class SeparateBrowser(Browser):
-    """Another person's phone: its requests run in an app context (and a database session) of their own.
-
-    Test requests otherwise share the test's app context (Flask 3.1), and with it what
-    Flask-Login and Flask-WTF cache in `g` (the signed-in user, the CSRF token). The test's own
-    transaction is ended first, as it would be between two people's requests.
-    """
-
-    def _own(self, send, *args, **kwargs):
-        db.session.commit()
-        with self.client.application.app_context():
-            return send(*args, **kwargs)
-
-    def login(self, *args, **kwargs):
-        return self._own(super().login, *args, **kwargs)
-
-    def get(self, *args, **kwargs):
-        return self._own(super().get, *args, **kwargs)
-
-    def post(self, *args, **kwargs):
-        return self._own(super().post, *args, **kwargs)
 
 
 @pytest.fixture
@@ -83,7 +60,7 @@ def test_a_new_person_gets_a_generated_password_once_and_must_change_it(browser,
 def test_a_typed_temporary_password_is_used_if_long_enough(browser, admin, make, other):
     site = make.site()
     short = _invite(browser, password="short", sites=[str(site.id)])
-    assert short.status_code == 422 and "Use at least 8 characters." in short.get_data(as_text=True)
+    assert short.status_code == 422 and "Use at least 10 characters." in short.get_data(as_text=True)
     ok = _invite(browser, password="tell-him-this", sites=[str(site.id)])
     assert ok.status_code == 201 and _shown_password(ok.get_data(as_text=True)) == "tell-him-this"
     assert other.login("zhangwei", "tell-him-this").status_code == 303

@@ -7,10 +7,12 @@ from sqlalchemy import func, select, text
 from patrol import create_app
 from patrol.extensions import db
 from patrol.models import Site
+from tests.conftest import TEST_BASE_URL, TEST_SECRET
 
 
 def sqlite_app(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "PATROL_PHOTO_DIR": str(tmp_path / "p"),
+    app = create_app({"TESTING": True, "SECRET_KEY": TEST_SECRET, "PATROL_BASE_URL": TEST_BASE_URL,
+                      "PATROL_PHOTO_DIR": str(tmp_path / "p"),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.sqlite3'}"})
     with app.app_context():
         db.create_all()

@@ -20,15 +20,12 @@ def test_the_payload_is_the_stable_scan_url():
     assert scan_url("https://wy.example.cn/", "AbC_12") == "https://wy.example.cn/c/AbC_12"
 
 
-def test_png_and_svg_hold_the_locations_scan_url(browser, setup, app):
+def test_png_and_svg_hold_the_locations_scan_url(browser, setup, app, monkeypatch):
     _site, (location, *_rest) = setup
-    app.config["PATROL_BASE_URL"] = "https://patrol.example.cn"
-    try:
-        browser.login("qrboss")
-        png = browser.get(f"/locations/{location.id}/qr.png")
-        svg = browser.get(f"/locations/{location.id}/qr.svg")
-    finally:
-        app.config["PATROL_BASE_URL"] = ""
+    monkeypatch.setitem(app.config, "PATROL_BASE_URL", "https://patrol.example.cn")
+    browser.login("qrboss")
+    png = browser.get(f"/locations/{location.id}/qr.png")
+    svg = browser.get(f"/locations/{location.id}/qr.svg")
     image = Image.open(io.BytesIO(png.data))
     assert png.mimetype == "image/png" and image.format == "PNG" and image.width == image.height >= 200
     assert svg.mimetype == "image/svg+xml"

@@ -2,6 +2,7 @@
 from patrol.models.checklist import Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion
 from patrol.models.inspection import Answer, Inspection, answer_photos
 from patrol.models.location import Location
+from patrol.models.login import Login
 from patrol.models.photo import Photo
 from patrol.models.site import Site
 from patrol.models.task import Task, TaskEvent
@@ -20,6 +21,7 @@ __all__ = [
     "ChecklistVersion",
     "Inspection",
     "Location",
+    "Login",
     "Photo",
     "Site",
     "Task",

@@ -6,10 +6,10 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from patrol.database import UTCDateTime, utcnow
 from patrol.extensions import db
+from patrol.passwords import hash_password, verify_password
 from patrol.models.site import Site
 
 user_sites = Table(
@@ -32,33 +32,28 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Set when an administrator resets the password: the next sign-in must choose a new one.
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    # Part of the id kept in session and remember-me cookies: raising it signs the person out
-    # everywhere (after a password reset or change).
-    session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites, order_by=Site.id)
 
-    def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+    # The token of the login (device) this request came in on; set when it is loaded or started.
+    login_token = None  # not a column: set per request, never stored
 
-    def end_sessions(self) -> None:
-        """Every session and remember-me cookie issued so far stops working."""
-        self.session_version = (self.session_version or 0) + 1
+    def get_id(self) -> str:
+        """What the session and remember-me cookies carry: this device's login, never the user id."""
+        if not self.login_token:
+            raise RuntimeError("sign in through patrol.sessions.sign_in, which starts a login")
+        return self.login_token
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
-
-    @property
-    def is_supervisor(self) -> bool:
-        return self.role in {"supervisor", "admin"}
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

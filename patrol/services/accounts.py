@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from patrol.extensions import db
 from patrol.models import Site, User
+from patrol.passwords import password_problem, verify_nobody
 from patrol.services.audit import record
+from patrol.services.logins import end_all_logins
 from patrol.services.outcome import Outcome
 from patrol.validation import Checker
 
@@ -16,11 +18,15 @@ USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None (the same answer for every way of being wrong)."""
-    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
-        return None
-    return user
+    """The active user with these credentials, or None.
+
+    Every way of being wrong gets the same answer after the same work: an unknown or deactivated
+    user name still costs one password check, so timing cannot tell which names exist.
+    """
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()[:64]))
+    if user is None or not user.active:
+        return verify_nobody(password) or None
+    return user if user.check_password(password) else None
 
 
 def create_user(username: str, password: str, *, display_name: str, role: str,
@@ -37,31 +43,20 @@ def set_locale(user: User, locale: str | None) -> None:
     db.session.commit()
 
 
-MIN_PASSWORD = 8
-
-
-def password_problem(password: str, confirm: str):
-    """Why this new password will not do, or None."""
-    if len(password) < MIN_PASSWORD:
-        return _l("Use at least %(n)d characters.", n=MIN_PASSWORD)
-    if password != confirm:
-        return _l("The two passwords differ.")
-    return None
-
-
 def change_password(user: User, raw: dict) -> Outcome[User]:
     """The person's own password change; the current one is needed unless a reset forced this."""
     errors = {}
     if not user.must_change_password and not user.check_password(raw.get("current", "")):
         errors["current"] = _l("That is not your current password.")
-    problem = password_problem(raw.get("password", ""), raw.get("confirm", ""))
+    problem = password_problem(raw.get("password", ""), raw.get("confirm", ""),
+                               names=(user.username, user.display_name))
     if problem:
         errors["password"] = problem
     if errors:
         return Outcome.fail(errors)
     user.set_password(raw["password"])
     user.must_change_password = False
-    user.end_sessions()  # a stolen session or another device is signed out; the caller signs in again
+    end_all_logins(user)  # a stolen session or another device is signed out; the caller signs in again
     db.session.commit()
     return Outcome(user)
 
@@ -93,7 +88,7 @@ def add_admin(username: str, display_name: str, password: str, confirm: str | No
     check = Checker(raw)
     username = check.text("username", required=True, max_length=64).lower()
     display_name = check.text("display_name", required=True, max_length=120)
-    problem = password_problem(raw.get("password", ""), raw.get("confirm", ""))
+    problem = password_problem(raw.get("password", ""), raw.get("confirm", ""), names=(username, display_name))
     if problem:
         check.fail("password", problem)
     check_new_username(check, username)

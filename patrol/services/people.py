@@ -5,7 +5,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -13,8 +13,10 @@ from sqlalchemy.orm import selectinload
 from patrol.extensions import db
 from patrol.i18n import LANGUAGES
 from patrol.models import Site, User, user_sites
-from patrol.services.accounts import check_new_username, create_user, password_problem
+from patrol.passwords import password_problem
+from patrol.services.accounts import check_new_username, create_user
 from patrol.services.audit import record
+from patrol.services.logins import end_all_logins
 from patrol.services.outcome import Outcome
 from patrol.validation import Checker
 from patrol.vocabulary import ROLES
@@ -104,7 +106,7 @@ def invite_person(actor: User, raw: Mapping[str, str], site_ids: Sequence[str],
     sites = _chosen_sites(check, role, site_ids, offered) or []
     password = raw.get("password", "").strip()
     if password:
-        problem = password_problem(password, password)
+        problem = password_problem(password, password, names=(username, display_name))
         if problem:
             check.fail("password", problem)
     check_new_username(check, username)
@@ -158,7 +160,7 @@ def reset_password(actor: User, user: User) -> Outcome[WithPassword]:
     password = temporary_password()
     user.set_password(password)
     user.must_change_password = True
-    user.end_sessions()
+    end_all_logins(user)
     record(actor, "user.password_reset", user)
     db.session.commit()
     return Outcome(WithPassword(user, password))
@@ -174,6 +176,7 @@ def deactivate_person(actor: User, user: User) -> Outcome[User]:
         db.session.rollback()
         return Outcome.fail({"form": _l("They are the last active administrator.")}, 409)
     user.active = False
+    end_all_logins(user)  # reactivating later revives none of them
     record(actor, "user.deactivated", user)
     db.session.commit()
     return Outcome(user)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from patrol.services.accounts import change_password, create_first_admin, has_users
+from patrol.sessions import sign_in
+from patrol.throttle import guard_own_password
 
 bp = Blueprint("account", __name__)
 
@@ -37,12 +39,13 @@ def account():
 
 @bp.post("/account/password")
 @login_required
+@guard_own_password
 def password_change():
     # The real User, not the current_user proxy: it is handed back to login_user below.
     outcome = change_password(current_user._get_current_object(), request.form)
     if not outcome.ok:
         return make_response(render_template("account/account.html", errors=outcome.errors), 422)
-    login_user(outcome.value, remember=True)  # this device stays signed in under the new session id
+    sign_in(outcome.value)  # every login ended with the change; this device starts a new one
     return redirect(url_for("account.account", changed=1), 303)
 
 
@@ -60,5 +63,5 @@ def first_admin_post():
         status = outcome.status
         return make_response(render_template("account/first_admin.html", errors=outcome.errors,
                                              values=request.form), status)
-    login_user(outcome.value)
+    sign_in(outcome.value)
     return redirect(url_for("admin.index"), 303)

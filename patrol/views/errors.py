@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template
-from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from patrol.i18n import lazy_gettext as _l
 from patrol.templating import is_htmx, render_block
+from patrol.throttle import seconds_until_allowed
 
 bp = Blueprint("errors", __name__)
 
@@ -39,6 +42,21 @@ def error_response(status: int, title=None, detail=None):
 def csrf_error(_error):
     return error_response(400, _l("This page has expired"),
                           _l("For your security the form could not be sent. Reload the page and try again."))
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def too_many_attempts(_error):
+    wait = seconds_until_allowed()
+    if wait < 120:
+        when = ngettext("Try again in %(num)d second.", "Try again in %(num)d seconds.", wait)
+    else:
+        minutes = -(-wait // 60)
+        when = ngettext("Try again in %(num)d minute.", "Try again in %(num)d minutes.", minutes)
+    response = error_response(429, _l("Too many attempts"),
+                              _l("For your security, this is paused after several wrong passwords. %(when)s",
+                                 when=when))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.app_errorhandler(HTTPException)
