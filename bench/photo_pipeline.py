@@ -4,7 +4,8 @@
 
 Each variant runs in its own process (so peak RSS is its own) on a generated 4032x3024
 JPEG: decode + resize to at most 1600 px, median of 10 rounds; then the whole stored
-pipeline (`store_photo`'s re-encode: EXIF transpose, resize, JPEG + thumbnail).
+pipeline (`process_photo`: draft decode, resize, EXIF orientation, JPEG + thumbnail).
+The worst cases (huge, progressive, PNG) are bench/photo_worst_case.py's.
 """
 from __future__ import annotations
 
@@ -45,9 +46,9 @@ def decode_and_resize(data: bytes, use_draft: bool) -> None:
 def whole_pipeline(data: bytes) -> None:
     from zoneinfo import ZoneInfo
 
-    from patrol.services.photos import _reencode
+    from patrol.services.photos import PixelLimits, process_photo
 
-    _reencode(data, ZoneInfo("Asia/Shanghai"), 50_000_000)
+    process_photo(data, zone=ZoneInfo("Asia/Shanghai"), max_bytes=len(data), pixels=PixelLimits(10**8, 10**8))
 
 
 def run_variant(variant: str, path: str) -> None:

@@ -8,11 +8,24 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from patrol.extensions import db
+
 # True while the current unit of work only reads (a GET). Everything else — POSTs,
 # CLI commands, tests — begins its SQLite transaction with BEGIN IMMEDIATE, so two
 # writers queue on busy_timeout instead of failing with "database is locked" when a
 # deferred read lock cannot be upgraded.
 read_only_work: contextvars.ContextVar[bool] = contextvars.ContextVar("read_only_work", default=False)
+
+
+def begin_reading() -> None:
+    """From here, a new SQLite transaction is a plain BEGIN: a read that neither waits for nor blocks writers."""
+    read_only_work.set(True)
+
+
+def end_reading() -> None:
+    """End the read transaction, so nothing is held while slow work runs; the next one locks up front."""
+    db.session.rollback()
+    read_only_work.set(False)
 
 
 def utcnow() -> datetime:

@@ -1,17 +1,19 @@
-"""Photos attached to an answer on a draft inspection."""
+"""Photos attached to an answer on a draft inspection, and who may see a photo."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from patrol.database import end_reading
 from patrol.extensions import db
-from patrol.models import Answer, ChecklistItem, Inspection, Location, Photo, answer_photos
-from patrol.services.inspections import AnswerSnapshot, DraftKey, open_draft
+from patrol.i18n import lazy_gettext as _l
+from patrol.models import Answer, ChecklistItem, Inspection, Location, Photo, User, answer_photos, user_sites
+from patrol.services.inspections import AnswerSnapshot, DraftKey, inspection_by_client_id, open_draft
 from patrol.services.outcome import Outcome
-from patrol.services.photos import PhotoRejected, store_photo
+from patrol.services.photo_store import keep_photo, release_photos
+from patrol.services.photos import PhotoRejected, PixelLimits, ProcessedPhoto, process_photo
 
 MAX_PHOTOS_PER_ANSWER = 6
 
@@ -20,7 +22,87 @@ MAX_PHOTOS_PER_ANSWER = 6
 class PhotoLimits:
     photo_dir: str
     max_bytes: int
-    max_pixels: int
+    max_pixels: int  # a JPEG decoded at reduced scale
+    max_pixels_full_decode: int = 4096 * 3072  # everything else (PATROL_MAX_PHOTO_PIXELS_FULL_DECODE)
+
+    @property
+    def pixels(self) -> PixelLimits:
+        return PixelLimits(scaled=self.max_pixels, full=self.max_pixels_full_decode)
+
+
+def attach_photo(key: DraftKey, item: ChecklistItem, data: bytes, limits: PhotoLimits, *,
+                 slots=None, wait: float = 0) -> Outcome[AnswerSnapshot]:
+    """Check, process and link a photo; the decode runs with no transaction open, so nobody waits on it.
+
+    PhotosBusy comes through when no decode slot freed up in `wait` seconds.
+    """
+    zone = key.location.site.zone
+    room = _room_for_photo(key, item)
+    end_reading()
+    if not room.ok:
+        return Outcome.fail(room.errors, room.status)
+    try:
+        photo = process_photo(data, zone=zone, max_bytes=limits.max_bytes, pixels=limits.pixels,
+                              slots=slots, wait=wait)
+    except PhotoRejected as rejected:
+        return Outcome.fail({"photo": rejected.message}, rejected.status)
+    return link_photo(key, item, photo, limits.photo_dir)
+
+
+def _room_for_photo(key: DraftKey, item: ChecklistItem) -> Outcome[None]:
+    """Whether the answer can take one more photo: reads only, so it is cheap to ask before decoding."""
+    if inspection_by_client_id(key.client_id) is None:  # no draft yet, so no answer either
+        return Outcome.fail({"photo": _l("Answer this item before adding a photo.")}, 409)
+    found = _answer_on_draft(key, item)
+    if found.ok and len(found.value.photos) >= MAX_PHOTOS_PER_ANSWER:
+        return Outcome.fail({"photo": _too_many()}, 422)
+    return Outcome(None) if found.ok else Outcome.fail(found.errors, found.status)
+
+
+def link_photo(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto,
+               photo_dir: str) -> Outcome[AnswerSnapshot]:
+    """Keep a processed photo and link it to the item's answer; on failure no row and no new file stays."""
+    # Counted again under the draft's lock: two uploads that passed the early check together
+    # cannot both squeeze in.
+    found = _answer_on_draft(key, item)
+    if not found.ok:
+        db.session.rollback()
+        return Outcome.fail(found.errors, found.status)
+    answer = found.value
+    if any(shown.sha256 == photo.sha256 for shown in answer.photos):  # a retried upload
+        db.session.commit()
+        return Outcome(AnswerSnapshot.of(answer))
+    if len(answer.photos) >= MAX_PHOTOS_PER_ANSWER:
+        db.session.rollback()
+        return Outcome.fail({"photo": _too_many()}, 422)
+    kept = None
+    try:
+        kept = keep_photo(photo, key.user.id, photo_dir)
+        answer.photos.append(kept.photo)
+        db.session.commit()
+    except Exception:
+        if kept is not None:
+            kept.discard_files()  # before the rollback, while the row is still locked for us
+        db.session.rollback()
+        raise
+    return Outcome(AnswerSnapshot.of(answer))
+
+
+def detach_photo(key: DraftKey, item: ChecklistItem, photo_id: int, photo_dir: str) -> Outcome[AnswerSnapshot]:
+    """Take a photo off a draft answer; once nothing shows it any more, its row and files go too."""
+    found = _answer_on_draft(key, item)
+    if not found.ok:
+        db.session.rollback()
+        return Outcome.fail(found.errors, found.status)
+    answer = found.value
+    kept = [photo for photo in answer.photos if photo.id != photo_id]
+    was_here = len(kept) < len(answer.photos)
+    answer.photos = kept
+    db.session.commit()
+    snapshot = AnswerSnapshot.of(answer)
+    if was_here:
+        release_photos([photo_id], photo_dir)
+    return Outcome(snapshot)
 
 
 def _answer_on_draft(key: DraftKey, item: ChecklistItem) -> Outcome[Answer]:
@@ -31,61 +113,37 @@ def _answer_on_draft(key: DraftKey, item: ChecklistItem) -> Outcome[Answer]:
         return Outcome.fail(draft.errors, draft.status)
     answer = db.session.scalar(
         select(Answer).where(Answer.inspection_id == draft.value.id, Answer.item_id == item.id)
-        .options(selectinload(Answer.photos))
+        .options(selectinload(Answer.photos)).execution_options(populate_existing=True)
     )
     if answer is None:
         return Outcome.fail({"photo": _l("Answer this item before adding a photo.")}, 409)
     return Outcome(answer)
 
 
-def attach_photo(key: DraftKey, item: ChecklistItem, data: bytes, limits: PhotoLimits) -> Outcome[AnswerSnapshot]:
-    """Store the photo and link it to this item's answer; on any failure no row and no new file stays."""
-    found = _answer_on_draft(key, item)
-    if not found.ok:
-        db.session.rollback()
-        return Outcome.fail(found.errors, found.status)
-    answer = found.value
-    if len(answer.photos) >= MAX_PHOTOS_PER_ANSWER:
-        db.session.rollback()
-        return Outcome.fail({"photo": _l("At most %(n)d photos per item.", n=MAX_PHOTOS_PER_ANSWER)}, 422)
-    try:
-        stored = store_photo(data, uploader=key.user, photo_dir=limits.photo_dir,
-                             zone=key.location.site.zone, max_bytes=limits.max_bytes,
-                             max_pixels=limits.max_pixels)
-    except PhotoRejected as rejected:
-        db.session.rollback()
-        return Outcome.fail({"photo": rejected.message}, rejected.status)
-    try:
-        if stored.photo not in answer.photos:
-            answer.photos.append(stored.photo)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        stored.discard_files()
-        raise
-    return Outcome(AnswerSnapshot.of(answer))
+def _too_many():
+    return _l("At most %(n)d photos per item.", n=MAX_PHOTOS_PER_ANSWER)
 
 
-def detach_photo(key: DraftKey, item: ChecklistItem, photo_id: int) -> Outcome[AnswerSnapshot]:
-    """Take a photo off a draft answer (the file stays: another answer may share it)."""
-    found = _answer_on_draft(key, item)
-    if not found.ok:
-        db.session.rollback()
-        return Outcome.fail(found.errors, found.status)
-    answer = found.value
-    answer.photos = [photo for photo in answer.photos if photo.id != photo_id]
-    db.session.commit()
-    return Outcome(AnswerSnapshot.of(answer))
+def photo_for_viewer(sha256: str, user: User) -> tuple[Photo | None, bool]:
+    """The photo with this hash, and whether this person may see it, in one query.
 
-
-def photo_visible_sites(photo: Photo) -> set[int]:
-    """The sites whose inspections show this photo: who may see one of them may see it."""
-    query = (
-        select(Location.site_id)
-        .join(Inspection, Inspection.location_id == Location.id)
-        .join(Answer, Answer.inspection_id == Inspection.id)
-        .join(answer_photos, answer_photos.c.answer_id == Answer.id)
-        .where(answer_photos.c.photo_id == photo.id)
-        .distinct()
+    Administrators see every photo, and anyone one they uploaded. On a draft (or abandoned)
+    inspection only its inspector sees it; once submitted, whoever sees the inspection's site.
+    """
+    if user.role == "admin":
+        return db.session.scalar(select(Photo).where(Photo.sha256 == sha256)), True
+    their_sites = select(user_sites.c.site_id).where(user_sites.c.user_id == user.id)
+    shown_to_them = (
+        select(answer_photos.c.photo_id)
+        .join(Answer, Answer.id == answer_photos.c.answer_id)
+        .join(Inspection, Inspection.id == Answer.inspection_id)
+        .join(Location, Location.id == Inspection.location_id)
+        .where(answer_photos.c.photo_id == Photo.id, or_(
+            and_(Inspection.status != "submitted", Inspection.inspector_id == user.id),
+            and_(Inspection.status == "submitted", Location.site_id.in_(their_sites)),
+        ))
+        .exists()
     )
-    return set(db.session.scalars(query))
+    row = db.session.execute(select(Photo, or_(Photo.uploaded_by_id == user.id, shown_to_them))
+                             .where(Photo.sha256 == sha256)).first()
+    return (None, False) if row is None else (row[0], bool(row[1]))

@@ -1,13 +1,17 @@
 """Filling in a checklist: save an answer, add or remove a photo, submit — each one POST."""
 from __future__ import annotations
 
+import math
 import re
+import threading
+from functools import wraps
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from patrol.access import load, permission_required
+from patrol.database import begin_reading
 from patrol.extensions import db
 from patrol.models import ChecklistItem, ChecklistVersion, Inspection, Location
 from patrol.services.answers import AnswerInput
@@ -15,6 +19,7 @@ from patrol.services.checklists import items_of, version_applies
 from patrol.services.evidence import PhotoLimits, attach_photo, detach_photo
 from patrol.services.history import inspection_with_answers
 from patrol.services.inspections import AnswerSnapshot, save_answer
+from patrol.services.photos import PhotosBusy
 from patrol.services.scan import ScanPage
 from patrol.services.submission import submit_inspection
 from patrol.services.tasks import open_tasks_at
@@ -58,7 +63,8 @@ def _item_fragment(location, version, item, snapshot, error=None, status=200):
 @permission_required("inspect")
 def answer_save(location_id: int, version_id: int, item_id: int):
     location, version, item = _load_target(location_id, version_id, item_id)
-    outcome = save_answer(draft_key(location, version), item, _answer_of(request.form, item.id))
+    outcome = save_answer(draft_key(location, version), item, _answer_of(request.form, item.id),
+                          photo_dir=current_app.config["PATROL_PHOTO_DIR"])
     if not outcome.ok and "form" in outcome.errors:
         return error_response(outcome.status, detail=outcome.errors["form"])
     if not outcome.ok:
@@ -67,7 +73,21 @@ def answer_save(location_id: int, version_id: int, item_id: int):
     return _item_fragment(location, version, item, outcome.value)
 
 
+def _reads_first(view):
+    """Signing in and the checks before a photo decode only read: they take no write lock.
+
+    attach_photo ends that read before the decode and writes in a transaction of its own.
+    """
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        begin_reading()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 @bp.post(f"{PREFIX}/items/<int:item_id>/photos")
+@_reads_first
 @login_required
 @permission_required("inspect")
 def photo_add(location_id: int, version_id: int, item_id: int):
@@ -77,13 +97,33 @@ def photo_add(location_id: int, version_id: int, item_id: int):
         return error_response(422, detail=_l("No photo came with the request. Take the photo again."))
     config = current_app.config
     limits = PhotoLimits(config["PATROL_PHOTO_DIR"], config["PATROL_MAX_PHOTO_BYTES"],
-                         config["PATROL_MAX_PHOTO_PIXELS"])
+                         config["PATROL_MAX_PHOTO_PIXELS"], config["PATROL_MAX_PHOTO_PIXELS_FULL_DECODE"])
     data = upload.stream.read(limits.max_bytes + 1)
-    outcome = attach_photo(draft_key(location, version), item, data, limits)
+    try:
+        outcome = attach_photo(draft_key(location, version), item, data, limits,
+                               slots=_decode_slots(), wait=config["PATROL_PHOTO_DECODE_WAIT"])
+    except PhotosBusy:
+        return _busy(config["PATROL_PHOTO_DECODE_WAIT"])
     if not outcome.ok:
         message = outcome.errors.get("photo") or outcome.errors.get("form")
         return error_response(outcome.status, detail=message)
     return _item_fragment(location, version, item, outcome.value)
+
+
+def _decode_slots() -> threading.BoundedSemaphore:
+    """This process's photo decode slots: one decode may hold up to 128 MB (bench/photo_worst_case.md)."""
+    slots = current_app.extensions.get("patrol.photo_decodes")
+    if slots is None:
+        fresh = threading.BoundedSemaphore(current_app.config["PATROL_PHOTO_DECODES"])
+        slots = current_app.extensions.setdefault("patrol.photo_decodes", fresh)
+    return slots
+
+
+def _busy(wait: float):
+    detail = _l("Other photos are being processed. Wait a few seconds and send this photo again.")
+    response = error_response(503, title=_l("The server is busy"), detail=detail)
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 @bp.post(f"{PREFIX}/items/<int:item_id>/photos/<int:photo_id>/remove")
@@ -91,7 +131,7 @@ def photo_add(location_id: int, version_id: int, item_id: int):
 @permission_required("inspect")
 def photo_remove(location_id: int, version_id: int, item_id: int, photo_id: int):
     location, version, item = _load_target(location_id, version_id, item_id)
-    outcome = detach_photo(draft_key(location, version), item, photo_id)
+    outcome = detach_photo(draft_key(location, version), item, photo_id, current_app.config["PATROL_PHOTO_DIR"])
     if not outcome.ok:
         return error_response(outcome.status, detail=next(iter(outcome.errors.values())))
     return _item_fragment(location, version, item, outcome.value)

@@ -3,12 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, send_from_directory
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from patrol.access import site_ids_for
-from patrol.extensions import db
-from patrol.models import Photo
-from patrol.services.evidence import photo_visible_sites
+from patrol.services.evidence import photo_for_viewer
 
 bp = Blueprint("photos", __name__)
 
@@ -16,10 +12,10 @@ bp = Blueprint("photos", __name__)
 @bp.get("/photos/<sha256>/<any(full, thumb):variant>.jpg")
 @login_required
 def photo_file(sha256: str, variant: str):
-    photo = db.session.scalar(select(Photo).where(Photo.sha256 == sha256))
+    photo, visible = photo_for_viewer(sha256, current_user)
     if photo is None:
         abort(404)
-    if not (photo_visible_sites(photo) & site_ids_for(current_user)) and photo.uploaded_by_id != current_user.id:
+    if not visible:
         abort(403)
     path = photo.relative_thumb_path if variant == "thumb" else photo.relative_path
     response = send_from_directory(current_app.config["PATROL_PHOTO_DIR"], path, mimetype="image/jpeg",
