@@ -1,7 +1,6 @@
 """Importing locations from CSV and Excel sheets: preview every row, then all rows or none; exporting them safely."""
 import csv
 import io
-import time
 import zipfile
 
 import pytest
@@ -169,12 +168,11 @@ def _big_xlsx(rows) -> bytes:
 
 
 @pytest.mark.parametrize("build, filename", [(_csv, "big.csv"), (_big_xlsx, "big.xlsx")])
-def test_more_than_five_thousand_rows_are_refused_quickly(browser, garden, build, filename):
+def test_more_than_five_thousand_rows_are_refused(browser, garden, build, filename):
+    # How fast: bench/sheet_import.py (tests assert no timings).
     data = build([("1栋", f"{n}F", "", f"点位 {n}", "floor", "") for n in range(10_001)])
     browser.login("boss")
-    started = time.perf_counter()
     response = _upload(browser, garden, data, filename)
-    assert time.perf_counter() - started < 5
     assert response.status_code == 422
     assert "At most 5,000 rows per import" in response.get_data(as_text=True) and _count() == 0
 
