@@ -13,7 +13,34 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
+
+
+# Every id column is an `integer`, which on PostgreSQL stops here (SQLite's would go to 2**63-1),
+# and SQLAlchemy sends a value compared with one as an integer too: a larger one is a 500.
+MAX_ID = 2**31 - 1
+
+
+def whole_number(raw, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
+    """`raw` as a number from `minimum` to `maximum`, or None when it is anything else.
+
+    Only ASCII digits count: `str.isdigit` also accepts "²", which `int` then refuses, and a
+    string of thousands of digits makes `int` raise too, so both are settled here first.
+    """
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(maximum)):
+        return None
+    number = int(digits)
+    return number if minimum <= number <= maximum else None
+
+
+def whole_numbers(raws: Iterable, *, minimum: int = 1, maximum: int = MAX_ID) -> list[int]:
+    """The ids among `raws` (form values, parts of a list), in order; the others are left out."""
+    numbers = (whole_number(raw, minimum=minimum, maximum=maximum) for raw in raws)
+    return [number for number in numbers if number is not None]
 
 
 class Checker:

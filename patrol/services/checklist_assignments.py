@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from patrol.extensions import db
 from patrol.models import Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion, Location, Site, User
+from patrol.validation import whole_numbers
 from patrol.services.audit import record
 from patrol.services.checklists import assign_checklist
 from patrol.services.locations import natural_key
@@ -133,7 +134,7 @@ def assign_to_kind(actor: User, checklist: Checklist, raw, site_ids: set[int]) -
 def assign_to_locations(actor: User, checklist: Checklist, raw_ids: list[str],
                         site_ids: set[int]) -> Outcome[list[ChecklistAssignment]]:
     """Apply the checklist to each chosen location (those it already applies to are left as they are)."""
-    ids = {int(value) for value in raw_ids if value.isdigit()}
+    ids = set(whole_numbers(raw_ids))
     locations = list(db.session.scalars(select(Location).where(Location.id.in_(ids), Location.site_id.in_(site_ids))))
     if not locations:
         return Outcome.fail({"location": _l("Choose at least one location.")})

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from patrol.extensions import db
@@ -17,6 +17,7 @@ from patrol.models.location import new_qr_token
 from patrol.services.audit import record
 from patrol.services.location_admin import MAX_LENGTHS, active_names_on, fresh_short_codes
 from patrol.services.outcome import Outcome
+from patrol.validation import whole_number
 from patrol.services.sheets import Sheet, SheetError, read_sheet, unquote, write_csv
 from patrol.vocabulary import LOCATION_KINDS
 
@@ -145,7 +146,7 @@ def _check_row(row: ImportRow, checklists: dict[str, list[Checklist]], kinds: di
 
 def check_upload(site_ids: set[int], raw_site_id: str, data: bytes) -> Outcome[ImportPreview]:
     """The preview of a freshly uploaded sheet for the chosen site, or what is wrong with the choice."""
-    site_id = int(raw_site_id) if raw_site_id.isdigit() else None
+    site_id = whole_number(raw_site_id)
     site = db.session.get(Site, site_id) if site_id in site_ids else None
     if site is None:
         return Outcome.fail({"site_id": _l("Choose the site these locations are on.")})

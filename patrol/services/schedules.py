@@ -5,13 +5,14 @@ from datetime import time
 
 from babel.dates import get_day_names
 from flask_babel import get_locale, gettext, ngettext, pgettext
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from patrol.extensions import db
 from patrol.models import Checklist, ChecklistVersion, Location, Schedule, Site, User, user_sites
 from patrol.models.schedule import RECURRENCES
+from patrol.validation import whole_numbers
 from patrol.services.audit import record
 from patrol.services.locations import locations_on
 from patrol.services.outcome import Outcome
@@ -178,10 +179,11 @@ def _checked_scope(check: Checker, raw, site: Site | None) -> dict:
     if not wanted:
         check.fail("locations", _l("Pick at least one location."))
         return {}
-    if not all(part.isdigit() for part in wanted) or site is None:
+    ids = whole_numbers(wanted)
+    if len(ids) != len(wanted) or site is None:
         check.fail("locations", _l("Pick active locations on this site only."))
         return {}
-    ids = {int(part) for part in wanted}
+    ids = set(ids)
     found = list(db.session.scalars(select(Location).where(
         Location.id.in_(ids), Location.site_id == site.id, Location.active.is_(True))))
     if len(found) != len(ids):

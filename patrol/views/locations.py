@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 
 from patrol.access import load, permission_required, site_ids_for, visible_sites
 from patrol.models import Location
+from patrol.request_guards import arg_int
+from patrol.validation import whole_numbers
 from patrol.services.locations import locations_on, reissue_code
 from patrol.services.tasks import open_tasks_at
 from patrol.templating import render
@@ -15,15 +17,16 @@ bp = Blueprint("locations", __name__)
 
 
 def public_scan_url(location: Location) -> str:
+    # Outside the demo PATROL_BASE_URL is required at start: a sticker never encodes the Host header.
     base = current_app.config["PATROL_BASE_URL"] or request.url_root
     return scan_url(base, location.qr_token)
 
 
 def _selection():
     """The locations named by ?site=, ?q= and ?ids= (comma-separated), on the user's sites."""
-    ids = [int(part) for part in request.args.get("ids", "").split(",") if part.strip().isdigit()]
-    ids += request.args.getlist("id", type=int)
-    return locations_on(site_ids_for(current_user), site_id=request.args.get("site", type=int),
+    # 0 is kept: the label form sends ids=0 so that ticking nothing selects nothing rather than everything.
+    ids = whole_numbers([*request.args.get("ids", "").split(","), *request.args.getlist("id")], minimum=0)
+    return locations_on(site_ids_for(current_user), site_id=arg_int("site"),
                         search=request.args.get("q", "").strip()[:60], ids=ids or None)
 
 
@@ -31,7 +34,7 @@ def _selection():
 @login_required
 def location_list():
     return render("locations/list.html", "results", locations=_selection(), sites=visible_sites(current_user),
-                  site_id=request.args.get("site", type=int), q=request.args.get("q", ""))
+                  site_id=arg_int("site"), q=request.args.get("q", ""))
 
 
 @bp.get("/locations/<int:location_id>")

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, current_app, make_response, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, current_app, make_response, render_template
+from patrol.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from patrol.access import require_site
+from patrol.request_guards import arg_int
 from patrol.services.locations import location_by_token
 from patrol.services.scan import scan_page
 from patrol.services.sites import site_accepts_inspections
@@ -30,7 +31,7 @@ def scan(token: str):
     if not location.active:
         return error_response(410, _l("This location is no longer in use"),
                               _l("Its sticker can be taken down. Tell your supervisor if it should be patrolled."))
-    page = scan_page(current_user, location, request.args.get("checklist", type=int),
+    page = scan_page(current_user, location, arg_int("checklist"),
                      resume_hours=current_app.config["PATROL_DRAFT_RESUME_HOURS"])
     return render_template(
         "scan/page.html", page=page, errors={},

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from patrol.access import can, load, site_ids_for, visible_sites
 from patrol.models import Task
+from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services.tasks import TaskFilter, count_tasks, list_tasks, task_with_timeline
 from patrol.templating import render
 
@@ -20,8 +21,8 @@ def task_list():
     state = request.args.get("state", "open")
     state = state if state in STATES else "open"
     site_ids = site_ids_for(current_user)
-    site_id = request.args.get("site", type=int)
-    page = max(1, request.args.get("page", 1, type=int))
+    site_id = arg_int("site")
+    page = arg_int("page", 1, maximum=MAX_PAGE)
     wanted = TaskFilter(state=state, site_id=site_id if site_id in site_ids else None,
                         mine_for=None if can(current_user, "tasks.view_all") else current_user.id)
     tasks = list_tasks(site_ids, wanted, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
 from patrol.access import permission_required
 from patrol.extensions import db
 from patrol.models import Site, User
+from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services.audit import audit_page
 from patrol.services.schedules import weekday_names
 from patrol.templating import render
@@ -40,8 +41,8 @@ DETAIL_WORDS = {
 def audit_log():
     action = request.args.get("action", "")
     action = action if action in AUDIT_ACTIONS else ""
-    person = request.args.get("person", type=int)
-    page = max(1, request.args.get("page", 1, type=int))
+    person = arg_int("person")
+    page = arg_int("page", 1, maximum=MAX_PAGE)
     # One more than a page tells whether there is a next page without counting the whole log.
     events = audit_page(action=action or None, actor_id=person, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     people = list(db.session.scalars(select(User).order_by(User.display_name, User.id)))

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from patrol.access import permission_required, site_ids_for, visible_sites
 from patrol.extensions import db
 from patrol.models import Checklist
+from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services import checklist_assignments as where
 from patrol.services import checklist_editor as editor
 from patrol.services.checklists import items_of
@@ -38,7 +39,7 @@ def _checklist(checklist_id: int) -> Checklist:
 @permission_required("setup.read")
 def checklist_list():
     q = request.args.get("q", "").strip()[:60]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_int("page", 1, maximum=MAX_PAGE)
     rows, total = where.checklist_rows(q, site_ids_for(current_user), limit=PAGE_SIZE,
                                        offset=(page - 1) * PAGE_SIZE)
     return render("admin/checklists/list.html", "results", rows=rows, total=total, q=q, page=page,
@@ -70,7 +71,7 @@ def _editor(checklist: Checklist, *, status: int = 200, editing=None, errors=Non
     placements = where.placements_of([checklist.id], site_ids_for(current_user)).get(checklist.id, [])
     body = render(EDITOR, "items", state=state, placements=placements, editing=editing, errors=errors or {},
                   sent=request.form if errors else None, form_values=editor.form_values, new_item=editor.NEW_ITEM,
-                  published=request.args.get("published", type=int))
+                  published=arg_int("published"))
     return make_response(body, status)
 
 
@@ -182,7 +183,7 @@ def version_view(checklist_id: int, number: int):
 def _assignments(checklist: Checklist, *, status: int = 200, errors=None):
     """Where the checklist applies, and (for htmx) just the location picker of the chosen site."""
     sites = [site for site in visible_sites(current_user) if not site.archived]
-    site_id = request.values.get("site", type=int)
+    site_id = arg_int("site", source=request.values)
     site_id = site_id if site_id in {site.id for site in sites} else sites[0].id if len(sites) == 1 else None
     q = request.values.get("q", "").strip()[:60]
     body = render(ASSIGNMENTS, "picker", checklist=checklist, sites=sites, site_id=site_id, q=q,

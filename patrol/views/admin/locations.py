@@ -27,6 +27,7 @@ from patrol.access import (
 )
 from patrol.extensions import db
 from patrol.models import Location, Site
+from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services import location_admin as admin
 from patrol.services import location_import as sheet
 from patrol.services.locations import reissue_code
@@ -52,7 +53,7 @@ def _wanted(site_ids: set[int]) -> admin.LocationFilter:
     args = request.args
     status = args.get("status", "active")
     return admin.LocationFilter(
-        site_id=site if (site := args.get("site", type=int)) in site_ids else None,
+        site_id=site if (site := arg_int("site")) in site_ids else None,
         kind=kind if (kind := args.get("kind")) in LOCATION_KINDS else None,
         building=args.get("building", "")[:60] or None, status=status if status in admin.STATUSES else "active",
         q=args.get("q", "").strip()[:60])
@@ -77,7 +78,7 @@ def _label_args(site_ids: set[int], wanted: admin.LocationFilter) -> dict | None
 def location_list():
     site_ids = site_ids_for(current_user)
     wanted = _wanted(site_ids)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_int("page", 1, maximum=MAX_PAGE)
     locations, total = admin.location_page(site_ids, wanted, page=page, size=PAGE_SIZE)
     args = {key: value for key, value in vars(wanted).items() if value not in (None, "", "active")}
     args = {("site" if key == "site_id" else key): value for key, value in args.items()}
@@ -85,7 +86,7 @@ def location_list():
                   args=args, page=page, pages=max(1, -(-total // PAGE_SIZE)), sites=visible_sites(current_user),
                   site_id=wanted.site_id, buildings=admin.buildings_on(site_ids, wanted.site_id),
                   label_args=_label_args(site_ids, wanted), notice=request.args.get("notice"),
-                  count=request.args.get("count", type=int))
+                  count=arg_int("count", minimum=0))
 
 
 @bp.get("/export.csv")

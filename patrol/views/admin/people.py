@@ -12,6 +12,7 @@ from patrol.access import can, permission_required, visible_sites
 from patrol.extensions import db
 from patrol.i18n import LANGUAGES
 from patrol.models import User
+from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services.people import (
     PersonFilter,
     count_people,
@@ -35,10 +36,10 @@ PAGE_SIZE = 30
 @permission_required("setup.manage")
 def person_list():
     sites = visible_sites(current_user)
-    site_id = request.args.get("site", type=int)
+    site_id = arg_int("site")
     wanted = PersonFilter(search=request.args.get("q", "").strip()[:60], role=request.args.get("role") or None,
                           site_id=site_id if site_id in {site.id for site in sites} else None)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_int("page", 1, maximum=MAX_PAGE)
     total = count_people(wanted)
     people = people_page(wanted, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render("admin/people/list.html", "results", people=people, total=total, wanted=wanted, sites=sites,

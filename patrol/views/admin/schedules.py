@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
+from patrol.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from patrol.access import load, permission_required, site_ids_for, visible_sites
 from patrol.database import utcnow
 from patrol.models import Schedule
+from patrol.request_guards import MAX_PAGE, arg_int
+from patrol.validation import whole_number, whole_numbers
 from patrol.services import schedules as service
 from patrol.services.occurrences import next_occurrences, schedule_locations
 from patrol.templating import render
@@ -24,10 +26,10 @@ DESCRIBE = {"recurrence": service.describe_recurrence, "locations": service.desc
 @permission_required("setup.read")
 def schedule_list():
     site_ids = site_ids_for(current_user)
-    site_id = request.args.get("site", type=int)
+    site_id = arg_int("site")
     site_id = site_id if site_id in site_ids else None
     q = request.args.get("q", "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_int("page", 1, maximum=MAX_PAGE)
     schedules = service.list_schedules(site_ids, site_id=site_id, search=q, limit=PAGE_SIZE,
                                        offset=(page - 1) * PAGE_SIZE)
     total = service.count_schedules(site_ids, site_id=site_id, search=q)
@@ -116,9 +118,9 @@ def _first_open_site() -> str:
 
 def _form(schedule: Schedule | None, values: dict, errors: dict):
     """The new/edit form, whole or (for htmx) just its block; what it offers depends on the chosen site."""
-    site_id = int(values["site"]) if str(values.get("site", "")).isdigit() else None
+    site_id = whole_number(str(values.get("site", "")))
     site_id = site_id if site_id in site_ids_for(current_user) else None
-    picked = [int(part) for part in values.get("locations", []) if str(part).isdigit()]
+    picked = whole_numbers(map(str, values.get("locations", [])))
     if schedule is None:
         title, action, refresh = _l("New schedule"), url_for(".schedule_create"), url_for(".schedule_new")
     else:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from patrol.access import permission_required
 from patrol.extensions import db
 from patrol.models import Site
+from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services.sites import (
     SITE_FILTERS,
     archive_site,
@@ -33,7 +34,7 @@ def site_list():
     state = request.args.get("state", "active")
     state = state if state in SITE_FILTERS else "active"
     q = request.args.get("q", "").strip()[:60]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_int("page", 1, maximum=MAX_PAGE)
     total = count_sites(state=state, search=q)
     rows = site_rows(state=state, search=q, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render("admin/sites/list.html", "results", rows=rows, total=total, state=state, filters=SITE_FILTERS,
