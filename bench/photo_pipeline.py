@@ -7,6 +7,7 @@ JPEG: decode + resize to at most 1600 px, median of 10 rounds; then the whole st
 pipeline (`process_photo`: draft decode, resize, EXIF orientation, JPEG + thumbnail).
 The worst cases (huge, progressive, PNG) are bench/photo_worst_case.py's.
 """
+
 from __future__ import annotations
 
 import io
@@ -55,8 +56,11 @@ def run_variant(variant: str, path: str) -> None:
     data = Path(path).read_bytes()
     decode_and_resize(phone_jpeg(64, 48), True)  # imports and warm-up before the baseline
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    step = {"draft": lambda: decode_and_resize(data, True), "full": lambda: decode_and_resize(data, False),
-            "pipeline": lambda: whole_pipeline(data)}[variant]
+    step = {
+        "draft": lambda: decode_and_resize(data, True),
+        "full": lambda: decode_and_resize(data, False),
+        "pipeline": lambda: whole_pipeline(data),
+    }[variant]
     times = []
     for _ in range(10):
         start = time.perf_counter()

@@ -8,6 +8,7 @@ not) belongs to that one image. The pixel limits are lifted for the measurement;
 whether the app's default limits accept the image. Results and the limits chosen from them:
 bench/photo_worst_case.md.
 """
+
 from __future__ import annotations
 
 import io
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 
 # --- the cases ----------------------------------------------------------------------------------
+
 
 def camera_jpeg(width: int, height: int, **save) -> bytes:
     # Smooth noise: a camera-like file size; flat colour would let the decoder skip work.
@@ -82,7 +84,8 @@ AC_VALUES = bytes.fromhex(  # the standard luminance AC table (JPEG spec K.3)
     "01020300041105122131410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a25"
     "262728292a3435363738393a434445464748494a535455565758595a636465666768696a737475767778797a83"
     "8485868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3"
-    "d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9fa")
+    "d4d5d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9fa"
+)
 
 
 def multi_scan_jpeg(width: int, height: int, components: int = 3) -> bytes:
@@ -92,14 +95,18 @@ def multi_scan_jpeg(width: int, height: int, components: int = 3) -> bytes:
     coefficient (2 bytes a component a pixel) until the last scan. All blocks are flat
     (mid grey, or a CMYK colour with 4 components): a tiny file.
     """
+
     def segment(marker: int, body: bytes) -> bytes:
         return struct.pack(">HH", marker, len(body) + 2) + body
 
     frame = b"".join(bytes([index, 0x11, 0]) for index in range(1, components + 1))
-    parts = [b"\xff\xd8", segment(0xFFDB, b"\x00" + b"\x01" * 64),
-             segment(0xFFC0, struct.pack(">BHHB", 8, height, width, components) + frame),
-             segment(0xFFC4, b"\x00" + bytes(DC_BITS) + bytes(range(12))),
-             segment(0xFFC4, b"\x10" + bytes(AC_BITS) + AC_VALUES)]
+    parts = [
+        b"\xff\xd8",
+        segment(0xFFDB, b"\x00" + b"\x01" * 64),
+        segment(0xFFC0, struct.pack(">BHHB", 8, height, width, components) + frame),
+        segment(0xFFC4, b"\x00" + bytes(DC_BITS) + bytes(range(12))),
+        segment(0xFFC4, b"\x10" + bytes(AC_BITS) + AC_VALUES),
+    ]
     blocks = ((width + 7) // 8) * ((height + 7) // 8)
     # Each block: DC difference 0 ("00") and end-of-block ("1010"); four blocks fill three bytes.
     tail = "001010" * (blocks % 4)
@@ -142,6 +149,7 @@ CASES = {
 
 
 # --- one measurement, in its own process -------------------------------------------------------
+
 
 def measure(path: str) -> dict:
     from zoneinfo import ZoneInfo
@@ -194,8 +202,11 @@ def main() -> None:
             # Built in a child: this process stays small, whatever a case needs to be drawn.
             _child("build", name, str(path))
             result = json.loads(_child("measure", str(path)))
-            print(f"| {name} | {path.stat().st_size / 1e6:.2f} MB | {_decode_path(path)} "
-                  f"| {result['ms']:.0f} | {result['mb']:.0f} MB | {result['accepted']} |", flush=True)
+            print(
+                f"| {name} | {path.stat().st_size / 1e6:.2f} MB | {_decode_path(path)} "
+                f"| {result['ms']:.0f} | {result['mb']:.0f} MB | {result['accepted']} |",
+                flush=True,
+            )
 
 
 def _child(*args: str) -> str:

@@ -8,6 +8,7 @@ Every file is generated here, then read by `read_sheet(data, max_rows=5000)` in 
 (so the peak RSS is that process's own: imports, the file and the reading), median of 3 rounds.
 A round that passes 30 s is killed, as gunicorn kills a worker, and reported as such.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -44,8 +45,10 @@ HEADER = ["building", "floor", "unit", "name", "kind", "checklist", "notes"]
 
 
 def location_rows(count: int):
-    return ([f"{n // 100}栋", f"{n % 100}F", "", f"{n // 100}栋 {n % 100}F 巡查点 {n}", "floor", "", ""]
-            for n in range(count))
+    return (
+        [f"{n // 100}栋", f"{n % 100}F", "", f"{n // 100}栋 {n % 100}F 巡查点 {n}", "floor", "", ""]
+        for n in range(count)
+    )
 
 
 def xlsx(rows, header=HEADER) -> bytes:
@@ -83,13 +86,17 @@ def cases() -> dict:
         "probe: 5,000 rows, <dimension> forged to A1:XFD1048576": lambda: forged(xlsx(location_rows(5000))),
         "forged dimension + a cell at XFD1048576": lambda: forged(small, far_cell=True),
         "sharedStrings bomb (200 MB of one string)": lambda: with_shared_strings(
-            small, shared_strings("<si><t>" + "A" * 200_000_000 + "</t></si>")),
+            small, shared_strings("<si><t>" + "A" * 200_000_000 + "</t></si>")
+        ),
         "sharedStrings within the zip limits: 600,000 short strings": lambda: with_shared_strings(
-            small, shared_strings("".join(f"<si><t>{noise(8)}</t></si>" for _ in range(600_000)))),
+            small, shared_strings("".join(f"<si><t>{noise(8)}</t></si>" for _ in range(600_000)))
+        ),
         "billion laughs in sharedStrings": lambda: with_shared_strings(small, billion_laughs()),
         "10,000 columns": lambda: xlsx([], header=[f"c{n}" for n in range(10_000)]),
-        "one row of 600,000 number cells (14 MB of XML)": lambda: with_rows(small, '<row r="5">' + "".join(
-            f"<c><v>{random.randint(0, 10 ** 6)}</v></c>" for _ in range(600_000)) + "</row>"),
+        "one row of 600,000 number cells (14 MB of XML)": lambda: with_rows(
+            small,
+            '<row r="5">' + "".join(f"<c><v>{random.randint(0, 10**6)}</v></c>" for _ in range(600_000)) + "</row>",
+        ),
         "one 5 MB cell": lambda: with_rows(small, row_xml(5, {"G": noise(5_000_000)})),
         "20,000 rows": lambda: xlsx(location_rows(20_000)),
         "50,000 empty parts": lambda: with_parts(small, {f"xl/media/{n}.bin": b"" for n in range(50_000)}),
@@ -135,15 +142,22 @@ def measure(module_path: Path, name: str, data: bytes) -> str:
         times, peaks, answer = [], [], ""
         for _ in range(ROUNDS):
             try:
-                done = subprocess.run([sys.executable, __file__, "--case", str(module_path), sample.name],
-                                      capture_output=True, text=True, timeout=KILL_SECONDS, check=True)
+                done = subprocess.run(
+                    [sys.executable, __file__, "--case", str(module_path), sample.name],
+                    capture_output=True,
+                    text=True,
+                    timeout=KILL_SECONDS,
+                    check=True,
+                )
             except subprocess.TimeoutExpired:
                 return f"| {name} | {len(data) / 1024:,.0f} KB | killed at {KILL_SECONDS} s | — | — |"
             seconds, peak, answer = done.stdout.strip().split("\t")
             times.append(float(seconds))
             peaks.append(float(peak))
-    return (f"| {name} | {len(data) / 1024:,.0f} KB | {statistics.median(times) * 1000:,.0f} ms "
-            f"| {max(peaks):,.0f} MB | {answer} |")
+    return (
+        f"| {name} | {len(data) / 1024:,.0f} KB | {statistics.median(times) * 1000:,.0f} ms "
+        f"| {max(peaks):,.0f} MB | {answer} |"
+    )
 
 
 if __name__ == "__main__":

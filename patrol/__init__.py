@@ -1,4 +1,5 @@
 """patrol: QR-code patrols and inspections for property-management teams."""
+
 from __future__ import annotations
 
 import os
@@ -11,14 +12,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from patrol.config import load_config, unsafe_settings
 from patrol.database import configure_sqlite, read_only_work
-from patrol.extensions import babel, csrf, db, login_manager, migrate
+from patrol.extensions import babel, csrf, db, htmx, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
-                instance_path=os.environ.get("PATROL_INSTANCE_PATH") or str(ROOT / "instance"))
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("PATROL_INSTANCE_PATH") or str(ROOT / "instance"),
+    )
     app.config.from_mapping(load_config(app.instance_path))
     app.config.update(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -68,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     throttle.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    htmx.init_app(app)
     translations = i18n.compile_catalogs(Path(app.instance_path) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "UTC")

@@ -3,12 +3,13 @@
 A user sees the sites they are given (administrators see every site); an object
 belongs to the site of its location. Role rules for actions are the PERMISSIONS table.
 """
+
 from __future__ import annotations
 
 from functools import wraps
 from typing import TypeVar
 
-from flask import abort, g
+from flask import abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -70,6 +71,30 @@ def permission_required(permission: str):
         return wrapped
 
     return decorator
+
+
+def readable(view):
+    """Marks a setup view that supervisors (setup.read) may GET; the rest of setup is setup.manage."""
+    view.readable = True
+    return view
+
+
+def require_setup_access():
+    """Run before every request to the setup area (/admin): one check instead of one per view.
+
+    Signed out: to the sign-in page. Signed in: setup.manage, or setup.read to read a view marked
+    @readable. A form that changes something is not readable, so forgetting the mark refuses
+    supervisors rather than letting them in.
+    """
+    if request.method == "OPTIONS":  # as flask_login.login_required: preflight answers need no sign-in
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    view = current_app.view_functions.get(request.endpoint)
+    reading = request.method in ("GET", "HEAD") and getattr(view, "readable", False)
+    if not can(current_user, "setup.read" if reading else "setup.manage"):
+        abort(403)
+    return None
 
 
 def visible_sites(user) -> list[Site]:

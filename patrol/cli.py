@@ -1,4 +1,5 @@
 """Command line: `flask --app wsgi patrol …` for operators, and the `patrol demo` quick start."""
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,12 @@ def init_app(app: Flask) -> None:
 
     @group.command("sweep-photos")
     @click.option("--dry-run", is_flag=True, help="list what would be removed, remove nothing")
-    @click.option("--grace-minutes", type=click.IntRange(min=0), default=None,
-                  help="leave anything younger alone (default: PATROL_PHOTO_SWEEP_GRACE_MINUTES, 60)")
+    @click.option(
+        "--grace-minutes",
+        type=click.IntRange(min=0),
+        default=None,
+        help="leave anything younger alone (default: PATROL_PHOTO_SWEEP_GRACE_MINUTES, 60)",
+    )
     def sweep_photos_command(dry_run, grace_minutes):
         """Remove photos no answer shows any more, and files in the photo folder with no photo."""
         from patrol.services.photo_store import sweep_photos
@@ -73,8 +78,13 @@ def lan_address() -> str:
             return address
     # Hostnames often resolve to loopback; ask the interfaces themselves (Linux `ip`).
     try:
-        listing = subprocess.run(["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True,
-                                 text=True, timeout=2, check=False).stdout
+        listing = subprocess.run(
+            ["ip", "-4", "-o", "addr", "show", "scope", "global"],
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=False,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         listing = ""
     for match in re.finditer(r"inet (\d+\.\d+\.\d+\.\d+)/", listing):
@@ -95,8 +105,10 @@ def port_is_free(host: str, port: int) -> bool:
 def run_demo(host: str, port: int) -> None:
     os.environ.setdefault("PATROL_DEMO", "1")
     if not port_is_free(host, port):
-        raise SystemExit(f"Port {port} is already in use: stop what runs there, or start the demo with "
-                         f"--port {port + 1} (or PATROL_PORT={port + 1}).")
+        raise SystemExit(
+            f"Port {port} is already in use: stop what runs there, or start the demo with "
+            f"--port {port + 1} (or PATROL_PORT={port + 1})."
+        )
     address = f"http://{lan_address()}:{port}/"
     # Stickers and label sheets point at the address a phone on this network can open.
     os.environ.setdefault("PATROL_BASE_URL", address.rstrip("/"))
@@ -110,7 +122,7 @@ def run_demo(host: str, port: int) -> None:
         db.session.remove()
     print(qr_terminal(address))
     print(f"patrol demo is running on {address}  (and http://127.0.0.1:{port}/)")
-    print("Sign in as any of these (password: %s):" % DEMO_PASSWORD)
+    print(f"Sign in as any of these (password: {DEMO_PASSWORD}):")
     print("  butler      管家        scans and fills checklists")
     print("  steward     样板间管家  model-room counts")
     print("  supervisor  主管        tasks and overdue work")

@@ -1,4 +1,5 @@
 """One configuration object, read from the environment; tests pass overrides to create_app."""
+
 from __future__ import annotations
 
 import os
@@ -32,9 +33,7 @@ def load_config(instance_path: str) -> dict:
     instance = Path(instance_path)
     return {
         "SECRET_KEY": os.environ.get("PATROL_SECRET_KEY") or os.environ.get("SECRET_KEY"),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get(
-            "DATABASE_URL", f"sqlite:///{instance / 'patrol.sqlite3'}"
-        ),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'patrol.sqlite3'}"),
         "PATROL_DEMO": demo,
         "PATROL_BASE_URL": os.environ.get("PATROL_BASE_URL", "").rstrip("/"),
         "PATROL_TIMEZONE": os.environ.get("PATROL_TIMEZONE", "Asia/Shanghai"),
@@ -45,9 +44,7 @@ def load_config(instance_path: str) -> dict:
         # costs at most 45 MB. PNG, progressive or multi-scan JPEG hold every pixel or DCT
         # coefficient: 4096x3072 costs at most 108 MB. Keep both under Pillow's 89 MP warning.
         "PATROL_MAX_PHOTO_PIXELS": int(os.environ.get("PATROL_MAX_PHOTO_PIXELS", 8192 * 8192)),
-        "PATROL_MAX_PHOTO_PIXELS_FULL_DECODE": int(
-            os.environ.get("PATROL_MAX_PHOTO_PIXELS_FULL_DECODE", 4096 * 3072)
-        ),
+        "PATROL_MAX_PHOTO_PIXELS_FULL_DECODE": int(os.environ.get("PATROL_MAX_PHOTO_PIXELS_FULL_DECODE", 4096 * 3072)),
         # Photo decodes at once per process, and how long an upload waits for a turn before 503.
         "PATROL_PHOTO_DECODES": int(os.environ.get("PATROL_PHOTO_DECODES", 2)),
         "PATROL_PHOTO_DECODE_WAIT": float(os.environ.get("PATROL_PHOTO_DECODE_WAIT", 5)),
@@ -64,8 +61,7 @@ def load_config(instance_path: str) -> dict:
         # How long a device stays signed in (the remember-me cookie and its login row).
         "REMEMBER_COOKIE_DURATION": timedelta(days=int(os.environ.get("PATROL_REMEMBER_DAYS", 30))),
         # A request body may hold one photo plus form fields.
-        "MAX_CONTENT_LENGTH": int(os.environ.get("PATROL_MAX_PHOTO_BYTES", 15 * 1024 * 1024))
-        + 1024 * 1024,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("PATROL_MAX_PHOTO_BYTES", 15 * 1024 * 1024)) + 1024 * 1024,
         # Cookies travel over HTTPS only, except on the plain-HTTP local demo.
         "SESSION_COOKIE_SECURE": not demo,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -86,11 +82,15 @@ def unsafe_settings(config) -> list[str]:
     problems = []
     secret = config.get("SECRET_KEY") or ""
     if len(secret.encode()) < MIN_SECRET_BYTES:
-        problems.append(f"PATROL_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes "
-                        "(python -c 'import secrets; print(secrets.token_hex(32))').")
+        problems.append(
+            f"PATROL_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
     base = urlsplit(config.get("PATROL_BASE_URL") or "")
     if base.scheme not in {"http", "https"} or not base.netloc:
-        problems.append("PATROL_BASE_URL must be the public address people open, e.g. "
-                        "https://patrol.example.cn: QR codes and links are built from it, never from "
-                        "the Host header a request claims.")
+        problems.append(
+            "PATROL_BASE_URL must be the public address people open, e.g. "
+            "https://patrol.example.cn: QR codes and links are built from it, never from "
+            "the Host header a request claims."
+        )
     return problems

@@ -1,8 +1,9 @@
 """Database plumbing: UTC timestamps, SQLite pragmas, and write transactions that lock up front."""
+
 from __future__ import annotations
 
 import contextvars
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
@@ -29,7 +30,7 @@ def end_reading() -> None:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -43,12 +44,12 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use an aware UTC datetime")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -1,9 +1,11 @@
 """Flask extensions, created unbound and bound in create_app."""
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -17,3 +19,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# request.htmx: what an htmx request says about itself (is_htmx reads it)
+htmx = Htmx()

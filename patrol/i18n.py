@@ -1,4 +1,5 @@
 """Which language a request is shown in, and the compiled catalogs Flask-Babel reads."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,6 +33,7 @@ def lazy_gettext(string: str, **variables) -> LazyText:
 
 def lazy_pgettext(context: str, string: str, **variables) -> LazyText:
     return LazyText(pgettext, context, string, **variables)
+
 
 LANGUAGES = {
     "zh_Hans": "简体中文",

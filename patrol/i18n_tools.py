@@ -6,6 +6,7 @@
 English strings are the message ids, so the English catalog repeats them; the two
 Chinese catalogs are translated by hand.
 """
+
 from __future__ import annotations
 
 import sys
@@ -19,8 +20,16 @@ from babel.messages.pofile import read_po, write_po
 from patrol.i18n import LANGUAGES, SOURCE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+}
 
 
 def extract() -> Catalog:

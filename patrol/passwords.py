@@ -1,4 +1,5 @@
 """Password hashing, a wrong-user check that costs as much as a wrong password, and strength rules."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -57,9 +58,12 @@ def password_problem(password: str, confirm: str, *, names: tuple[str, ...] = ()
         return None
     lowered = password.lower()
     if any(match.get("dictionary_name") == "user_inputs" for match in result["sequence"]) or any(
-            len(name) >= 3 and name.lower() in lowered for name in names):
+        len(name) >= 3 and name.lower() in lowered for name in names
+    ):
         return _l("Too close to the user name or name: choose something unrelated to them.")
-    if any(match.get("dictionary_name") == "passwords" and match.get("rank", 10**6) <= 10000
-           for match in result["sequence"]):
+    if any(
+        match.get("dictionary_name") == "passwords" and match.get("rank", 10**6) <= 10000
+        for match in result["sequence"]
+    ):
         return _l("This is one of the most common passwords: choose something only you would think of.")
     return _l("Too easy to guess: use a few unrelated words, or add uncommon words and symbols.")

@@ -8,6 +8,7 @@ Both databases refuse some values a URL or a form can carry, and a refusal deep 
   a value that is not a plain number in range is treated like a missing one;
 - a NUL byte in the path, a query value, a form field or JSON is refused with a 400 that says so.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -42,8 +43,9 @@ class BoundedIntegerConverter(IntegerConverter):
     for another method. A number the regex does not take fails like any word would: a 404.
     """
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID,
-                 signed: bool = False) -> None:
+    def __init__(
+        self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID, signed: bool = False
+    ) -> None:
         bounded = MAX_ID if max is None else builtins.min(max, MAX_ID)
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=bounded, signed=signed)
         if not signed and not fixed_digits:
@@ -69,15 +71,15 @@ def digits_up_to(bound: int, *, zero: bool = False) -> str:
     return "(?:" + "|".join(choices) + ")"
 
 
-def arg_int(name: str, default: int | None = None, *, minimum: int = 1, maximum: int = MAX_ID,
-            source: Mapping | None = None) -> int | None:
+def arg_int(
+    name: str, default: int | None = None, *, minimum: int = 1, maximum: int = MAX_ID, source: Mapping | None = None
+) -> int | None:
     """A number from the query string (or `source`), or `default` when it is missing or unusable.
 
     Like `request.args.get(name, type=int)`, which this replaces: "abc", "-1" and 10**30 are all
     just not a usable value here, never an error.
     """
-    number = whole_number((request.args if source is None else source).get(name), minimum=minimum,
-                          maximum=maximum)
+    number = whole_number((request.args if source is None else source).get(name), minimum=minimum, maximum=maximum)
     return default if number is None else number
 
 

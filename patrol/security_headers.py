@@ -1,4 +1,5 @@
 """Response headers that tell browsers what this site's pages may do."""
+
 from __future__ import annotations
 
 from flask import Flask, request
@@ -6,27 +7,31 @@ from flask_login import current_user
 
 # Only our own files run or style a page: no inline script, handler, style or eval, so text that
 # slipped through unescaped still cannot run. htmx is configured to match (base.html's htmx-config).
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",  # data:/blob: for images a page builds itself (none does yet)
-    "connect-src 'self'",
-    "manifest-src 'self'",
-    "worker-src 'self'",
-    "object-src 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-    "base-uri 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",  # data:/blob: for images a page builds itself (none does yet)
+        "connect-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'none'",
+    )
+)
 # The camera is for taking photos of findings on this site's own pages; nothing else is needed.
-PERMISSIONS_POLICY = ", ".join((
-    "camera=(self)",
-    "microphone=()",
-    "geolocation=()",
-    "payment=()",
-    "usb=()",
-))
+PERMISSIONS_POLICY = ", ".join(
+    (
+        "camera=(self)",
+        "microphone=()",
+        "geolocation=()",
+        "payment=()",
+        "usb=()",
+    )
+)
 # A year, for this host only: the site may share a domain with others we know nothing about.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 

@@ -1,4 +1,5 @@
 """Signing a person in and out of this browser: a login row plus Flask-Login's cookies."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,19 +1,37 @@
-"""Template helpers: local times, labels, and rendering one block of a page as an htmx fragment."""
+"""Template helpers: local times, labels, success messages, and rendering one block of a page as an htmx fragment."""
+
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, flash, get_flashed_messages, redirect, render_template
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from htmx_flask import make_response as htmx_response
+from htmx_flask import request
 
-from patrol import access, i18n, vocabulary
+from patrol import access, i18n, presenters, vocabulary
 
 
 def is_htmx() -> bool:
     """An htmx request that wants a fragment (a boosted link or form wants the whole page)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def flash_success(message) -> None:
+    """Say `message` once, on the next page this person sees (base.html shows it above the content)."""
+    flash(str(message), "success")  # str: the session keeps text, translated now in their language
+
+
+def go_to(url: str, message=None):
+    """After a successful POST: say `message` on the next page and go to `url` — a 303, or for htmx
+    a 204 whose HX-Redirect makes it a full navigation."""
+    if message is not None:
+        flash_success(message)
+    if is_htmx():
+        return htmx_response("", 204, redirect=url)
+    return redirect(url, 303)
 
 
 def render_block(template_name: str, block: str, **context) -> str:
@@ -21,13 +39,19 @@ def render_block(template_name: str, block: str, **context) -> str:
     env = current_app.jinja_env
     template = env.get_or_select_template(template_name)
     current_app.update_template_context(context)
-    return "".join(template.blocks[block](template.new_context(context)))
+    return "".join(template.blocks[block](template.new_context(context))) + _unshown_messages()
+
+
+def _unshown_messages() -> str:
+    """Messages waiting to be shown, for a fragment: htmx swaps them into the page's #flashes out of
+    band. A fragment has no base.html, and left in the session they would appear on a later page."""
+    if not get_flashed_messages():
+        return ""
+    return render_template("_flashes.html", oob=True)
 
 
 def render(template_name: str, block: str | None = None, **context) -> str:
     """The whole page, or for an htmx request just `block`."""
-    from flask import render_template
-
     if block and is_htmx():
         return render_block(template_name, block, **context)
     return render_template(template_name, **context)
@@ -66,6 +90,7 @@ def duration(seconds: int | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters.update(presenters.TEMPLATE_FILTERS)  # how a schedule or an audit entry reads
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
@@ -79,4 +104,7 @@ def init_app(app: Flask) -> None:
             "current_language": locale,
             "html_lang": i18n.HTML_LANG.get(locale, "zh-Hans"),
             "is_htmx": is_htmx(),
+            # The form macros (templates/_forms.html) without an import: a block rendered alone as a
+            # fragment does not run its template's top-level imports.
+            "forms": current_app.jinja_env.get_template("_forms.html").module,
         }

@@ -5,6 +5,7 @@ worker), and in memory otherwise (the demo, a single process). Only failures cou
 windows, so a guesser waits a minute, then an hour, then a day, while a person who mistypes once
 is not held up at all.
 """
+
 from __future__ import annotations
 
 import math
@@ -42,10 +43,12 @@ def _address() -> str:
 
 def guard_password_checks(view):
     """Decorate a view that checks a password and answers 401 when it is wrong."""
-    view = limiter.limit(PER_ACCOUNT, key_func=_account, deduct_when=_failed, methods=["POST"],
-                         scope="password-account")(view)
-    return limiter.limit(PER_ADDRESS, key_func=_address, deduct_when=_failed, methods=["POST"],
-                         scope="password-address")(view)
+    view = limiter.limit(
+        PER_ACCOUNT, key_func=_account, deduct_when=_failed, methods=["POST"], scope="password-account"
+    )(view)
+    return limiter.limit(
+        PER_ADDRESS, key_func=_address, deduct_when=_failed, methods=["POST"], scope="password-address"
+    )(view)
 
 
 def _wrong_current_password(response) -> bool:
@@ -58,8 +61,13 @@ def _signed_in_account() -> str:
 
 def guard_own_password(view):
     """Decorate the password change: a stolen session cannot guess the current password quickly."""
-    return limiter.limit(PER_ACCOUNT, key_func=_signed_in_account, deduct_when=_wrong_current_password,
-                         methods=["POST"], scope="password-change")(view)
+    return limiter.limit(
+        PER_ACCOUNT,
+        key_func=_signed_in_account,
+        deduct_when=_wrong_current_password,
+        methods=["POST"],
+        scope="password-change",
+    )(view)
 
 
 def seconds_until_allowed() -> int:

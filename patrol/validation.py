@@ -8,13 +8,13 @@ Services call it on the raw strings a form sent, so every form validates the sam
     if not check.ok:
         return Outcome.fail(check.errors)
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 
 from patrol.i18n import lazy_gettext as _l
-
 
 # Every id column is an `integer`, which on PostgreSQL stops here (SQLite's would go to 2**63-1),
 # and SQLAlchemy sends a value compared with one as an integer too: a larger one is a 500.
@@ -89,8 +89,9 @@ class Checker:
             self.fail(name, message)
             return None
 
-    def integer(self, name: str, *, minimum: int | None = None, maximum: int | None = None,
-                required: bool = True) -> int | None:
+    def integer(
+        self, name: str, *, minimum: int | None = None, maximum: int | None = None, required: bool = True
+    ) -> int | None:
         number = self._parsed(name, required, int, _l("Enter a whole number."))
         if number is None:
             return None
@@ -103,8 +104,9 @@ class Checker:
         return self._parsed(name, required, lambda value: float(value.replace(",", ".")), _l("Enter a number."))
 
     def time(self, name: str, *, required: bool = True) -> time | None:
-        return self._parsed(name, required, lambda value: datetime.strptime(value[:5], "%H:%M").time(),
-                            _l("Enter a time like 08:30."))
+        return self._parsed(
+            name, required, lambda value: datetime.strptime(value[:5], "%H:%M").time(), _l("Enter a time like 08:30.")
+        )
 
     def date(self, name: str, *, required: bool = False) -> date | None:
         return self._parsed(name, required, date.fromisoformat, _l("Enter a date like 2026-03-31."))

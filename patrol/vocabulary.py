@@ -1,4 +1,5 @@
 """The fixed words of the domain — roles, location kinds, item types, severities — with their labels."""
+
 from patrol.i18n import lazy_gettext as _l
 from patrol.i18n import lazy_pgettext
 
@@ -15,6 +16,13 @@ LOCATION_KINDS = {
     "model_room": _l("Model room"),
     "vacant_unit": _l("Vacant unit"),
     "common_area": _l("Common area"),
+}
+
+# How often a schedule's rounds fall due (patrol.models.schedule.RECURRENCES).
+RECURRENCES = {
+    "hourly": _l("Every few hours"),
+    "daily": _l("Daily"),
+    "weekly": _l("Weekly"),
 }
 
 ITEM_TYPES = {

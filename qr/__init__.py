@@ -1,4 +1,5 @@
 """QR codes for location stickers: the payload URL and its PNG, SVG and terminal renderings."""
+
 from qr.images import qr_png, qr_svg, qr_terminal
 from qr.payload import scan_url
 

@@ -1,4 +1,5 @@
 """QR images: PNG for download, SVG for printing crisp labels, text for a terminal."""
+
 from __future__ import annotations
 
 import io

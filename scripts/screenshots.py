@@ -1,4 +1,5 @@
 """Take phone-sized screenshots of a running demo: `python scripts/screenshots.py http://127.0.0.1:5000 out/`."""
+
 from __future__ import annotations
 
 import sys
@@ -6,8 +7,15 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def main(base: str, out: Path, language: str = "zh_Hans") -> None:

@@ -1,9 +1,10 @@
 """Fixtures the browser tests share: the app under a real HTTP server, and Chromium pages that fail
 the test on any Content-Security-Policy violation.
 
-A test module uses them with `pytest_plugins = ["tests.browser_fixtures"]`, and reaches what they
-offer through the fixtures only: importing this module too would keep pytest from rewriting its asserts.
+tests/conftest.py registers this module as a plugin; tests reach what it offers through the fixtures
+only: importing this module too would keep pytest from rewriting its asserts.
 """
+
 from __future__ import annotations
 
 import threading
@@ -16,8 +17,15 @@ from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # Generous enough for a slow CI machine, short enough that a hang fails the test instead of the job.
@@ -69,28 +77,33 @@ class PolicyWatch:
 
 
 class Chromium:
-    """One Chromium for a test; each page it opens is watched for policy violations."""
+    """A test's view of the shared Chromium: each page it opens is in a fresh context (no cookies or
+    storage from other tests) and watched for policy violations."""
 
     PHONE, DESKTOP = PHONE, DESKTOP
 
     def __init__(self, browser, base_url: str, policy: PolicyWatch):
         self.browser, self.base_url, self.policy = browser, base_url, policy
+        self.contexts: list[BrowserContext] = []
 
     def new_page(self, size: dict, **options) -> Page:
         context = self.browser.new_context(viewport=size, base_url=self.base_url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         self.policy.watch(context)
+        self.contexts.append(context)
         return context.new_page()
 
     def close(self, shots: Path, name: str) -> None:
         """Keep where each page ended (whatever the test's outcome: most useful when it failed), then close."""
-        for number, context in enumerate(self.browser.contexts):
+        for number, context in enumerate(self.contexts):
             for page_number, page in enumerate(context.pages):
                 with suppress(PlaywrightError):  # a crashed page must not hide the test's own failure
-                    page.screenshot(path=str(shots / f"{name}-last-{number}{page_number or ''}.png"),
-                                    full_page=True, caret="initial")
+                    page.screenshot(
+                        path=str(shots / f"{name}-last-{number}{page_number or ''}.png"),
+                        full_page=True,
+                        caret="initial",
+                    )
             context.close()
-        self.browser.close()
 
 
 @pytest.fixture
@@ -101,15 +114,24 @@ def policy_watch():
     assert watch.violations == [], "Content-Security-Policy violations:\n" + "\n".join(watch.violations)
 
 
-@pytest.fixture
-def chromium(request, live_server, policy_watch):
-    """A Chromium on the live server; screenshots of where it ended go to the test module's SHOTS folder."""
-    shots = Path(getattr(request.module, "SHOTS", "/tmp/browser-shots"))
-    shots.mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="session")
+def _chromium_process():
+    """One Chromium for the whole run: starting it costs more than most browser tests take."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        chromium = Chromium(browser, live_server, policy_watch)
         try:
-            yield chromium
+            yield browser
         finally:
-            chromium.close(shots, request.node.name)
+            browser.close()
+
+
+@pytest.fixture
+def chromium(request, _chromium_process, live_server, policy_watch):
+    """Chromium on the live server; screenshots of where it ended go to the test module's SHOTS folder."""
+    shots = Path(getattr(request.module, "SHOTS", "/tmp/browser-shots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    chromium = Chromium(_chromium_process, live_server, policy_watch)
+    try:
+        yield chromium
+    finally:
+        chromium.close(shots, request.node.name)

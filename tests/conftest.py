@@ -4,6 +4,7 @@ The database is SQLite in a temporary folder unless PATROL_TEST_DATABASE_URL nam
 another (CI runs the whole suite again on PostgreSQL that way). The schema is built by
 the Alembic migrations, as in production, not by create_all.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,9 @@ from patrol.extensions import db
 from patrol.throttle import limiter
 from tests import factories
 
-# The phone-in-a-test-client fixtures (scene, butler) used by the bad-input tests.
-pytest_plugins = ["tests.phone"]
+# The phone-in-a-test-client fixtures (scene, butler) used by the bad-input tests, and the live
+# server and Chromium of the browser tests.
+pytest_plugins = ["tests.phone", "tests.browser_fixtures"]
 
 TEST_SECRET = "test-secret-key-not-for-production"
 TEST_BASE_URL = "https://patrol.test"
@@ -34,20 +36,22 @@ def _database_url(tmp_root: Path) -> str:
 def app(tmp_path_factory):
     root = tmp_path_factory.mktemp("patrol")
     os.environ["PATROL_INSTANCE_PATH"] = str(root / "instance")  # uploads and catalogs stay out of the repo
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": TEST_SECRET,
-        "SQLALCHEMY_DATABASE_URI": _database_url(root),
-        "PATROL_PHOTO_DIR": str(root / "photos"),
-        "PATROL_BASE_URL": TEST_BASE_URL,
-        "SERVER_NAME": None,
-        # One cheap hash: scrypt's 150 ms per check would dominate the suite (production keeps
-        # scrypt; tests/test_password_rules.py checks that default).
-        "PATROL_PASSWORD_HASH": "pbkdf2:sha256:1000",
-        # Sign-in throttling counts in Redis when the run names one (CI's PostgreSQL run), else memory.
-        "PATROL_REDIS_URL": os.environ.get("PATROL_TEST_REDIS_URL", ""),
-        "RATELIMIT_KEY_PREFIX": f"patrol-test-{os.getpid()}",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET,
+            "SQLALCHEMY_DATABASE_URI": _database_url(root),
+            "PATROL_PHOTO_DIR": str(root / "photos"),
+            "PATROL_BASE_URL": TEST_BASE_URL,
+            "SERVER_NAME": None,
+            # One cheap hash: scrypt's 150 ms per check would dominate the suite (production keeps
+            # scrypt; tests/test_password_rules.py checks that default).
+            "PATROL_PASSWORD_HASH": "pbkdf2:sha256:1000",
+            # Sign-in throttling counts in Redis when the run names one (CI's PostgreSQL run), else memory.
+            "PATROL_REDIS_URL": os.environ.get("PATROL_TEST_REDIS_URL", ""),
+            "RATELIMIT_KEY_PREFIX": f"patrol-test-{os.getpid()}",
+        }
+    )
     with app.app_context():
         _reset_schema()
         upgrade()

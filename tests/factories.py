@@ -1,4 +1,5 @@
 """Small builders for test data, going through the same services the app uses."""
+
 from __future__ import annotations
 
 import io
@@ -8,10 +9,11 @@ from itertools import count
 from PIL import Image
 
 from patrol.extensions import db
-from patrol.models import Location, Site, User
+from patrol.models import ChecklistVersion, Location, Site, User
 from patrol.services import catalogue
+from patrol.services import checklist_editor as editor
 from patrol.services.accounts import create_user
-from patrol.services.checklists import assign_checklist, publish_checklist
+from patrol.services.checklists import assign_checklist, items_of
 
 PASSWORD = "correct horse battery"
 _serial = count(1)
@@ -24,10 +26,21 @@ def site(name: str = "测试小区") -> Site:
     return created
 
 
-def user(role: str = "butler", sites: list[Site] | None = None, username: str | None = None,
-         locale: str | None = None, active: bool = True) -> User:
-    created = create_user(username or f"{role}{next(_serial)}", PASSWORD, display_name=f"{role} 测试",
-                          role=role, sites=sites or [], locale=locale)
+def user(
+    role: str = "butler",
+    sites: list[Site] | None = None,
+    username: str | None = None,
+    locale: str | None = None,
+    active: bool = True,
+) -> User:
+    created = create_user(
+        username or f"{role}{next(_serial)}",
+        PASSWORD,
+        display_name=f"{role} 测试",
+        role=role,
+        sites=sites or [],
+        locale=locale,
+    )
     created.active = active
     db.session.commit()
     return created
@@ -40,14 +53,32 @@ def location(site: Site, kind: str = "floor", name: str | None = None, **fields)
     return created
 
 
-def checklist(items: list[dict] | None = None, *, name: str = "巡楼检查", kind: str | None = "floor",
-              location: Location | None = None):
+def checklist(
+    items: list[dict] | None = None,
+    *,
+    name: str = "巡楼检查",
+    kind: str | None = "floor",
+    location: Location | None = None,
+):
     """A published checklist assigned to a location kind (or one location); returns its version."""
-    version = publish_checklist(name, items if items is not None else catalogue.FLOOR_PATROL[1])
-    assign_checklist(version.checklist, location_kind=None if location else kind,
-                     location_id=location.id if location else None)
+    version = editor.publish_new_checklist(name, items if items is not None else catalogue.FLOOR_PATROL[1])
+    assign_checklist(
+        version.checklist, location_kind=None if location else kind, location_id=location.id if location else None
+    )
     db.session.commit()
     return version
+
+
+def next_version(version: ChecklistVersion, prompts: list[str], *, name: str | None = None) -> ChecklistVersion:
+    """The checklist's next published version, asking only these pass/fail questions, made in the editor."""
+    checklist = version.checklist
+    if name is not None:
+        editor.rename_checklist(checklist, {"name": name})
+    for prompt in prompts:
+        editor.add_item(checklist, {"prompt": prompt, "item_type": "passfail", "required": "1"})
+    for old in items_of(editor.draft_of(checklist).id)[: -len(prompts)]:
+        editor.remove_item(checklist, old.id)
+    return editor.publish_draft(None, checklist).value
 
 
 def client_id() -> str:

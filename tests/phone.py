@@ -1,4 +1,5 @@
 """A phone in the test client: a butler, a scene to patrol, and what the database and photo folder hold."""
+
 from __future__ import annotations
 
 import html
@@ -57,16 +58,22 @@ def scene(app) -> Scene:
         butler = factories.user("butler", sites=[site], locale="en")
         location = factories.location(site)
         foreign = factories.location(elsewhere)
-        version = factories.checklist([
-            catalogue.passfail("Fire door closed", "high", photo=True),
-            catalogue.passfail("Bins emptied", "low", photo=False),
-            catalogue.passfail("Corridor lights working", "low", photo=False),
-        ])
+        version = factories.checklist(
+            [
+                catalogue.passfail("Fire door closed", "high", photo=True),
+                catalogue.passfail("Bins emptied", "low", photo=False),
+                catalogue.passfail("Corridor lights working", "low", photo=False),
+            ]
+        )
         return Scene(
-            username=butler.username, location_id=location.id, token=location.qr_token,
-            location_name=location.name, version_id=version.id,
+            username=butler.username,
+            location_id=location.id,
+            token=location.qr_token,
+            location_name=location.name,
+            version_id=version.id,
             item_ids=[item.id for item in items_of(version.id)],
-            other_site_location_id=foreign.id, other_site_token=foreign.qr_token,
+            other_site_location_id=foreign.id,
+            other_site_token=foreign.qr_token,
         )
 
 
@@ -78,6 +85,7 @@ def butler(browser, scene):
 
 
 # --- reading the database and the photo folder -------------------------------------------------
+
 
 def _count(query) -> int:
     return db.session.scalar(select(func.count()).select_from(query))
@@ -98,8 +106,7 @@ def stored(app) -> dict:
         }
 
 
-NOTHING = {"inspections": 0, "submitted": 0, "answers": 0, "tasks": 0, "photos": 0,
-           "answer_photos": 0, "files": []}
+NOTHING = {"inspections": 0, "submitted": 0, "answers": 0, "tasks": 0, "photos": 0, "answer_photos": 0, "files": []}
 
 
 def text_of(response) -> str:
@@ -107,8 +114,10 @@ def text_of(response) -> str:
 
 
 def hidden_fields(page_html: str) -> dict[str, str]:
-    return {name: value for name, value in re.findall(
-        r'<input type="hidden" name="(client_id|opened)" value="([^"]*)"', page_html)}
+    return {
+        name: value
+        for name, value in re.findall(r'<input type="hidden" name="(client_id|opened)" value="([^"]*)"', page_html)
+    }
 
 
 def item_section(page_html: str, item_id: int) -> str:
@@ -119,6 +128,7 @@ def item_section(page_html: str, item_id: int) -> str:
 
 # --- building bad uploads ----------------------------------------------------------------------
 
+
 def noisy_jpeg(width: int = 800, height: int = 600, seed: int = 7) -> bytes:
     pixels = random.Random(seed).randbytes(width * height * 3)
     out = io.BytesIO()
@@ -128,6 +138,7 @@ def noisy_jpeg(width: int = 800, height: int = 600, seed: int = 7) -> bytes:
 
 def bomb_png(side: int = 20000) -> bytes:
     """A valid all-black 1-bit PNG of side x side pixels that is only a few dozen KB on disk."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -139,6 +150,7 @@ def bomb_png(side: int = 20000) -> bytes:
 
 
 # --- steps a phone takes -----------------------------------------------------------------------
+
 
 def scan(butler, scene) -> dict[str, str]:
     page = butler.get(f"/c/{scene.token}")
@@ -165,11 +177,10 @@ def upload(butler, scene, form, item_id: int, data: bytes, filename: str):
     # Encoded in memory: the test client would spool a body over 500 KB to a temporary file that
     # it never closes, which pytest (warnings are errors) reports as an unclosed file.
     boundary, body = encode_multipart({**form, f"photo-{item_id}": FileStorage(io.BytesIO(data), filename)})
-    return butler.post(scene.photo_url(item_id), body, htmx=True,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return butler.post(
+        scene.photo_url(item_id), body, htmx=True, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 # What a refused upload must leave: the draft and its one failed answer, and no photo at all.
 DRAFT_WITH_FAILED_ANSWER = {**NOTHING, "inspections": 1, "answers": 1}
-
-

@@ -1,5 +1,6 @@
 """Every setup URL, walked as every role: only administrators change setup; supervisors may read
 schedules and checklists; butlers and stewards get nothing."""
+
 import re
 
 import pytest
@@ -14,23 +15,39 @@ PARAM = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
 
 
 @pytest.fixture
-def estate(make):
+def site_with_records(make):
     from datetime import time
 
     site = make.site()
-    people = {role: make.user(role, [site], username=f"walk-{role}") for role in
-              ("butler", "steward", "supervisor", "admin")}
+    people = {
+        role: make.user(role, [site], username=f"walk-{role}") for role in ("butler", "steward", "supervisor", "admin")
+    }
     location = make.location(site)
     version = make.checklist([passfail("消防通道无堵塞")])
     assignment = assign_checklist(version.checklist, location_id=location.id)
-    schedule = Schedule(site_id=site.id, name="每小时巡楼", checklist_id=version.checklist_id,
-                        location_kind="floor", recurrence="daily", start_time=time(9), weekdays=[])
+    schedule = Schedule(
+        site_id=site.id,
+        name="每小时巡楼",
+        checklist_id=version.checklist_id,
+        location_kind="floor",
+        recurrence="daily",
+        start_time=time(9),
+        weekdays=[],
+    )
     db.session.add(schedule)
     db.session.commit()
-    ids = {"site": site.id, "location": location.id, "checklist": version.checklist_id,
-           "version": version.id, "item": version.items[0].id, "assignment": assignment.id,
-           "schedule": schedule.id, "user": people["butler"].id, "person": people["butler"].id,
-           "event": 1}
+    ids = {
+        "site": site.id,
+        "location": location.id,
+        "checklist": version.checklist_id,
+        "version": version.id,
+        "item": version.items[0].id,
+        "assignment": assignment.id,
+        "schedule": schedule.id,
+        "user": people["butler"].id,
+        "person": people["butler"].id,
+        "event": 1,
+    }
     return people, ids
 
 
@@ -54,8 +71,8 @@ def url_for_rule(rule, ids) -> str:
 
 
 @pytest.mark.parametrize("role", ["butler", "steward", "supervisor", "admin"])
-def test_every_setup_url_answers_each_role_as_it_should(app, browser, estate, role):
-    people, ids = estate
+def test_every_setup_url_answers_each_role_as_it_should(app, browser, site_with_records, role):
+    people, ids = site_with_records
     browser.login(people[role].username)
     checked = 0
     for rule, method in setup_rules(app):

@@ -1,4 +1,5 @@
 """Setup › Checklists: drafts, items of every type, publishing versions, copies, and where a checklist applies."""
+
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,8 @@ from patrol.extensions import db
 from patrol.models import AuditEvent, Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion
 from patrol.services import catalogue
 from patrol.services.answers import AnswerInput
-from patrol.services.checklists import current_versions_for, items_of, publish_checklist
+from patrol.services.checklist_editor import publish_new_checklist
+from patrol.services.checklists import current_versions_for, items_of
 from patrol.services.inspections import DraftKey
 from patrol.services.scan import scan_page
 from patrol.services.submission import submit_inspection
@@ -48,11 +50,18 @@ def _prompts(version_id):
 
 
 def _item_form(**fields):
-    return {"prompt": "Exit sign lit", "item_type": "passfail", "required": "1", "default_severity": "high",
-            "photo_required_on_fail": "1", **fields}
+    return {
+        "prompt": "Exit sign lit",
+        "item_type": "passfail",
+        "required": "1",
+        "default_severity": "high",
+        "photo_required_on_fail": "1",
+        **fields,
+    }
 
 
 # --- creating ---------------------------------------------------------------------------------------------
+
 
 def test_starting_from_the_catalogue_creates_a_draft_holding_its_items(browser, admin):
     response = browser.post(f"{BASE}/new", data={"name": "", "start": "renovation"})
@@ -92,18 +101,31 @@ def test_an_empty_checklist_starts_with_an_empty_draft(browser, admin):
 
 # --- items ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("sent", "stored"), [
-    (_item_form(), {"item_type": "passfail", "default_severity": "high", "photo_required_on_fail": True}),
-    (_item_form(item_type="rating", threshold="4", required=""), {"threshold": 4, "required": False}),
-    (_item_form(item_type="count", expected="2"), {"expected": 2, "threshold": None}),
-    (_item_form(item_type="number", min_value="0.2", max_value="0,6", unit="MPa"),
-     {"min_value": 0.2, "max_value": 0.6, "unit": "MPa"}),
-    (_item_form(item_type="number", min_value="", max_value="100", unit="kWh"), {"min_value": None, "max_value": 100}),
-    (_item_form(item_type="choice", choices="水电\n油漆\n\n无人施工 ", failing_choices="无人施工"),
-     {"choices": ["水电", "油漆", "无人施工"], "failing_choices": ["无人施工"]}),
-    (_item_form(item_type="text", required="", help_text="Anything else?", photo_required_on_fail="1"),
-     {"item_type": "text", "help_text": "Anything else?", "photo_required_on_fail": False}),
-])
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        (_item_form(), {"item_type": "passfail", "default_severity": "high", "photo_required_on_fail": True}),
+        (_item_form(item_type="rating", threshold="4", required=""), {"threshold": 4, "required": False}),
+        (_item_form(item_type="count", expected="2"), {"expected": 2, "threshold": None}),
+        (
+            _item_form(item_type="number", min_value="0.2", max_value="0,6", unit="MPa"),
+            {"min_value": 0.2, "max_value": 0.6, "unit": "MPa"},
+        ),
+        (
+            _item_form(item_type="number", min_value="", max_value="100", unit="kWh"),
+            {"min_value": None, "max_value": 100},
+        ),
+        (
+            _item_form(item_type="choice", choices="水电\n油漆\n\n无人施工 ", failing_choices="无人施工"),
+            {"choices": ["水电", "油漆", "无人施工"], "failing_choices": ["无人施工"]},
+        ),
+        (
+            _item_form(item_type="text", required="", help_text="Anything else?", photo_required_on_fail="1"),
+            {"item_type": "text", "help_text": "Anything else?", "photo_required_on_fail": False},
+        ),
+    ],
+)
 def test_every_item_type_can_be_added_with_its_settings(browser, admin, published, sent, stored):
     response = browser.post(f"{BASE}/{published.checklist_id}/items", data=sent, htmx=True)
     assert response.status_code == 200
@@ -114,17 +136,26 @@ def test_every_item_type_can_be_added_with_its_settings(browser, admin, publishe
     assert {name: getattr(added, name) for name in stored} == stored
 
 
-@pytest.mark.parametrize(("sent", "error", "shown"), [
-    (_item_form(item_type="rating", threshold="7"), "Enter a number from 1 to 5.", 'value="7"'),
-    (_item_form(item_type="number", min_value="10", max_value="2"),
-     "The highest value must not be below the lowest.", 'value="10"'),
-    (_item_form(item_type="choice", choices="只有一个"), "Give at least two options, one per line.", "只有一个"),
-    (_item_form(item_type="choice", choices="充足\n不足", failing_choices="没有"),
-     "“没有” is not one of the options.", "没有"),
-    (_item_form(item_type="choice", choices="充足\n充足"), "Give each option only once.", "充足"),
-    (_item_form(item_type="count", expected="-1"), "Enter a number from 0 to 100000.", 'value="-1"'),
-    (_item_form(prompt="   "), "Fill this in.", 'aria-describedby="e-new-prompt"'),
-])
+@pytest.mark.parametrize(
+    ("sent", "error", "shown"),
+    [
+        (_item_form(item_type="rating", threshold="7"), "Enter a number from 1 to 5.", 'value="7"'),
+        (
+            _item_form(item_type="number", min_value="10", max_value="2"),
+            "The highest value must not be below the lowest.",
+            'value="10"',
+        ),
+        (_item_form(item_type="choice", choices="只有一个"), "Give at least two options, one per line.", "只有一个"),
+        (
+            _item_form(item_type="choice", choices="充足\n不足", failing_choices="没有"),
+            "“没有” is not one of the options.",
+            "没有",
+        ),
+        (_item_form(item_type="choice", choices="充足\n充足"), "Give each option only once.", "充足"),
+        (_item_form(item_type="count", expected="-1"), "Enter a number from 0 to 100000.", 'value="-1"'),
+        (_item_form(prompt="   "), "Fill this in.", 'aria-describedby="e-new-prompt"'),
+    ],
+)
 def test_bad_item_settings_are_refused_with_the_error_in_place(browser, admin, published, sent, error, shown):
     response = browser.post(f"{BASE}/{published.checklist_id}/items", data=sent, htmx=True)
     html = response.get_data(as_text=True)
@@ -136,17 +167,19 @@ def test_bad_item_settings_are_refused_with_the_error_in_place(browser, admin, p
 
 def test_a_bad_edit_without_htmx_shows_the_whole_page_with_the_error(browser, admin, published):
     first = published.items[0]
-    response = browser.post(f"{BASE}/{published.checklist_id}/items/{first.id}",
-                            data=_item_form(item_type="rating", threshold="0"))
+    response = browser.post(
+        f"{BASE}/{published.checklist_id}/items/{first.id}", data=_item_form(item_type="rating", threshold="0")
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "<html" in html and "Enter a number from 1 to 5." in html
 
 
-def test_editing_a_published_item_starts_a_draft_and_leaves_the_published_version_untouched(browser, admin,
-                                                                                          published):
+def test_editing_a_published_item_starts_a_draft_and_leaves_the_published_version_untouched(browser, admin, published):
     first = published.items[0]
-    response = browser.post(f"{BASE}/{published.checklist_id}/items/{first.id}",
-                            data=_item_form(prompt="Fire door closed and unlocked", default_severity="medium"))
+    response = browser.post(
+        f"{BASE}/{published.checklist_id}/items/{first.id}",
+        data=_item_form(prompt="Fire door closed and unlocked", default_severity="medium"),
+    )
     assert response.status_code == 303
     v1, draft = _versions(published.checklist_id)
     assert v1.id == published.id and v1.published_at is not None and draft.number == 2 and draft.published_at is None
@@ -158,8 +191,11 @@ def test_editing_a_published_item_starts_a_draft_and_leaves_the_published_versio
 
 def test_changing_an_item_type_keeps_only_the_new_type_settings(browser, admin, published):
     rating = published.items[2]
-    browser.post(f"{BASE}/{published.checklist_id}/items/{rating.id}",
-                 data=_item_form(prompt="Extinguishers", item_type="count", expected="2", threshold="3"), htmx=True)
+    browser.post(
+        f"{BASE}/{published.checklist_id}/items/{rating.id}",
+        data=_item_form(prompt="Extinguishers", item_type="count", expected="2", threshold="3"),
+        htmx=True,
+    )
     changed = items_of(_draft(published.checklist_id).id)[2]
     assert (changed.item_type, changed.expected, changed.threshold) == ("count", 2, None)
 
@@ -200,6 +236,7 @@ def test_removing_an_item_closes_the_gap(browser, admin, published):
 
 # --- publishing -------------------------------------------------------------------------------------------
 
+
 def _submit_all_passing(butler, location, version):
     values = {"passfail": "pass", "rating": "4", "count": "2", "number": "1", "choice": "", "text": ""}
     key = DraftKey(butler, location, version, make_client_id(), utcnow() - timedelta(minutes=4))
@@ -208,8 +245,7 @@ def _submit_all_passing(butler, location, version):
     return result.inspection
 
 
-def test_a_new_version_only_comes_with_publishing_and_past_inspections_keep_theirs(browser, admin, make,
-                                                                                   published):
+def test_a_new_version_only_comes_with_publishing_and_past_inspections_keep_theirs(browser, admin, make, published):
     site = make.site()
     butler = make.user("butler", [site])
     location = make.location(site)
@@ -222,7 +258,8 @@ def test_a_new_version_only_comes_with_publishing_and_past_inspections_keep_thei
     assert before.version.id == published.id and [i.prompt for i in before.items] == [f["prompt"] for f in ITEMS]
 
     response = browser.post(f"{BASE}/{checklist_id}/publish")
-    assert response.status_code == 303 and "published=2" in response.location
+    assert response.status_code == 303
+    assert "Version 2 is published." in browser.get(response.location).get_data(as_text=True)
     after = scan_page(butler, location, None, resume_hours=6)
     assert after.version.number == 2
     assert [i.prompt for i in after.items] == ["Fire door closed", "Corridor clean", "Exit sign lit"]
@@ -236,7 +273,6 @@ def test_a_new_version_only_comes_with_publishing_and_past_inspections_keep_thei
     [event] = _events("checklist.published")
     assert event.actor_id == admin.id and event.target_id == checklist_id
     assert event.details == {"version": 2, "items": 3}
-    assert "Version 2 is published." in browser.get(response.location).get_data(as_text=True)
 
 
 def test_a_checklist_never_published_is_not_offered_by_scans(browser, admin, make):
@@ -301,6 +337,7 @@ def test_copying_makes_a_new_unassigned_checklist_whose_draft_holds_the_items(br
 
 # --- history ----------------------------------------------------------------------------------------------
 
+
 def test_the_version_history_lists_versions_and_shows_each_one_read_only(browser, admin, published):
     browser.post(f"{BASE}/{published.checklist_id}/items", data=_item_form(), htmx=True)
     browser.post(f"{BASE}/{published.checklist_id}/publish")
@@ -313,9 +350,10 @@ def test_the_version_history_lists_versions_and_shows_each_one_read_only(browser
 
 # --- where it applies -------------------------------------------------------------------------------------
 
+
 def _unassigned(make):
     """A published checklist that applies nowhere yet."""
-    version = publish_checklist("Vacant unit", [catalogue.passfail("Windows shut")])
+    version = publish_new_checklist("Vacant unit", [catalogue.passfail("Windows shut")])
     db.session.commit()
     return version
 
@@ -324,8 +362,9 @@ def test_assigning_to_a_kind_on_all_sites_applies_it_everywhere(browser, admin, 
     version = _unassigned(make)
     here, there = make.location(make.site(), kind="vacant_unit"), make.location(make.site(), kind="vacant_unit")
     floor = make.location(here.site, kind="floor")
-    response = browser.post(f"{BASE}/{version.checklist_id}/assignments/kind",
-                            data={"location_kind": "vacant_unit", "site": ""})
+    response = browser.post(
+        f"{BASE}/{version.checklist_id}/assignments/kind", data={"location_kind": "vacant_unit", "site": ""}
+    )
     assert response.status_code == 303
     assert [v.id for v in current_versions_for(here)] == [version.id] == [v.id for v in current_versions_for(there)]
     assert current_versions_for(floor) == []
@@ -338,12 +377,16 @@ def test_assigning_to_a_kind_on_all_sites_applies_it_everywhere(browser, admin, 
 def test_assigning_to_a_kind_on_one_site_leaves_other_sites_alone(browser, admin, make):
     version = _unassigned(make)
     here, there = make.location(make.site(), kind="vacant_unit"), make.location(make.site(), kind="vacant_unit")
-    browser.post(f"{BASE}/{version.checklist_id}/assignments/kind",
-                 data={"location_kind": "vacant_unit", "site": str(here.site_id)})
+    browser.post(
+        f"{BASE}/{version.checklist_id}/assignments/kind",
+        data={"location_kind": "vacant_unit", "site": str(here.site_id)},
+    )
     assert [v.id for v in current_versions_for(here)] == [version.id]
     assert current_versions_for(there) == []
-    again = browser.post(f"{BASE}/{version.checklist_id}/assignments/kind",
-                         data={"location_kind": "vacant_unit", "site": str(here.site_id)})
+    again = browser.post(
+        f"{BASE}/{version.checklist_id}/assignments/kind",
+        data={"location_kind": "vacant_unit", "site": str(here.site_id)},
+    )
     assert again.status_code == 422 and "It already applies there." in again.get_data(as_text=True)
     assert len(_events("checklist.assigned")) == 1 and _events("checklist.assigned")[0].site_id == here.site_id
 
@@ -354,8 +397,10 @@ def test_assigning_to_single_locations_and_removing_it(browser, admin, make):
     picked, other = make.location(site, kind="floor", name="1栋 3F"), make.location(site, kind="floor", name="1栋 4F")
     picker = browser.get(f"{BASE}/{version.checklist_id}/assignments?site={site.id}&q=3F").get_data(as_text=True)
     assert "1栋 3F" in picker and "1栋 4F" not in picker
-    browser.post(f"{BASE}/{version.checklist_id}/assignments/locations",
-                 data={"site": str(site.id), "location": [str(picked.id)]})
+    browser.post(
+        f"{BASE}/{version.checklist_id}/assignments/locations",
+        data={"site": str(site.id), "location": [str(picked.id)]},
+    )
     assert [v.id for v in current_versions_for(picked)] == [version.id] and current_versions_for(other) == []
     [event] = _events("checklist.assigned")
     assert event.details == {"location_id": picked.id, "location": "1栋 3F"} and event.site_id == site.id
@@ -377,11 +422,15 @@ def test_choosing_no_location_is_refused(browser, admin, make):
 
 # --- the list ---------------------------------------------------------------------------------------------
 
-def test_the_list_shows_versions_drafts_and_where_each_applies_and_searches_by_name(browser, admin, make,
-                                                                                   published):
+
+def test_the_list_shows_versions_drafts_and_where_each_applies_and_searches_by_name(browser, admin, make, published):
     site = make.site("翠湖苑")
-    make.checklist([catalogue.passfail("Windows shut")], name="Vacant unit", kind=None,
-                   location=make.location(site, kind="vacant_unit", name="1栋 501"))
+    make.checklist(
+        [catalogue.passfail("Windows shut")],
+        name="Vacant unit",
+        kind=None,
+        location=make.location(site, kind="vacant_unit", name="1栋 501"),
+    )
     browser.post(f"{BASE}/{published.checklist_id}/items", data=_item_form(), htmx=True)
     html = browser.get(f"{BASE}/").get_data(as_text=True)
     assert "2 checklists" in html and "Version 1, published" in html and "Draft pending" in html
@@ -393,17 +442,32 @@ def test_the_list_shows_versions_drafts_and_where_each_applies_and_searches_by_n
 
 # --- who may do what --------------------------------------------------------------------------------------
 
+
 def _posts(checklist_id, item_id):
-    return [f"{BASE}/new", f"{BASE}/{checklist_id}/name", f"{BASE}/{checklist_id}/copy",
-            f"{BASE}/{checklist_id}/publish", f"{BASE}/{checklist_id}/discard", f"{BASE}/{checklist_id}/items",
-            f"{BASE}/{checklist_id}/items/{item_id}", f"{BASE}/{checklist_id}/items/{item_id}/move",
-            f"{BASE}/{checklist_id}/items/{item_id}/remove", f"{BASE}/{checklist_id}/assignments/kind",
-            f"{BASE}/{checklist_id}/assignments/locations", f"{BASE}/{checklist_id}/assignments/1/remove"]
+    return [
+        f"{BASE}/new",
+        f"{BASE}/{checklist_id}/name",
+        f"{BASE}/{checklist_id}/copy",
+        f"{BASE}/{checklist_id}/publish",
+        f"{BASE}/{checklist_id}/discard",
+        f"{BASE}/{checklist_id}/items",
+        f"{BASE}/{checklist_id}/items/{item_id}",
+        f"{BASE}/{checklist_id}/items/{item_id}/move",
+        f"{BASE}/{checklist_id}/items/{item_id}/remove",
+        f"{BASE}/{checklist_id}/assignments/kind",
+        f"{BASE}/{checklist_id}/assignments/locations",
+        f"{BASE}/{checklist_id}/assignments/1/remove",
+    ]
 
 
 def _reads(checklist_id):
-    return [f"{BASE}/", f"{BASE}/{checklist_id}", f"{BASE}/{checklist_id}/versions",
-            f"{BASE}/{checklist_id}/versions/1", f"{BASE}/{checklist_id}/assignments"]
+    return [
+        f"{BASE}/",
+        f"{BASE}/{checklist_id}",
+        f"{BASE}/{checklist_id}/versions",
+        f"{BASE}/{checklist_id}/versions/1",
+        f"{BASE}/{checklist_id}/assignments",
+    ]
 
 
 def test_supervisors_read_checklists_without_any_edit_control_and_every_post_is_forbidden(browser, make, published):

@@ -1,4 +1,5 @@
 """Signing in and out, roles, and what each person's home page shows."""
+
 import pytest
 from sqlalchemy import select
 
@@ -37,8 +38,10 @@ def test_sign_in_never_redirects_to_another_host(browser, make):
     make.user("butler", username="safe")
     page = browser.client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
-    response = browser.client.post("/login", data={"username": "safe", "password": "correct horse battery",
-                                                   "next": "//evil.example/x", "csrf_token": token})
+    response = browser.client.post(
+        "/login",
+        data={"username": "safe", "password": "correct horse battery", "next": "//evil.example/x", "csrf_token": token},
+    )
     assert response.status_code == 303 and response.location == "/"
 
 

@@ -1,4 +1,5 @@
 """What a butler sees when the input is wrong, and that nothing half-done is left behind."""
+
 from __future__ import annotations
 
 import re
@@ -15,6 +16,7 @@ from tests.conftest import Browser
 from tests.phone import NOTHING, answer, item_section, scan, stored, text_of
 
 # --- scanning ----------------------------------------------------------------------------------
+
 
 def test_scanning_an_unknown_code_says_it_is_no_longer_valid(app, butler):
     response = butler.get("/c/nonexistent")
@@ -60,12 +62,12 @@ def test_answering_on_a_location_of_another_site_is_forbidden_and_stores_nothing
 
 # --- submitting --------------------------------------------------------------------------------
 
+
 def test_submit_with_a_required_answer_missing_shows_the_form_with_the_error_by_the_item(app, butler, scene):
     form = scan(butler, scene)
     door, bins, lights = scene.item_ids
 
-    response = butler.post(scene.submit_url, {**form, f"value-{bins}": "fail", f"value-{lights}": "pass"},
-                           htmx=True)
+    response = butler.post(scene.submit_url, {**form, f"value-{bins}": "fail", f"value-{lights}": "pass"}, htmx=True)
 
     assert response.status_code == 422
     page = text_of(response)
@@ -78,8 +80,7 @@ def test_submit_with_a_required_answer_missing_shows_the_form_with_the_error_by_
     assert stored(app) == NOTHING
 
 
-def test_double_submit_with_the_same_client_id_stores_one_inspection_and_one_task_per_finding(
-        app, butler, scene):
+def test_double_submit_with_the_same_client_id_stores_one_inspection_and_one_task_per_finding(app, butler, scene):
     form = scan(butler, scene)
     door, bins, lights = scene.item_ids
     answer(butler, scene, form, bins, "fail")
@@ -88,7 +89,7 @@ def test_double_submit_with_the_same_client_id_stores_one_inspection_and_one_tas
     first = butler.post(scene.submit_url, full_form, htmx=True)
     second = butler.post(scene.submit_url, full_form, htmx=True)
 
-    assert first.status_code == second.status_code == 200
+    assert first.status_code == second.status_code == 204
     assert first.headers["HX-Redirect"] == second.headers["HX-Redirect"]
     assert re.fullmatch(r"/inspections/\d+", first.headers["HX-Redirect"])
     assert stored(app) == {**NOTHING, "inspections": 1, "submitted": 1, "answers": 3, "tasks": 2}
@@ -137,13 +138,16 @@ def submit_twice_at_once(app, scene, form):
         phone.login(scene.username)
     responses = {}
     with first_task_write_held(app) as first_is_storing:
+
         def tap(name, phone, after=None):
             if after is not None:
                 assert after.wait(10), "the first submit never got to storing its tasks"
             responses[name] = phone.post(scene.submit_url, form)
 
-        taps = [threading.Thread(target=tap, args=("first", phones[0])),
-                threading.Thread(target=tap, args=("second", phones[1], first_is_storing))]
+        taps = [
+            threading.Thread(target=tap, args=("first", phones[0])),
+            threading.Thread(target=tap, args=("second", phones[1], first_is_storing)),
+        ]
         for thread in taps:
             thread.start()
         for thread in taps:
@@ -157,7 +161,8 @@ def test_simultaneous_double_submit_of_a_started_inspection_succeeds_both_times(
     assert answer(butler, scene, form, door, "pass").status_code == 200  # the draft exists already
 
     first, second = submit_twice_at_once(
-        app, scene, {**form, f"value-{door}": "pass", f"value-{bins}": "fail", f"value-{lights}": "pass"})
+        app, scene, {**form, f"value-{door}": "pass", f"value-{bins}": "fail", f"value-{lights}": "pass"}
+    )
 
     assert (first.status_code, second.status_code) == (303, 303)
     assert first.headers["Location"] == second.headers["Location"]
@@ -170,12 +175,14 @@ def test_simultaneous_double_submit_of_a_new_inspection_succeeds_both_times(app,
     door, bins, lights = scene.item_ids
 
     first, second = submit_twice_at_once(
-        app, scene, {**form, f"value-{door}": "pass", f"value-{bins}": "fail", f"value-{lights}": "pass"})
+        app, scene, {**form, f"value-{door}": "pass", f"value-{bins}": "fail", f"value-{lights}": "pass"}
+    )
 
     assert stored(app) == {**NOTHING, "inspections": 1, "submitted": 1, "answers": 3, "tasks": 1}
     assert first.status_code == 303
     assert second.status_code == 303, (
-        f"the second tap was told {second.status_code}: {text_of(second).split('<strong>')[-1][:200]!r}")
+        f"the second tap was told {second.status_code}: {text_of(second).split('<strong>')[-1][:200]!r}"
+    )
     assert first.headers["Location"] == second.headers["Location"]
 
 
@@ -183,11 +190,10 @@ def test_post_without_the_csrf_token_says_the_page_expired_and_stores_nothing(ap
     form = scan(butler, scene)
     door, bins, lights = scene.item_ids
 
-    response = butler.client.post(scene.submit_url, data={
-        **form, f"value-{door}": "fail", f"value-{bins}": "fail", f"value-{lights}": "pass"})
+    response = butler.client.post(
+        scene.submit_url, data={**form, f"value-{door}": "fail", f"value-{bins}": "fail", f"value-{lights}": "pass"}
+    )
 
     assert response.status_code == 400
     assert "This page has expired" in text_of(response)
     assert stored(app) == NOTHING
-
-

@@ -1,4 +1,5 @@
 """Photos a phone should not be able to attach: refused in plain words, nothing left behind."""
+
 from __future__ import annotations
 
 from tests.phone import (
@@ -13,6 +14,7 @@ from tests.phone import (
 )
 
 # --- photos ------------------------------------------------------------------------------------
+
 
 def test_good_photo_is_attached_to_the_failed_answer(app, butler, scene):
     form, item_id = failed_item_awaiting_photo(butler, scene)
@@ -74,8 +76,7 @@ def test_refused_photo_still_blocks_submitting_the_failed_item(app, butler, scen
     upload(butler, scene, form, item_id, whole[: len(whole) // 2], "door.jpg")
     door, bins, lights = scene.item_ids
 
-    response = butler.post(scene.submit_url, {**form, f"value-{bins}": "pass", f"value-{lights}": "pass"},
-                           htmx=True)
+    response = butler.post(scene.submit_url, {**form, f"value-{bins}": "pass", f"value-{lights}": "pass"}, htmx=True)
 
     assert response.status_code == 422
     assert "Take a photo of the problem." in item_section(text_of(response), door)

@@ -1,4 +1,5 @@
 """SQLite is set up for several phones writing at once; timestamps come back as UTC on any database."""
+
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -11,9 +12,15 @@ from tests.conftest import TEST_BASE_URL, TEST_SECRET
 
 
 def sqlite_app(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": TEST_SECRET, "PATROL_BASE_URL": TEST_BASE_URL,
-                      "PATROL_PHOTO_DIR": str(tmp_path / "p"),
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.sqlite3'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET,
+            "PATROL_BASE_URL": TEST_BASE_URL,
+            "PATROL_PHOTO_DIR": str(tmp_path / "p"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.sqlite3'}",
+        }
+    )
     with app.app_context():
         db.create_all()
     return app

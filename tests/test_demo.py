@@ -1,4 +1,5 @@
 """The demo estate the README's first command starts with."""
+
 from sqlalchemy import func, select
 
 from patrol.extensions import db

@@ -1,4 +1,5 @@
 """An empty install asks for its first administrator; a reset password must be replaced first."""
+
 from sqlalchemy import func, select
 
 from patrol.extensions import db
@@ -22,9 +23,17 @@ def test_an_empty_install_sends_everyone_to_create_the_first_administrator(clien
 
 def test_creating_the_first_administrator_signs_them_in(client, ctx):
     token = _token(client, "/setup")
-    response = client.post("/setup", headers=EN, data={
-        "csrf_token": token, "username": "Chen", "display_name": "陈静", "password": "lantern-orchid-42",
-        "confirm": "lantern-orchid-42"})
+    response = client.post(
+        "/setup",
+        headers=EN,
+        data={
+            "csrf_token": token,
+            "username": "Chen",
+            "display_name": "陈静",
+            "password": "lantern-orchid-42",
+            "confirm": "lantern-orchid-42",
+        },
+    )
     assert response.status_code == 303 and response.location.endswith("/admin/")
     admin = db.session.scalar(select(User))
     assert (admin.username, admin.role, admin.display_name) == ("chen", "admin", "陈静")
@@ -34,8 +43,11 @@ def test_creating_the_first_administrator_signs_them_in(client, ctx):
 
 def test_first_administrator_form_shows_errors_in_place(client, ctx):
     token = _token(client, "/setup")
-    response = client.post("/setup", headers=EN, data={
-        "csrf_token": token, "username": "", "display_name": "x", "password": "short", "confirm": "other"})
+    response = client.post(
+        "/setup",
+        headers=EN,
+        data={"csrf_token": token, "username": "", "display_name": "x", "password": "short", "confirm": "other"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Fill this in." in html and "Use at least 10 characters." in html
@@ -72,12 +84,16 @@ def test_a_reset_password_must_be_changed_before_anything_else(browser, make):
 def test_changing_your_own_password_needs_the_current_one(browser, make):
     make.user("butler", username="own", locale="en")
     browser.login("own")
-    wrong = browser.post("/account/password", data={"current": "nope", "password": "another-pass-1",
-                                                    "confirm": "another-pass-1"})
+    wrong = browser.post(
+        "/account/password", data={"current": "nope", "password": "another-pass-1", "confirm": "another-pass-1"}
+    )
     assert wrong.status_code == 422 and "That is not your current password." in wrong.get_data(as_text=True)
-    right = browser.post("/account/password", data={"current": "correct horse battery",
-                                                     "password": "another-pass-1", "confirm": "another-pass-1"})
-    assert right.status_code == 303
+    right = browser.post(
+        "/account/password",
+        data={"current": "correct horse battery", "password": "another-pass-1", "confirm": "another-pass-1"},
+    )
+    assert right.status_code == 303 and right.location == "/account"
+    assert "Your password was changed." in browser.get(right.location).get_data(as_text=True)
 
 
 def test_the_setup_front_page_points_an_empty_install_to_its_first_site(browser, make):
@@ -112,8 +128,10 @@ def test_changing_your_password_keeps_this_device_signed_in_and_ends_the_others(
     first, second = Browser(app.test_client()), Browser(app.test_client())
     first.login("twophones")
     second.login("twophones")
-    changed = first.post("/account/password", data={"current": "correct horse battery",
-                                                    "password": "a-new-password", "confirm": "a-new-password"})
+    changed = first.post(
+        "/account/password",
+        data={"current": "correct horse battery", "password": "a-new-password", "confirm": "a-new-password"},
+    )
     assert changed.status_code == 303
     assert first.get("/").status_code == 200
     assert second.get("/").status_code == 302

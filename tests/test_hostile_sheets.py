@@ -5,6 +5,7 @@ uploaded through the real import page. How fast each is refused is measured in
 bench/sheet_import.py (which forges its files with the helpers below), not here: the time budget
 is proved by a clock that jumps instead.
 """
+
 import io
 import itertools
 import random
@@ -22,8 +23,11 @@ from patrol.models import Location
 from patrol.services import sheets
 
 HEADER = ("building", "floor", "unit", "name", "kind", "checklist")
-ROWS = [("1栋", "1F", "", "1栋 1F", "floor", ""), ("1栋", "2F", "", "1栋 2F", "floor", ""),
-        ("", "", "", "大堂", "公共区域", "")]
+ROWS = [
+    ("1栋", "1F", "", "1栋 1F", "floor", ""),
+    ("1栋", "2F", "", "1栋 2F", "floor", ""),
+    ("", "", "", "大堂", "公共区域", ""),
+]
 SHEET = "xl/worksheets/sheet1.xml"
 SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 
@@ -88,14 +92,18 @@ def with_rows(data: bytes, rows: str = "", dimension: str | None = None) -> byte
 
 def row_xml(number: int, cells: dict[str, str]) -> str:
     """One row as a forger writes it: text cells inline, in the given columns."""
-    return (f'<row r="{number}">' + "".join(f'<c r="{column}{number}" t="inlineStr"><is><t>{text}</t></is></c>'
-                                            for column, text in cells.items()) + "</row>")
+    return (
+        f'<row r="{number}">'
+        + "".join(f'<c r="{column}{number}" t="inlineStr"><is><t>{text}</t></is></c>' for column, text in cells.items())
+        + "</row>"
+    )
 
 
 def with_shared_strings(data: bytes, xml: str) -> bytes:
     """The workbook with a shared-strings part that openpyxl will read as it opens the file."""
     types = part_text(data, "[Content_Types].xml").replace(
-        "</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/></Types>')
+        "</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/></Types>'
+    )
     return with_parts(data, {"[Content_Types].xml": types, "xl/sharedStrings.xml": xml})
 
 
@@ -137,8 +145,15 @@ def test_entities_that_expand_a_billion_times_are_refused(browser, admin, site):
     _refused(response, 422, "This Excel file could not be read.")
 
 
-@pytest.mark.parametrize("limits", [{"MAX_PARTS": 8}, {"MAX_UNPACKED_BYTES": 10_000}, {"MAX_PART_BYTES": 5_000},
-                                    {"MAX_RATIO": 5, "RATIO_FROM_BYTES": 5_000}])
+@pytest.mark.parametrize(
+    "limits",
+    [
+        {"MAX_PARTS": 8},
+        {"MAX_UNPACKED_BYTES": 10_000},
+        {"MAX_PART_BYTES": 5_000},
+        {"MAX_RATIO": 5, "RATIO_FROM_BYTES": 5_000},
+    ],
+)
 def test_each_zip_limit_is_checked_before_openpyxl_opens_the_file(browser, admin, site, monkeypatch, limits):
     # An ordinary workbook: 9 parts, 17 kB unpacked; its theme is 10 kB, compressed 6.5 times.
     for name, value in limits.items():
@@ -153,14 +168,20 @@ def _never(*args, **kwargs):
 
 def test_ten_thousand_columns_are_refused(browser, admin, site):
     data = _xlsx(rows=[], header=[f"c{n}" for n in range(10_000)])
-    _refused(_upload(browser, site, data, "wide.xlsx"), 422,
-             "Row 1 has something beyond column 30: a sheet of locations has at most 30 columns.")
+    _refused(
+        _upload(browser, site, data, "wide.xlsx"),
+        422,
+        "Row 1 has something beyond column 30: a sheet of locations has at most 30 columns.",
+    )
 
 
 def test_ten_thousand_columns_in_a_csv_are_refused(browser, admin, site):
     data = _csv([",".join(HEADER), ",".join(["x"] * 10_000)])
-    _refused(_upload(browser, site, data, "wide.csv"), 422,
-             "Row 2 has something beyond column 30: a sheet of locations has at most 30 columns.")
+    _refused(
+        _upload(browser, site, data, "wide.csv"),
+        422,
+        "Row 2 has something beyond column 30: a sheet of locations has at most 30 columns.",
+    )
 
 
 def test_empty_columns_after_the_last_one_are_ignored(browser, admin, site):
@@ -172,14 +193,20 @@ def test_empty_columns_after_the_last_one_are_ignored(browser, admin, site):
 def test_a_huge_cell_is_refused(browser, admin, site):
     # Written into the XML: openpyxl itself would cut a cell to Excel's 32,767 characters.
     data = with_rows(_xlsx(), row_xml(5, {"D": "巡" * 100_000, "E": "floor"}))
-    _refused(_upload(browser, site, data, "huge.xlsx"), 422,
-             "Row 5 has a cell longer than 500 characters, which is not a location.")
+    _refused(
+        _upload(browser, site, data, "huge.xlsx"),
+        422,
+        "Row 5 has a cell longer than 500 characters, which is not a location.",
+    )
 
 
 def test_a_long_cell_in_a_csv_is_refused(browser, admin, site):
     data = _csv([",".join(HEADER)] + [",".join(row) for row in ROWS] + ["1栋,3F,,1栋 3F,floor," + "巡" * 5_000])
-    _refused(_upload(browser, site, data, "long.csv"), 422,
-             "Row 5 has a cell longer than 500 characters, which is not a location.")
+    _refused(
+        _upload(browser, site, data, "long.csv"),
+        422,
+        "Row 5 has a cell longer than 500 characters, which is not a location.",
+    )
 
 
 def test_too_many_rows_are_refused(browser, admin, site):
@@ -189,8 +216,11 @@ def test_too_many_rows_are_refused(browser, admin, site):
 
 def test_a_csv_with_a_ten_megabyte_line_is_refused(browser, admin, site):
     data = _csv([",".join(HEADER), "1栋,1F,," + "x" * 10_000_000 + ",floor,"])
-    _refused(_upload(browser, site, data, "long-line.csv"), 422,
-             "Row 2 of the CSV file is far longer than a row of locations can be.")
+    _refused(
+        _upload(browser, site, data, "long-line.csv"),
+        422,
+        "Row 2 of the CSV file is far longer than a row of locations can be.",
+    )
 
 
 def test_a_csv_row_spread_over_many_quoted_lines_is_refused(browser, admin, site):
@@ -206,11 +236,14 @@ def test_a_million_empty_lines_are_refused(browser, admin, site):
 NOISE = random.Random(7).randbytes(64 * 1024)
 
 
-@pytest.mark.parametrize("data", [
-    NOISE,                                  # binary noise
-    b"\x89PNG\r\n\x1a\n" + NOISE,           # a photo
-    b"PK\x03\x04" + NOISE,                  # a zip's opening and nothing after it
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        NOISE,  # binary noise
+        b"\x89PNG\r\n\x1a\n" + NOISE,  # a photo
+        b"PK\x03\x04" + NOISE,  # a zip's opening and nothing after it
+    ],
+)
 def test_a_file_that_is_no_zip_named_xlsx_is_refused(browser, admin, site, data):
     _refused(_upload(browser, site, data, "locations.xlsx"), 415, "neither a CSV nor an Excel .xlsx sheet")
 
@@ -220,13 +253,18 @@ def test_a_truncated_workbook_is_refused(browser, admin, site):
     _refused(_upload(browser, site, data[: len(data) // 2], "cut.xlsx"), 415, "neither a CSV nor an Excel .xlsx sheet")
 
 
-@pytest.mark.parametrize("data, filename", [(_xlsx(), "locations.xlsx"),
-                                            (_csv([",".join(HEADER)] + [",".join(r) for r in ROWS]), "locations.csv")])
+@pytest.mark.parametrize(
+    "data, filename",
+    [(_xlsx(), "locations.xlsx"), (_csv([",".join(HEADER)] + [",".join(r) for r in ROWS]), "locations.csv")],
+)
 def test_a_read_over_the_time_budget_is_refused(browser, admin, site, monkeypatch, data, filename):
     ticks = itertools.count()
     monkeypatch.setattr(sheets, "_clock", lambda: float(next(ticks)))  # every look at the clock: a second later
-    _refused(_upload(browser, site, data, filename), 422,
-             "Reading this file took more than 2 seconds, far longer than a sheet of locations needs.")
+    _refused(
+        _upload(browser, site, data, filename),
+        422,
+        "Reading this file took more than 2 seconds, far longer than a sheet of locations needs.",
+    )
 
 
 def test_the_time_budget_also_runs_while_openpyxl_opens_the_file(ctx, monkeypatch):

@@ -1,4 +1,8 @@
 """Every visible string is translated, and each person sees their language."""
+
+import re
+from datetime import UTC
+
 import pytest
 
 from patrol.i18n import LANGUAGES, language_from_header
@@ -21,10 +25,18 @@ def test_catalog_is_complete(language, template):
     assert gaps == [], f"{language} lacks {len(gaps)} translations, e.g. {gaps[:5]}"
 
 
-@pytest.mark.parametrize("header, expected", [
-    (["zh-CN", "en"], "zh_Hans"), (["zh"], "zh_Hans"), (["zh-TW"], "zh_Hant"), (["zh-HK", "en"], "zh_Hant"),
-    (["zh-Hant-TW"], "zh_Hant"), (["en-US", "zh-CN"], "en"), (["fr", "de"], None),
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        (["zh-CN", "en"], "zh_Hans"),
+        (["zh"], "zh_Hans"),
+        (["zh-TW"], "zh_Hant"),
+        (["zh-HK", "en"], "zh_Hant"),
+        (["zh-Hant-TW"], "zh_Hant"),
+        (["en-US", "zh-CN"], "en"),
+        (["fr", "de"], None),
+    ],
+)
 def test_browser_language_is_mapped_to_a_catalog(header, expected):
     assert language_from_header(header) == expected
 
@@ -63,11 +75,73 @@ def test_choosing_a_language_is_remembered_for_the_user(browser, make):
 
 
 def test_times_are_shown_in_the_site_time_zone(ctx):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from patrol.models import Site
     from patrol.templating import localtime
 
-    moment = datetime(2026, 11, 24, 1, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 24, 1, 30, tzinfo=UTC)
     assert localtime(moment, Site(name="x", timezone="Asia/Shanghai")) == "2026-11-24 09:30"
     assert localtime(moment, Site(name="y", timezone="Europe/London")) == "2026-11-24 01:30"
+
+
+# --- words a native reader expects -------------------------------------------------------------
+
+
+def test_a_new_person_is_welcomed_not_told_their_password_was_reset(browser, make):
+    from patrol.extensions import db
+    from patrol.services.people import reset_password
+
+    admin = make.user("admin", username="boss")
+    newcomer = make.user("butler", [make.site()], username="xin")
+    newcomer.display_name, newcomer.must_change_password = "辛悦", True
+    db.session.commit()
+    browser.login("xin")
+    page = browser.get("/account").get_data(as_text=True)
+    assert '<div class="notice" role="alert">欢迎，辛悦！请先设置您自己的密码。</div>' in page and "重置" not in page
+    temporary = reset_password(admin, newcomer).value.password  # signs them out everywhere
+    assert browser.login("xin", temporary).status_code == 303
+    page = browser.get("/account").get_data(as_text=True)
+    assert '<div class="alert alert-error" role="alert">您的密码已被重置。请设置新密码后继续。</div>' in page
+    assert "欢迎" not in page
+
+
+def test_a_label_sheet_is_printed_in_the_sites_language_whoever_prints_it(browser, make):
+    site = make.site("星河湾")
+    make.user("admin", username="amy", locale="en")
+    location = make.location(site, kind="vacant_unit", name="3-1201")
+    browser.login("amy")
+    html = browser.get(f"/labels?id={location.id}").get_data(as_text=True)
+    assert '<p class="kind" lang="zh-Hans">空置房 · 星河湾' in html and "Vacant unit" not in html
+    assert 'lang="en"' in html and "Print" in html  # the sheet's own instructions are the reader's
+
+
+def test_an_unanswered_item_asks_to_choose_or_to_answer_as_its_type_needs(ctx):
+    from flask_babel import force_locale
+
+    from patrol.models import ChecklistItem
+    from patrol.services.submission import _missing
+
+    def unanswered(item_type: str) -> str:
+        return str(_missing(ChecklistItem(item_type=item_type, required=True), None))
+
+    with force_locale("zh_Hans"):
+        assert [unanswered(kind) for kind in ("passfail", "choice", "rating")] == ["请选择一项。"] * 3
+        assert [unanswered(kind) for kind in ("count", "number", "text")] == ["此项必须作答。"] * 3
+    assert {unanswered(kind) for kind in ("passfail", "count")} == {"This item needs an answer."}
+
+
+def test_a_task_names_the_inspection_it_came_from_in_words(browser, ctx):
+    from sqlalchemy import select
+
+    from patrol.extensions import db
+    from patrol.models import Task
+    from patrol.services.demo import DEMO_PASSWORD, seed_demo
+
+    seed_demo()
+    task = db.session.scalar(select(Task).order_by(Task.id))
+    browser.login("supervisor", DEMO_PASSWORD)
+    english = browser.get(f"/tasks/{task.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(r">Inspection of \d{4}-\d\d-\d\d \d\d:\d\d</a>", english) and "the inspection" not in english
+    chinese = browser.get(f"/tasks/{task.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert re.search(r">\d{4}-\d\d-\d\d \d\d:\d\d 的巡检记录</a>", chinese)

@@ -1,4 +1,5 @@
 """Filling in and submitting a checklist, through the services directly."""
+
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -8,7 +9,6 @@ from patrol.extensions import db
 from patrol.models import Answer, Inspection, Task, TaskEvent
 from patrol.services.answers import AnswerInput
 from patrol.services.catalogue import choice, count, note, passfail, rating, reading
-from patrol.services.checklists import publish_checklist
 from patrol.services.inspections import DraftKey, find_resumable_draft, save_answer
 from patrol.services.scan import scan_page
 from patrol.services.submission import submit_inspection
@@ -23,7 +23,8 @@ ITEMS = [
 ]
 
 
-def setup(make):
+def a_patrol(make):
+    """A site, a butler on it, a floor, and the ITEMS checklist published for every floor."""
     site = make.site()
     butler = make.user("butler", [site])
     location = make.location(site)
@@ -32,8 +33,13 @@ def setup(make):
 
 
 def key_for(butler, location, version, client_id=None, minutes_ago=3):
-    return DraftKey(butler, location, version, client_id or "3b8f0e7a-3f49-4f0e-9a53-0d4b0f5e4a11",
-                    utcnow() - timedelta(minutes=minutes_ago))
+    return DraftKey(
+        butler,
+        location,
+        version,
+        client_id or "3b8f0e7a-3f49-4f0e-9a53-0d4b0f5e4a11",
+        utcnow() - timedelta(minutes=minutes_ago),
+    )
 
 
 def count_rows(model):
@@ -46,7 +52,7 @@ def all_passing(version):
 
 
 def test_saving_an_answer_starts_a_draft_that_a_rescan_resumes(make):
-    _site, butler, location, version = setup(make)
+    _site, butler, location, version = a_patrol(make)
     first = version.items[0]
     outcome = save_answer(key_for(butler, location, version), first, AnswerInput("fail", note="纸箱堵塞"))
     assert outcome.ok and outcome.value.is_finding
@@ -57,14 +63,14 @@ def test_saving_an_answer_starts_a_draft_that_a_rescan_resumes(make):
 
 
 def test_a_draft_older_than_the_resume_window_is_not_resumed(make):
-    _site, butler, location, version = setup(make)
+    _site, butler, location, version = a_patrol(make)
     save_answer(key_for(butler, location, version, minutes_ago=60 * 8), version.items[0], AnswerInput("pass"))
     assert find_resumable_draft(butler, location, version.checklist_id, resume_hours=6) is None
     assert find_resumable_draft(butler, location, version.checklist_id, resume_hours=12) is not None
 
 
 def test_each_kind_of_failed_answer_becomes_a_task_due_by_its_severity(make, app):
-    _site, butler, location, version = setup(make)
+    _site, butler, location, version = a_patrol(make)
     given = all_passing(version)
     by_type = {item.item_type: item for item in version.items}
     given[by_type["passfail"].id] = AnswerInput("fail", note="堆放纸箱", severity="high")
@@ -89,19 +95,22 @@ def test_each_kind_of_failed_answer_becomes_a_task_due_by_its_severity(make, app
 
 
 def test_submit_records_who_where_which_version_and_how_long(make):
-    _site, butler, location, version = setup(make)
+    _site, butler, location, version = a_patrol(make)
     result = submit_inspection(key_for(butler, location, version, minutes_ago=5), all_passing(version))
     inspection = result.inspection
     assert inspection.status == "submitted"
     assert (inspection.inspector_id, inspection.location_id, inspection.checklist_version_id) == (
-        butler.id, location.id, version.id)
+        butler.id,
+        location.id,
+        version.id,
+    )
     assert 295 <= inspection.duration_seconds <= 330
     assert abs((inspection.submitted_at - inspection.scanned_at).total_seconds() - inspection.duration_seconds) < 1
     assert count_rows(Task) == 0
 
 
 def test_submitting_the_same_client_id_twice_yields_one_inspection(make):
-    _site, butler, location, version = setup(make)
+    _site, butler, location, version = a_patrol(make)
     given = all_passing(version)
     given[version.items[0].id] = AnswerInput("fail")
     first = submit_inspection(key_for(butler, location, version), given)
@@ -112,7 +121,7 @@ def test_submitting_the_same_client_id_twice_yields_one_inspection(make):
 
 
 def test_missing_required_answers_store_nothing(make):
-    _site, butler, location, version = setup(make)
+    _site, butler, location, version = a_patrol(make)
     given = all_passing(version)
     missing = version.items[1]
     del given[missing.id]
@@ -126,7 +135,7 @@ def test_missing_required_answers_store_nothing(make):
 
 
 def test_an_invalid_value_is_refused_with_a_reason(make):
-    _site, butler, location, version = setup(make)
+    _site, butler, location, version = a_patrol(make)
     rating_item = next(i for i in version.items if i.item_type == "rating")
     outcome = save_answer(key_for(butler, location, version), rating_item, AnswerInput("9"))
     assert not outcome.ok and "1 to 5" in outcome.errors["value"]
@@ -145,10 +154,9 @@ def test_a_fail_that_needs_a_photo_cannot_be_submitted_without_one(make):
 
 
 def test_publishing_a_new_version_leaves_past_inspections_as_they_were(make):
-    _site, butler, location, version = setup(make)
+    _site, butler, location, version = a_patrol(make)
     submit_inspection(key_for(butler, location, version), all_passing(version))
-    newer = publish_checklist("巡楼检查（修订）", [passfail("新增：电梯运行正常")], checklist=version.checklist)
-    db.session.commit()
+    newer = make.next_version(version, ["新增：电梯运行正常"], name="巡楼检查（修订）")
     inspection = db.session.scalar(select(Inspection))
     assert inspection.checklist_version.number == 1
     assert [i.prompt for i in inspection.checklist_version.items] == [i["prompt"] for i in ITEMS]
@@ -158,16 +166,15 @@ def test_publishing_a_new_version_leaves_past_inspections_as_they_were(make):
 
 
 def test_a_draft_keeps_its_version_when_a_new_one_is_published(make):
-    _site, butler, location, version = setup(make)
+    _site, butler, location, version = a_patrol(make)
     save_answer(key_for(butler, location, version), version.items[0], AnswerInput("pass"))
-    publish_checklist("巡楼检查", [passfail("只有一项")], checklist=version.checklist)
-    db.session.commit()
+    make.next_version(version, ["只有一项"])
     page = scan_page(butler, location, None, resume_hours=6)
     assert page.version.id == version.id and len(page.items) == len(ITEMS)
 
 
 def test_someone_elses_client_id_is_refused(make):
-    site, butler, location, version = setup(make)
+    site, butler, location, version = a_patrol(make)
     other = make.user("butler", [site])
     save_answer(key_for(butler, location, version), version.items[0], AnswerInput("pass"))
     outcome = save_answer(key_for(other, location, version), version.items[0], AnswerInput("fail"))

@@ -5,6 +5,7 @@ Flask-Babel lazy strings these messages once were declare themselves markup and 
 unescaped (stored XSS through an imported sheet). Each route such a value takes is walked here
 with a script payload, and the source is checked so that the way in stays closed.
 """
+
 from __future__ import annotations
 
 import ast
@@ -41,6 +42,7 @@ def payload(request):
 
 # --- the lazy strings themselves -------------------------------------------------------------------------
 
+
 def test_a_lazy_translation_is_escaped_when_a_template_shows_it(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert render_template_string("{{ m }}", m=lazy_gettext("x %(v)s", v="<b>")) == "x &lt;b&gt;"
@@ -50,6 +52,7 @@ def test_a_lazy_translation_is_escaped_when_a_template_shows_it(app):
 
 
 # --- a sheet of locations ----------------------------------------------------------------------------------
+
 
 def _csv(rows, header=("building", "floor", "unit", "name", "kind", "checklist")) -> bytes:
     out = io.StringIO()
@@ -96,8 +99,9 @@ def test_a_checklist_name_given_to_two_checklists_is_quoted_escaped(browser, gar
 
 def test_a_name_already_on_the_site_is_quoted_escaped(browser, garden, make, payload):
     make.location(garden, name=payload)
-    html = _preview(browser, garden, _csv([("1栋", "3F", "", payload, "floor", ""),
-                                            ("1栋", "4F", "", payload, "floor", "")]))
+    html = _preview(
+        browser, garden, _csv([("1栋", "3F", "", payload, "floor", ""), ("1栋", "4F", "", payload, "floor", "")])
+    )
     assert "already exists on this site" in html and "The same name is already on row 2" in html
     assert_escaped(html, payload)
 
@@ -124,16 +128,24 @@ def test_every_cell_shown_in_the_preview_is_escaped(browser, garden, payload):
 
 # --- checklist items ---------------------------------------------------------------------------------------
 
+
 def _item(**fields):
-    return {"prompt": "Fire exit", "item_type": "choice", "choices": "Clear\nBlocked", "default_severity": "high",
-            "required": "1", **fields}
+    return {
+        "prompt": "Fire exit",
+        "item_type": "choice",
+        "choices": "Clear\nBlocked",
+        "default_severity": "high",
+        "required": "1",
+        **fields,
+    }
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["fragment", "page"])
 def test_a_failing_choice_not_among_the_options_is_quoted_escaped(browser, admin, make, payload, htmx):
     version = make.checklist(name="Floor patrol")
-    response = browser.post(f"/admin/checklists/{version.checklist_id}/items", data=_item(failing_choices=payload),
-                            htmx=htmx)
+    response = browser.post(
+        f"/admin/checklists/{version.checklist_id}/items", data=_item(failing_choices=payload), htmx=htmx
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "is not one of the options" in html
     assert_escaped(html, payload)
@@ -150,24 +162,50 @@ def test_an_item_prompt_is_escaped_in_the_editor_and_its_confirmations(browser, 
 
 # --- names -------------------------------------------------------------------------------------------------
 
+
 def _created(response) -> None:
     assert response.status_code in {201, 303}, response.get_data(as_text=True)  # 201: the new person's password
 
 
 def test_names_are_escaped_on_every_page_that_shows_them(browser, admin, make, payload):
-    _created(browser.post("/admin/sites/new", data={"name": payload, "timezone": "Asia/Shanghai",
-                                                      "opens_at": "08:00", "closes_at": "18:00"}))
+    _created(
+        browser.post(
+            "/admin/sites/new",
+            data={"name": payload, "timezone": "Asia/Shanghai", "opens_at": "08:00", "closes_at": "18:00"},
+        )
+    )
     site = db.session.scalar(select(Site).where(Site.name == payload))
     _created(browser.post("/admin/locations/new", data={"site_id": site.id, "name": payload, "kind": "floor"}))
     location = db.session.scalar(select(Location).where(Location.name == payload))
     _created(browser.post("/admin/checklists/new", data={"name": payload, "start": ""}))
     checklist = db.session.scalar(select(Checklist).where(Checklist.name == payload))
-    _created(browser.post("/admin/people/new", data={"username": "zhangwei", "display_name": payload, "role": "butler",
-                                                     "password": "", "sites": str(site.id)}))
+    _created(
+        browser.post(
+            "/admin/people/new",
+            data={
+                "username": "zhangwei",
+                "display_name": payload,
+                "role": "butler",
+                "password": "",
+                "sites": str(site.id),
+            },
+        )
+    )
     person = db.session.scalar(select(User).where(User.username == "zhangwei"))
-    for url in ["/admin/sites/", f"/admin/sites/{site.id}", "/admin/locations/", f"/admin/locations/{location.id}",
-                "/locations", f"/locations/{location.id}", f"/labels?site={site.id}", "/admin/checklists/",
-                f"/admin/checklists/{checklist.id}", "/admin/people/", f"/admin/people/{person.id}", "/admin/audit/"]:
+    for url in [
+        "/admin/sites/",
+        f"/admin/sites/{site.id}",
+        "/admin/locations/",
+        f"/admin/locations/{location.id}",
+        "/locations",
+        f"/locations/{location.id}",
+        f"/labels?site={site.id}",
+        "/admin/checklists/",
+        f"/admin/checklists/{checklist.id}",
+        "/admin/people/",
+        f"/admin/people/{person.id}",
+        "/admin/audit/",
+    ]:
         response = browser.get(url)
         assert response.status_code == 200, url
         html = response.get_data(as_text=True)
@@ -186,8 +224,11 @@ def test_a_display_name_is_escaped_in_the_menu_of_every_page(browser, client, ma
 
 # --- what is typed back at you ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["/admin/sites/", "/admin/locations/", "/admin/checklists/", "/admin/people/",
-                                 "/admin/schedules/", "/locations"])
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/sites/", "/admin/locations/", "/admin/checklists/", "/admin/people/", "/admin/schedules/", "/locations"],
+)
 def test_a_search_term_is_echoed_escaped(browser, admin, make, payload, url):
     response = browser.get(url, query_string={"q": payload})
     assert response.status_code == 200
@@ -227,12 +268,20 @@ def test_no_module_takes_its_lazy_strings_from_flask_babel():
         if name == "patrol/i18n.py":
             continue
         # The names flask_babel (or a module of it) is imported as here: `import flask_babel as fb`.
-        aliases = {alias.asname or alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                   for alias in node.names if alias.name.split(".")[0] == "flask_babel"}
+        aliases = {
+            alias.asname or alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+            if alias.name.split(".")[0] == "flask_babel"
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "flask_babel":
-                offenders += [f"{name}:{node.lineno} imports {alias.name}" for alias in node.names
-                              if alias.name in LAZY or alias.name == "*"]
+                offenders += [
+                    f"{name}:{node.lineno} imports {alias.name}"
+                    for alias in node.names
+                    if alias.name in LAZY or alias.name == "*"
+                ]
             elif isinstance(node, ast.Attribute) and node.attr in LAZY:
                 owner = node.value
                 while isinstance(owner, ast.Attribute):
@@ -248,8 +297,11 @@ def _formats_text(node: ast.AST) -> bool:
         return any(isinstance(part, ast.FormattedValue) for part in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)):
         return True
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in {"format", "format_map", "join", "replace"})
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"format", "format_map", "join", "replace"}
+    )
 
 
 def test_no_markup_is_made_from_formatted_text():
@@ -271,6 +323,8 @@ def test_templates_mark_nothing_safe_but_the_qr_code_we_drew():
     found = []
     for path in sorted(TEMPLATES.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
-        found += [(path.relative_to(TEMPLATES).as_posix(), match.group(0))
-                  for match in re.finditer(r"\{\{[^}]*\|\s*safe\b[^}]*\}\}|autoescape\s+false", text)]
+        found += [
+            (path.relative_to(TEMPLATES).as_posix(), match.group(0))
+            for match in re.finditer(r"\{\{[^}]*\|\s*safe\b[^}]*\}\}|autoescape\s+false", text)
+        ]
     assert found == [("locations/labels.html", "{{ svg|safe }}"), ("locations/view.html", "{{ svg|safe }}")]

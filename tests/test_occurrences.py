@@ -1,17 +1,23 @@
 """When a schedule's rounds fall due: computed on the site's clock, handed back in UTC."""
-from datetime import datetime, time, timedelta, timezone
+
+from datetime import UTC, datetime, time, timedelta
 
 from patrol.extensions import db
 from patrol.models import Schedule, Site
 from patrol.services.occurrences import next_occurrences, occurrences, schedule_locations
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _schedule(zone: str = "Asia/Shanghai", **fields) -> Schedule:
     """An unsaved schedule: the occurrence functions need nothing from the database."""
-    defaults = {"recurrence": "daily", "start_time": time(9, 0), "window_minutes": 60, "grace_minutes": 15,
-                "weekdays": []}
+    defaults = {
+        "recurrence": "daily",
+        "start_time": time(9, 0),
+        "window_minutes": 60,
+        "grace_minutes": 15,
+        "weekdays": [],
+    }
     return Schedule(site=Site(name="测试小区", timezone=zone), name="巡楼", **{**defaults, **fields})
 
 
@@ -50,7 +56,11 @@ def test_weekly_on_monday_and_thursday_falls_on_those_local_days():
     found = occurrences(schedule, _utc(2026, 3, 1, 16), _utc(2026, 3, 15, 16))
     local = [o.due_at.astimezone(schedule.site.zone) for o in found]
     assert [(d.strftime("%a %d"), d.hour) for d in local] == [
-        ("Mon 02", 10), ("Thu 05", 10), ("Mon 09", 10), ("Thu 12", 10)]
+        ("Mon 02", 10),
+        ("Thu 05", 10),
+        ("Mon 09", 10),
+        ("Thu 12", 10),
+    ]
     assert found[0].due_at == _utc(2026, 3, 2, 2)
 
 
@@ -79,8 +89,9 @@ def test_a_site_in_another_zone_keeps_its_wall_clock_across_daylight_saving():
 
 
 def test_an_hour_skipped_by_daylight_saving_is_not_counted_twice():
-    schedule = _schedule("America/New_York", recurrence="hourly", every_hours=1,
-                         start_time=time(1, 0), end_time=time(4, 0))
+    schedule = _schedule(
+        "America/New_York", recurrence="hourly", every_hours=1, start_time=time(1, 0), end_time=time(4, 0)
+    )
     # On 2026-03-08 New York's clocks jump from 02:00 to 03:00.
     found = occurrences(schedule, _utc(2026, 3, 8, 5), _utc(2026, 3, 9, 5))
     assert [o.due_at for o in found] == [_utc(2026, 3, 8, 6), _utc(2026, 3, 8, 7), _utc(2026, 3, 8, 8)]
@@ -107,8 +118,14 @@ def test_a_kind_schedule_covers_the_active_locations_of_that_kind_on_its_site(ma
     make.location(site, kind="vacant_unit", name="3-1201")
     make.location(other, name="2栋 1F")
     version = make.checklist()
-    schedule = Schedule(site=site, name="巡楼", checklist_id=version.checklist_id, location_kind="floor",
-                        recurrence="daily", start_time=time(9, 0))
+    schedule = Schedule(
+        site=site,
+        name="巡楼",
+        checklist_id=version.checklist_id,
+        location_kind="floor",
+        recurrence="daily",
+        start_time=time(9, 0),
+    )
     db.session.add(schedule)
     db.session.commit()
     assert schedule_locations(schedule) == [second, tenth]
@@ -120,8 +137,15 @@ def test_a_hand_picked_schedule_covers_only_its_active_picks(make):
     closed = make.location(site, kind="vacant_unit", name="3-1202")
     make.location(site, kind="vacant_unit", name="3-1203")
     version = make.checklist(kind="vacant_unit")
-    schedule = Schedule(site=site, name="空置房", checklist_id=version.checklist_id, locations=[kept, closed],
-                        recurrence="weekly", weekdays=[0], start_time=time(9, 0))
+    schedule = Schedule(
+        site=site,
+        name="空置房",
+        checklist_id=version.checklist_id,
+        locations=[kept, closed],
+        recurrence="weekly",
+        weekdays=[0],
+        start_time=time(9, 0),
+    )
     db.session.add(schedule)
     closed.active = False
     db.session.commit()

@@ -1,5 +1,6 @@
 """Odd values a probe sends — ids past what the database holds, huge page numbers, a NUL byte in
 text — get a clear 4xx (or just work), never a 500, on SQLite and PostgreSQL alike."""
+
 import io
 import re
 
@@ -11,13 +12,13 @@ from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Answer, Inspection, Photo, Schedule, Site, Task
 from patrol.request_guards import MAX_PAGE
-from patrol.validation import MAX_ID, whole_number, whole_numbers
 from patrol.services.answers import AnswerInput
 from patrol.services.catalogue import passfail
 from patrol.services.checklists import assign_checklist
 from patrol.services.evidence import PhotoLimits, attach_photo
 from patrol.services.inspections import DraftKey, save_answer
 from patrol.services.submission import submit_inspection
+from patrol.validation import MAX_ID, whole_number, whole_numbers
 from tests.conftest import Browser
 from tests.factories import PASSWORD, jpeg_bytes
 from tests.phone import NOTHING, answer, scan, stored, text_of, upload
@@ -27,34 +28,62 @@ TOO_BIG = [MAX_ID + 1, 2**63 - 1, 2**63, 2**64, 10**30]
 ODD_NUMBERS = [*TOO_BIG, "-1", "0", "²", "1" * 5000, "12abc"]
 # Every number the views read from a query string.
 QUERY_NUMBERS = ("page", "site", "person", "checklist", "id", "ids", "count", "published")
-LISTS = ["/admin/sites/", "/admin/checklists/", "/admin/people/", "/admin/audit/", "/admin/schedules/",
-         "/admin/locations/", "/tasks", "/locations"]
+LISTS = [
+    "/admin/sites/",
+    "/admin/checklists/",
+    "/admin/people/",
+    "/admin/audit/",
+    "/admin/schedules/",
+    "/admin/locations/",
+    "/tasks",
+    "/locations",
+]
 PARAM = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
 NUL_MESSAGE = "The text contains a character that cannot be stored"
 
 
 @pytest.fixture
-def estate(app, make):
+def one_of_everything(app, make):
     """One of everything an id in a URL can name, and an administrator and a butler to ask for it."""
     site = make.site("翠湖苑")
-    people = {"admin": make.user("admin", username="odd-admin", locale="en"),
-              "butler": make.user("butler", [site], username="odd-butler", locale="en")}
+    people = {
+        "admin": make.user("admin", username="odd-admin", locale="en"),
+        "butler": make.user("butler", [site], username="odd-butler", locale="en"),
+    }
     location = make.location(site)
     version = make.checklist([passfail("消防通道无堵塞", "high")])
     assignment = assign_checklist(version.checklist, location_id=location.id)
-    schedule = Schedule(site_id=site.id, name="每日巡楼", checklist_id=version.checklist_id,
-                        location_kind="floor", recurrence="daily", start_time=utcnow().time(), weekdays=[])
+    schedule = Schedule(
+        site_id=site.id,
+        name="每日巡楼",
+        checklist_id=version.checklist_id,
+        location_kind="floor",
+        recurrence="daily",
+        start_time=utcnow().time(),
+        weekdays=[],
+    )
     db.session.add(schedule)
     db.session.commit()
     key = DraftKey(people["butler"], location, version, "0d7c4b3e-5a2b-4a5e-8f6e-555555555555", utcnow())
     save_answer(key, version.items[0], AnswerInput("fail", note="楼梯间堆放纸箱", severity="high"))
     attach_photo(key, version.items[0], jpeg_bytes(), PhotoLimits(app.config["PATROL_PHOTO_DIR"], 10**7, 5 * 10**7))
     assert submit_inspection(key, {}).ok
-    ids = {"site": site.id, "location": location.id, "checklist": version.checklist_id, "version": version.id,
-           "number": version.number, "item": version.items[0].id, "assignment": assignment.id,
-           "schedule": schedule.id, "user": people["butler"].id, "inspection": db.session.scalar(select(Inspection.id)),
-           "task": db.session.scalar(select(Task.id)), "photo": db.session.scalar(select(Photo.id)),
-           "sha256": db.session.scalar(select(Photo.sha256)), "token": location.qr_token}
+    ids = {
+        "site": site.id,
+        "location": location.id,
+        "checklist": version.checklist_id,
+        "version": version.id,
+        "number": version.number,
+        "item": version.items[0].id,
+        "assignment": assignment.id,
+        "schedule": schedule.id,
+        "user": people["butler"].id,
+        "inspection": db.session.scalar(select(Inspection.id)),
+        "task": db.session.scalar(select(Task.id)),
+        "photo": db.session.scalar(select(Photo.id)),
+        "sha256": db.session.scalar(select(Photo.sha256)),
+        "token": location.qr_token,
+    }
     return {role: user.username for role, user in people.items()}, ids
 
 
@@ -66,6 +95,7 @@ def _signed_in(client, username) -> Browser:
 
 def _url(rule, ids, odd=None) -> str:
     """The rule's URL with real ids, except the argument named in `odd` (name, value)."""
+
     def fill(match):
         converter, arguments, name = match.groups()
         if odd and name == odd[0]:
@@ -90,9 +120,10 @@ def _ask(browser, rule, url, **kwargs):
 
 # --- ids in the path ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", ["admin", "butler"])
-def test_every_id_in_a_path_past_what_the_database_holds_is_not_found(app, client, estate, role):
-    people, ids = estate
+def test_every_id_in_a_path_past_what_the_database_holds_is_not_found(app, client, one_of_everything, role):
+    people, ids = one_of_everything
     browser = _signed_in(client, people[role])
     asked = 0
     for rule in app.url_map.iter_rules():
@@ -107,8 +138,8 @@ def test_every_id_in_a_path_past_what_the_database_holds_is_not_found(app, clien
 
 
 @pytest.mark.parametrize("role", ["admin", "butler"])
-def test_the_largest_possible_id_reaches_each_view_and_is_answered_without_error(app, client, estate, role):
-    people, ids = estate
+def test_the_largest_possible_id_reaches_each_view_and_is_answered_without_error(app, client, one_of_everything, role):
+    people, ids = one_of_everything
     browser = _signed_in(client, people[role])
     for rule in app.url_map.iter_rules():
         for name in _int_arguments(rule):
@@ -117,8 +148,8 @@ def test_the_largest_possible_id_reaches_each_view_and_is_answered_without_error
             assert status in (400, 403, 404, 405, 409, 410, 422), f"{role} {url} → {status}"
 
 
-def test_a_huge_id_asked_by_htmx_answers_with_the_message_fragment(client, estate):
-    people, _ = estate
+def test_a_huge_id_asked_by_htmx_answers_with_the_message_fragment(client, one_of_everything):
+    people, _ = one_of_everything
     browser = _signed_in(client, people["admin"])
 
     response = browser.get(f"/admin/sites/{2**64}", headers={"HX-Request": "true"})
@@ -141,9 +172,10 @@ def test_a_huge_id_is_not_found_in_the_users_language(client, make):
 
 # --- numbers in the query string ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", ["admin", "butler"])
-def test_a_huge_page_number_on_every_list_shows_a_page(client, estate, role):
-    people, _ = estate
+def test_a_huge_page_number_on_every_list_shows_a_page(client, one_of_everything, role):
+    people, _ = one_of_everything
     browser = _signed_in(client, people[role])
     for url in LISTS:
         for value in [MAX_PAGE, *TOO_BIG]:
@@ -153,8 +185,8 @@ def test_a_huge_page_number_on_every_list_shows_a_page(client, estate, role):
 
 
 @pytest.mark.parametrize("role", ["admin", "butler"])
-def test_odd_numbers_in_the_query_string_of_any_page_are_ignored(app, client, estate, role):
-    people, ids = estate
+def test_odd_numbers_in_the_query_string_of_any_page_are_ignored(app, client, one_of_everything, role):
+    people, ids = one_of_everything
     browser = _signed_in(client, people[role])
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
@@ -170,13 +202,14 @@ def test_odd_numbers_in_the_query_string_of_any_page_are_ignored(app, client, es
 
 # --- ids in a form ------------------------------------------------------------------------------
 
+
 def _shown(value) -> str:
     return str(value) if len(str(value)) < 40 else f"{len(str(value))} digits"
 
 
 @pytest.mark.parametrize("value", ODD_NUMBERS, ids=_shown)
-def test_odd_ids_in_setup_forms_come_back_as_mistakes(client, estate, value):
-    people, ids = estate
+def test_odd_ids_in_setup_forms_come_back_as_mistakes(client, one_of_everything, value):
+    people, ids = one_of_everything
     browser = _signed_in(client, people["admin"])
     checklist = ids["checklist"]
     forms = {
@@ -184,8 +217,15 @@ def test_odd_ids_in_setup_forms_come_back_as_mistakes(client, estate, value):
         f"/admin/checklists/{checklist}/assignments/kind": {"location_kind": "floor", "site": str(value)},
         "/admin/locations/new": {"name": "2栋 1F", "kind": "floor", "site_id": str(value)},
         "/admin/people/new": {"username": "newbie", "display_name": "新人", "role": "butler", "sites": str(value)},
-        "/admin/schedules/new": {"name": "夜巡", "site": str(value), "checklist": str(checklist), "scope": "picked",
-                                 "locations": [str(value)], "recurrence": "daily", "start_time": "08:00"},
+        "/admin/schedules/new": {
+            "name": "夜巡",
+            "site": str(value),
+            "checklist": str(checklist),
+            "scope": "picked",
+            "locations": [str(value)],
+            "recurrence": "daily",
+            "start_time": "08:00",
+        },
     }
     for url, form in forms.items():
         status = browser.post(url, form).status_code
@@ -193,19 +233,23 @@ def test_odd_ids_in_setup_forms_come_back_as_mistakes(client, estate, value):
         expected = 303 if url.endswith("/assignments/locations") else 422
         assert status == expected, f"{url} with {_shown(value)} → {status}"
     # And a schedule for the right site naming an odd location among real ones.
-    picked = {**forms["/admin/schedules/new"], "site": str(ids["site"]),
-              "locations": [str(ids["location"]), str(value)]}
+    picked = {
+        **forms["/admin/schedules/new"],
+        "site": str(ids["site"]),
+        "locations": [str(ids["location"]), str(value)],
+    }
     assert browser.post("/admin/schedules/new", picked).status_code == 422
     assert browser.get("/admin/schedules/new", query_string=picked).status_code == 200
 
 
 @pytest.mark.parametrize("value", ["²", "1" * 5000], ids=_shown)
-def test_an_odd_site_for_a_location_import_comes_back_as_a_mistake(client, estate, value):
-    people, _ = estate
+def test_an_odd_site_for_a_location_import_comes_back_as_a_mistake(client, one_of_everything, value):
+    people, _ = one_of_everything
     browser = _signed_in(client, people["admin"])
 
-    response = browser.post("/admin/locations/import",
-                            {"site_id": value, "file": (io.BytesIO(b"name,kind\n1F,floor\n"), "sheet.csv")})
+    response = browser.post(
+        "/admin/locations/import", {"site_id": value, "file": (io.BytesIO(b"name,kind\n1F,floor\n"), "sheet.csv")}
+    )
 
     assert response.status_code == 422
 
@@ -221,20 +265,23 @@ def test_a_submit_naming_items_past_the_id_range_is_answered_without_error(butle
 
 def test_whole_number_takes_plain_digits_in_range_only():
     assert [whole_number(raw) for raw in ("7", " 42 ", "007", str(MAX_ID))] == [7, 42, 7, MAX_ID]
-    assert [whole_number(raw) for raw in (str(MAX_ID + 1), "0", "-3", "+3", "²", "١٢", "1_000", "", None, "9" * 5000)] \
-        == [None] * 10
+    assert [
+        whole_number(raw) for raw in (str(MAX_ID + 1), "0", "-3", "+3", "²", "١٢", "1_000", "", None, "9" * 5000)
+    ] == [None] * 10
     assert whole_number("0", minimum=0) == 0 and whole_number("11", maximum=10) is None
     assert whole_numbers(["3", "x", str(2**64), "5"]) == [3, 5]
 
 
 # --- a NUL byte in text -------------------------------------------------------------------------
 
+
 def test_a_note_with_a_nul_byte_is_refused_in_place_and_nothing_is_stored(app, butler, scene):
     form = scan(butler, scene)
     item_id = scene.item_ids[1]
 
-    response = butler.post(scene.answer_url(item_id),
-                           {**form, f"value-{item_id}": "fail", f"note-{item_id}": "垃圾桶\x00已满"}, htmx=True)
+    response = butler.post(
+        scene.answer_url(item_id), {**form, f"value-{item_id}": "fail", f"note-{item_id}": "垃圾桶\x00已满"}, htmx=True
+    )
 
     assert response.status_code == 400
     assert NUL_MESSAGE in text_of(response)
@@ -267,12 +314,14 @@ def test_a_photo_whose_bytes_hold_nul_is_not_refused(app, butler, scene):
     assert stored(app)["photos"] == 1
 
 
-def test_a_site_name_with_a_nul_byte_is_refused_with_the_reason(client, estate):
-    people, _ = estate
+def test_a_site_name_with_a_nul_byte_is_refused_with_the_reason(client, one_of_everything):
+    people, _ = one_of_everything
     browser = _signed_in(client, people["admin"])
 
-    response = browser.post("/admin/sites/new", {"name": "星河湾\x00花园", "timezone": "Asia/Shanghai",
-                                                 "opens_at": "08:30", "closes_at": "18:00"})
+    response = browser.post(
+        "/admin/sites/new",
+        {"name": "星河湾\x00花园", "timezone": "Asia/Shanghai", "opens_at": "08:30", "closes_at": "18:00"},
+    )
 
     assert response.status_code == 400
     assert NUL_MESSAGE in text_of(response)
@@ -280,16 +329,21 @@ def test_a_site_name_with_a_nul_byte_is_refused_with_the_reason(client, estate):
     assert db.session.scalar(select(Site).where(Site.name.like("星河湾%"))) is None
 
 
-@pytest.mark.parametrize("ask", [
-    lambda b: b.get("/admin/locations/", query_string={"q": "1栋\x00"}),
-    lambda b: b.get("/c/abc%00def"),
-    lambda b: b.get("/locations", query_string={"q\x00": "x"}),
-    lambda b: b.client.post("/admin/sites/new", json={"name": ["星河湾\x00花园"]},
-                            headers={"X-CSRFToken": b.token}),
-    lambda b: b.post("/login", {"username": "odd-admin\x00", "password": PASSWORD}),
-], ids=["query value", "path", "query name", "json", "login"])
-def test_a_nul_byte_anywhere_in_a_request_is_refused_before_any_view(client, estate, ask):
-    people, _ = estate
+@pytest.mark.parametrize(
+    "ask",
+    [
+        lambda b: b.get("/admin/locations/", query_string={"q": "1栋\x00"}),
+        lambda b: b.get("/c/abc%00def"),
+        lambda b: b.get("/locations", query_string={"q\x00": "x"}),
+        lambda b: b.client.post(
+            "/admin/sites/new", json={"name": ["星河湾\x00花园"]}, headers={"X-CSRFToken": b.token}
+        ),
+        lambda b: b.post("/login", {"username": "odd-admin\x00", "password": PASSWORD}),
+    ],
+    ids=["query value", "path", "query name", "json", "login"],
+)
+def test_a_nul_byte_anywhere_in_a_request_is_refused_before_any_view(client, one_of_everything, ask):
+    people, _ = one_of_everything
     browser = _signed_in(client, people["admin"])
 
     response = ask(browser)

@@ -6,6 +6,7 @@ own app context, session and connection, as in a threaded server. The decode is 
 Event (not a timer) to make the interleaving deterministic; waits have generous timeouts that
 only stop a hung test.
 """
+
 from __future__ import annotations
 
 import threading
@@ -110,8 +111,10 @@ def test_same_picture_uploaded_to_two_drafts_at_once_is_stored_once(app, butler,
     colleague = signed_in(app, person_on_site(app, scene, "colleague"))
     colleague_form, _ = failed_item_awaiting_photo(colleague, scene)
     picture = noisy_jpeg()
-    uploads = [InThread(lambda: upload(butler, scene, form, item_id, picture, "door.jpg")),
-               InThread(lambda: upload(colleague, scene, colleague_form, item_id, picture, "door.jpg"))]
+    uploads = [
+        InThread(lambda: upload(butler, scene, form, item_id, picture, "door.jpg")),
+        InThread(lambda: upload(colleague, scene, colleague_form, item_id, picture, "door.jpg")),
+    ]
     for thread in uploads:
         thread.start()
     for _ in uploads:  # both have read and checked, and are decoding: their inserts come together
@@ -157,10 +160,12 @@ class LockWatch:
             return  # SQLite waits inside BEGIN IMMEDIATE: nothing to watch from outside
         with self.engine.connect() as watcher:
             for _ in range(HUNG * 20):
-                if watcher.execute(text(
-                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid IN "
-                    "(SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
-                )).scalar():
+                if watcher.execute(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid IN "
+                        "(SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+                    )
+                ).scalar():
                     return
                 watcher.rollback()
                 time.sleep(0.05)
@@ -183,8 +188,15 @@ def test_a_row_another_upload_inserts_meanwhile_is_used_not_refused(app, butler,
     engine = engine_of(app)
     with engine.connect() as other, LockWatch(engine, "INSERT INTO photos") as watch:
         transaction = other.begin()
-        other.execute(insert(Photo).values(sha256=photo.sha256, width=photo.width, height=photo.height,
-                                           byte_size=len(photo.full), uploaded_by_id=uploader))
+        other.execute(
+            insert(Photo).values(
+                sha256=photo.sha256,
+                width=photo.width,
+                height=photo.height,
+                byte_size=len(photo.full),
+                uploaded_by_id=uploader,
+            )
+        )
         uploading = InThread(lambda: upload(butler, scene, form, item_id, picture, "door.jpg"))
         watch.start(uploading)
         watch.wait_until_blocked()

@@ -1,4 +1,5 @@
 """A photo's life: attached, shown only to whom it should be, removed with its files, swept when forgotten."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,8 @@ from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Inspection, Location, Photo, User, answer_photos
 from patrol.services.evidence import link_photo
-from patrol.services.photo_store import keep_photo, release_photos
 from patrol.services.inspections import DraftKey
+from patrol.services.photo_store import keep_photo, release_photos
 from patrol.services.photos import PixelLimits, process_photo
 from tests import factories
 from tests.conftest import Browser
@@ -52,10 +53,11 @@ def colleague_of(app, scene, role: str = "butler", username: str = "colleague") 
 def submit(phone, scene, form):
     door, bins, lights = scene.item_ids
     response = phone.post(scene.submit_url, {**form, f"value-{bins}": "pass", f"value-{lights}": "pass"}, htmx=True)
-    assert response.status_code == 200 and response.headers.get("HX-Redirect")
+    assert response.status_code == 204 and response.headers.get("HX-Redirect")
 
 
 # --- removing ---------------------------------------------------------------------------------
+
 
 def test_removing_the_only_link_deletes_the_photo_row_and_both_files(app, butler, scene):
     form, item_id = failed_item_awaiting_photo(butler, scene)
@@ -108,6 +110,7 @@ def test_a_removed_photo_can_be_attached_again(app, butler, scene):
 
 
 # --- the cap ----------------------------------------------------------------------------------
+
 
 def test_seventh_photo_is_refused_and_leaves_nothing_behind(app, butler, scene):
     form, item_id = failed_item_awaiting_photo(butler, scene)
@@ -169,6 +172,7 @@ def test_uploads_that_passed_the_early_check_together_cannot_exceed_the_cap(app,
 
 # --- releasing --------------------------------------------------------------------------------
 
+
 def test_release_keeps_a_photo_that_was_linked_again_meanwhile(app, butler, scene):
     form, item_id = failed_item_awaiting_photo(butler, scene)
     upload(butler, scene, form, item_id, noisy_jpeg(), "door.jpg")
@@ -183,6 +187,7 @@ def test_release_keeps_a_photo_that_was_linked_again_meanwhile(app, butler, scen
 
 
 # --- who sees a photo -------------------------------------------------------------------------
+
 
 def fetch(phone, sha256: str) -> int:
     response = phone.get(f"/photos/{sha256}/thumb.jpg")
@@ -240,6 +245,7 @@ def test_serving_a_photo_takes_two_queries(app, butler, scene, queries):
 
 # --- sweeping ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def forgotten(app, butler, scene):
     """A linked photo, an old and a new photo nothing links, and old and new files with no photo."""
@@ -254,13 +260,19 @@ def forgotten(app, butler, scene):
         db.session.commit()
         names = {"old": old.sha256, "new": new.sha256}
         db.session.remove()
-    stray = {"old": root / "ab" / f"{'ab' * 32}.jpg", "new": root / "cd" / f"{'cd' * 32}.thumb.jpg",
-             "tmp": root / "ef" / f".{'ef' * 32}.jpg.1234.tmp", "other": root / "ab" / "notes.txt"}
+    stray = {
+        "old": root / "ab" / f"{'ab' * 32}.jpg",
+        "new": root / "cd" / f"{'cd' * 32}.thumb.jpg",
+        "tmp": root / "ef" / f".{'ef' * 32}.jpg.1234.tmp",
+        "other": root / "ab" / "notes.txt",
+    }
     for path in stray.values():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
-    for path in (root / old_name for old_name in (f"{names['old'][:2]}/{names['old']}.jpg",
-                                                  f"{names['old'][:2]}/{names['old']}.thumb.jpg")):
+    for path in (
+        root / old_name
+        for old_name in (f"{names['old'][:2]}/{names['old']}.jpg", f"{names['old'][:2]}/{names['old']}.thumb.jpg")
+    ):
         os.utime(path, (two_hours_ago, two_hours_ago))
     for key in ("old", "tmp", "other"):
         os.utime(stray[key], (two_hours_ago, two_hours_ago))

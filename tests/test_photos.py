@@ -1,4 +1,5 @@
 """The photo service: what an upload becomes on disk and in the database, and what it is refused for."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +8,7 @@ import random
 import struct
 import threading
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,8 +36,8 @@ OFFSET_TIME_ORIGINAL = 0x9011
 
 # --- building uploads --------------------------------------------------------------------------
 
-def camera_exif(*, taken: str = "2024:03:05 08:30:00", offset: str | None = None,
-                orientation: int = 6) -> Image.Exif:
+
+def camera_exif(*, taken: str = "2024:03:05 08:30:00", offset: str | None = None, orientation: int = 6) -> Image.Exif:
     """EXIF as a phone writes it: orientation, maker, capture time and a GPS fix."""
     exif = Image.Exif()
     exif[ORIENTATION] = orientation
@@ -80,6 +81,7 @@ def declared_size_png(width: int, height: int) -> bytes:
     The pixels are compressed row by row, so a 20000x20000 picture takes a few dozen KB on disk
     and never needs its 400 MB of pixels in memory on the test's side.
     """
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -92,6 +94,7 @@ def declared_size_png(width: int, height: int) -> bytes:
 
 # --- calling the service -----------------------------------------------------------------------
 
+
 @pytest.fixture
 def uploader(make):
     return make.user("butler", sites=[make.site()])
@@ -99,10 +102,13 @@ def uploader(make):
 
 def store(app, data: bytes, uploader, **limits):
     """Process an upload as the view does, then keep it by hash (the Photo row is not committed)."""
-    pixels = PixelLimits(scaled=limits.get("max_pixels", app.config["PATROL_MAX_PHOTO_PIXELS"]),
-                         full=limits.get("max_pixels_full", app.config["PATROL_MAX_PHOTO_PIXELS_FULL_DECODE"]))
-    photo = process_photo(data, zone=SHANGHAI, pixels=pixels,
-                          max_bytes=limits.get("max_bytes", app.config["PATROL_MAX_PHOTO_BYTES"]))
+    pixels = PixelLimits(
+        scaled=limits.get("max_pixels", app.config["PATROL_MAX_PHOTO_PIXELS"]),
+        full=limits.get("max_pixels_full", app.config["PATROL_MAX_PHOTO_PIXELS_FULL_DECODE"]),
+    )
+    photo = process_photo(
+        data, zone=SHANGHAI, pixels=pixels, max_bytes=limits.get("max_bytes", app.config["PATROL_MAX_PHOTO_BYTES"])
+    )
     return keep_photo(photo, uploader.id, app.config["PATROL_PHOTO_DIR"])
 
 
@@ -146,6 +152,7 @@ def english(message) -> str:
 
 # --- what a good upload becomes ----------------------------------------------------------------
 
+
 def test_rotated_camera_photo_is_stored_upright(app, uploader):
     photo = store_and_commit(app, left_red_right_blue_jpeg(800, 600, camera_exif(orientation=6)), uploader)
 
@@ -174,7 +181,7 @@ def test_stored_photo_and_thumbnail_carry_no_exif_gps_or_device(app, uploader):
 def test_capture_time_without_offset_is_read_in_shanghai_time(app, uploader):
     photo = store_and_commit(app, jpeg_bytes(exif=camera_exif(taken="2024:03:05 08:30:00")), uploader)
 
-    assert photo.taken_at == datetime(2024, 3, 5, 0, 30, tzinfo=timezone.utc)
+    assert photo.taken_at == datetime(2024, 3, 5, 0, 30, tzinfo=UTC)
 
 
 def test_capture_time_with_offset_uses_the_offset_the_camera_wrote(app, uploader):
@@ -182,7 +189,7 @@ def test_capture_time_with_offset_uses_the_offset_the_camera_wrote(app, uploader
 
     photo = store_and_commit(app, upload, uploader)
 
-    assert photo.taken_at == datetime(2024, 3, 4, 23, 30, tzinfo=timezone.utc)
+    assert photo.taken_at == datetime(2024, 3, 4, 23, 30, tzinfo=UTC)
 
 
 def test_capture_time_survives_the_round_trip_through_the_database(app, uploader):
@@ -191,7 +198,7 @@ def test_capture_time_survives_the_round_trip_through_the_database(app, uploader
 
     reloaded = db.session.get(Photo, photo_id)
 
-    assert reloaded.taken_at == datetime(2023, 12, 31, 15, 59, 59, tzinfo=timezone.utc)
+    assert reloaded.taken_at == datetime(2023, 12, 31, 15, 59, 59, tzinfo=UTC)
 
 
 def test_photo_without_capture_time_has_no_taken_at(app, uploader):
@@ -248,6 +255,7 @@ def test_png_with_transparency_is_stored_as_rgb_jpeg_on_white(app, uploader):
 
 
 # --- what is refused, and that a refusal leaves nothing behind ---------------------------------
+
 
 def test_text_file_is_refused_as_not_a_photo(app, uploader):
     refused = refuse(app, b"Fire extinguisher checked, all fine.\n" * 20, uploader)
@@ -335,11 +343,14 @@ def test_jpeg_over_the_jpeg_limit_is_refused(app, uploader):
     assert english(refused.message) == "The photo has too many pixels to be a camera picture."
 
 
-@pytest.mark.parametrize("jpeg", [
-    pytest.param(lambda: jpeg_bytes(3000, 2000, progressive=True), id="progressive"),
-    # Called baseline by its frame, but one scan per colour: libjpeg holds every coefficient.
-    pytest.param(lambda: multi_scan_jpeg(3000, 2000), id="baseline-multi-scan"),
-])
+@pytest.mark.parametrize(
+    "jpeg",
+    [
+        pytest.param(lambda: jpeg_bytes(3000, 2000, progressive=True), id="progressive"),
+        # Called baseline by its frame, but one scan per colour: libjpeg holds every coefficient.
+        pytest.param(lambda: multi_scan_jpeg(3000, 2000), id="baseline-multi-scan"),
+    ],
+)
 def test_jpeg_that_cannot_be_decoded_at_reduced_scale_is_held_to_the_full_decode_limit(app, uploader, jpeg):
     refused = refuse(app, jpeg(), uploader, max_pixels_full=3000 * 2000 - 1)
 
@@ -354,7 +365,7 @@ def test_large_transparent_png_is_flattened_strip_by_strip_without_seams(app, up
 
     stored = open_stored(app, photo.relative_path)
     assert stored.size == (1600, 1200)
-    for channel, (low, high) in zip("RGB", stored.getextrema()):
+    for channel, (low, high) in zip("RGB", stored.getextrema(), strict=True):
         assert high - low <= 6, f"{channel} varies from {low} to {high}: a seam between strips"
     red, green, blue = stored.getpixel((800, 600))
     assert 110 <= red <= 145 and 170 <= green <= 205 and 110 <= blue <= 145
@@ -388,8 +399,9 @@ def test_palette_png_with_a_transparent_colour_is_laid_on_white(app, uploader):
 
 def test_mpo_from_a_camera_is_kept_as_its_first_picture(app, uploader):
     out = io.BytesIO()
-    Image.new("RGB", (200, 100), (200, 0, 0)).save(out, "MPO", save_all=True,
-                                                  append_images=[Image.new("RGB", (200, 100), (0, 0, 200))])
+    Image.new("RGB", (200, 100), (200, 0, 0)).save(
+        out, "MPO", save_all=True, append_images=[Image.new("RGB", (200, 100), (0, 0, 200))]
+    )
 
     photo = store_and_commit(app, out.getvalue(), uploader)
 
@@ -399,8 +411,10 @@ def test_mpo_from_a_camera_is_kept_as_its_first_picture(app, uploader):
 
 def test_png_with_megabytes_of_text_is_refused_before_its_pixels_are_read(app, uploader):
     text = zlib.compress(b"A" * 1_000_000, 9)
-    chunks = b"".join(struct.pack(">I", len(body)) + b"zTXt" + body + struct.pack(">I", zlib.crc32(b"zTXt" + body))
-                      for body in (b"note%d\x00\x00" % index + text for index in range(3)))
+    chunks = b"".join(
+        struct.pack(">I", len(body)) + b"zTXt" + body + struct.pack(">I", zlib.crc32(b"zTXt" + body))
+        for body in (b"note%d\x00\x00" % index + text for index in range(3))
+    )
     plain = png_bytes(64, 48)
 
     refused = refuse(app, plain[:33] + chunks + plain[33:], uploader)
@@ -414,12 +428,12 @@ def test_decode_waits_for_a_free_slot_and_says_busy_when_none_frees_up(app, uplo
     slots.acquire()  # another upload is being decoded
 
     with pytest.raises(PhotosBusy):
-        process_photo(noisy_jpeg(), zone=SHANGHAI, max_bytes=10**7, pixels=PixelLimits(10**8, 10**7),
-                      slots=slots, wait=0)
+        process_photo(
+            noisy_jpeg(), zone=SHANGHAI, max_bytes=10**7, pixels=PixelLimits(10**8, 10**7), slots=slots, wait=0
+        )
 
     slots.release()
-    process_photo(noisy_jpeg(), zone=SHANGHAI, max_bytes=10**7, pixels=PixelLimits(10**8, 10**7),
-                  slots=slots, wait=0)
+    process_photo(noisy_jpeg(), zone=SHANGHAI, max_bytes=10**7, pixels=PixelLimits(10**8, 10**7), slots=slots, wait=0)
     assert slots.acquire(blocking=False)  # the decode gave its slot back
 
 

@@ -1,4 +1,5 @@
 """The scan page and the checklist form, through the test client."""
+
 import re
 
 import pytest
@@ -13,7 +14,8 @@ EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
-def estate(make):
+def scan_setup(make):
+    """A site, its butler zhangwei, the floor 1栋 3F 楼层, and the floor patrol checklist."""
     site = make.site()
     butler = make.user("butler", [site], username="zhangwei")
     location = make.location(site, name="1栋 3F 楼层")
@@ -25,20 +27,27 @@ def hidden(html, name):
     return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
 
 
-def test_scanning_signed_out_asks_to_sign_in_and_returns_to_the_location(client, browser, estate):
-    _site, _butler, location, _version = estate
+def test_scanning_signed_out_asks_to_sign_in_and_returns_to_the_location(client, browser, scan_setup):
+    _site, _butler, location, _version = scan_setup
     first = client.get(f"/c/{location.qr_token}")
     assert first.status_code == 302 and "/login" in first.location
     assert f"next=%2Fc%2F{location.qr_token}" in first.location
     page = client.get(first.location)
     token = hidden(page.get_data(as_text=True), "csrf_token")
-    signed_in = client.post("/login", data={"username": "zhangwei", "password": "correct horse battery",
-                                            "next": f"/c/{location.qr_token}", "csrf_token": token})
+    signed_in = client.post(
+        "/login",
+        data={
+            "username": "zhangwei",
+            "password": "correct horse battery",
+            "next": f"/c/{location.qr_token}",
+            "csrf_token": token,
+        },
+    )
     assert signed_in.status_code == 303 and signed_in.location.endswith(f"/c/{location.qr_token}")
 
 
-def test_scan_page_shows_the_location_its_checklist_and_open_tasks(browser, estate, make):
-    site, _butler, location, version = estate
+def test_scan_page_shows_the_location_its_checklist_and_open_tasks(browser, scan_setup):
+    site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}", headers=EN).get_data(as_text=True)
     assert "1栋 3F 楼层" in html and site.name in html and "Floor" in html
@@ -48,14 +57,33 @@ def test_scan_page_shows_the_location_its_checklist_and_open_tasks(browser, esta
     assert 'capture="environment"' not in html  # the camera appears only once an item fails
     assert "open task" not in html
 
+    prompts = {item.prompt: item for item in version.items}
+    bins, clean = prompts["垃圾桶已清理"], prompts["地面/墙面/天花洁净"]
+    data = {"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened")}
+    data.update(
+        {f"value-{i.id}": "pass" if i.item_type == "passfail" else "4" for i in version.items if i.item_type != "text"}
+    )
+    data.update({f"value-{bins.id}": "fail", f"value-{clean.id}": "2"})  # two findings, no photo needed
+    assert browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data).status_code == 303
+    tasks = db.session.scalars(select(Task).order_by(Task.id)).all()
+    assert len(tasks) == 2
 
-def test_a_failed_answer_reveals_note_severity_and_camera(browser, estate):
-    _site, _butler, location, version = estate
+    again = browser.get(f"/c/{location.qr_token}", headers=EN).get_data(as_text=True)
+    assert "2 open tasks here" in again
+    for task in tasks:
+        assert f'href="/tasks/{task.id}"' in again and task.title in again
+
+
+def test_a_failed_answer_reveals_note_severity_and_camera(browser, scan_setup):
+    _site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
     item = version.items[1]
-    response = browser.post(f"/inspect/{location.id}/{version.id}/items/{item.id}/answer", htmx=True, data={
-        "client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{item.id}": "fail"})
+    response = browser.post(
+        f"/inspect/{location.id}/{version.id}/items/{item.id}/answer",
+        htmx=True,
+        data={"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{item.id}": "fail"},
+    )
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200
     assert fragment.lstrip().startswith(f'<section id="item-{item.id}"')
@@ -64,14 +92,17 @@ def test_a_failed_answer_reveals_note_severity_and_camera(browser, estate):
     assert "<html" not in fragment
 
 
-def test_reopening_the_location_resumes_the_draft(browser, estate):
-    _site, _butler, location, version = estate
+def test_reopening_the_location_resumes_the_draft(browser, scan_setup):
+    _site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
     client_id = hidden(html, "client_id")
     item = version.items[0]
-    browser.post(f"/inspect/{location.id}/{version.id}/items/{item.id}/answer", htmx=True, data={
-        "client_id": client_id, "opened": hidden(html, "opened"), f"value-{item.id}": "pass"})
+    browser.post(
+        f"/inspect/{location.id}/{version.id}/items/{item.id}/answer",
+        htmx=True,
+        data={"client_id": client_id, "opened": hidden(html, "opened"), f"value-{item.id}": "pass"},
+    )
     again = browser.get(f"/c/{location.qr_token}", headers=EN).get_data(as_text=True)
     assert hidden(again, "client_id") == client_id
     assert re.search(rf'id="value-{item.id}-pass"[^>]*checked', again)
@@ -90,8 +121,8 @@ def test_a_location_with_several_checklists_asks_which(browser, make):
     assert 'id="checklist"' not in html
 
 
-def test_submit_through_the_form_raises_tasks_and_shows_the_result(browser, estate):
-    _site, _butler, location, version = estate
+def test_submit_through_the_form_raises_tasks_and_shows_the_result(browser, scan_setup):
+    _site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
     data = {"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened")}
@@ -109,25 +140,30 @@ def test_submit_through_the_form_raises_tasks_and_shows_the_result(browser, esta
     assert db.session.scalar(select(func.count()).select_from(Inspection)) == 1
 
 
-def test_submit_by_htmx_redirects_with_a_header(browser, estate):
-    _site, _butler, location, version = estate
+def test_submit_by_htmx_redirects_with_a_header(browser, scan_setup):
+    _site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
     data = {"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened")}
-    data.update({f"value-{i.id}": "pass" if i.item_type == "passfail" else "5"
-                 for i in version.items if i.item_type != "text"})
+    data.update(
+        {f"value-{i.id}": "pass" if i.item_type == "passfail" else "5" for i in version.items if i.item_type != "text"}
+    )
     response = browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data, htmx=True)
     inspection = db.session.scalar(select(Inspection))
     assert response.headers["HX-Redirect"] == f"/inspections/{inspection.id}"
 
 
-def test_missing_answers_come_back_in_place_with_422(browser, estate):
-    _site, _butler, location, version = estate
+def test_missing_answers_come_back_in_place_with_422(browser, scan_setup):
+    _site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}", headers=EN).get_data(as_text=True)
     first = version.items[0]
-    response = browser.post(f"/inspect/{location.id}/{version.id}/submit", htmx=True, headers=EN, data={
-        "client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{first.id}": "pass"})
+    response = browser.post(
+        f"/inspect/{location.id}/{version.id}/submit",
+        htmx=True,
+        headers=EN,
+        data={"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{first.id}": "pass"},
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert body.lstrip().startswith('<form id="checklist"')
@@ -152,8 +188,11 @@ def test_scan_page_queries_do_not_grow_with_the_checklist(make, app, queries):
         browser = Browser(app.test_client())
         location, version, keys = _patrol_with(make, browser, length, f"scan{length}")
         for item in version.items[:3]:
-            browser.post(f"/inspect/{location.id}/{version.id}/items/{item.id}/answer", htmx=True,
-                         data={**keys, f"value-{item.id}": "2"})
+            browser.post(
+                f"/inspect/{location.id}/{version.id}/items/{item.id}/answer",
+                htmx=True,
+                data={**keys, f"value-{item.id}": "2"},
+            )
         queries.statements.clear()
         assert browser.get(f"/c/{location.qr_token}").status_code == 200
         counts[length] = len(queries)
@@ -170,22 +209,26 @@ def test_submit_queries_do_not_grow_with_the_checklist(make, app, queries):
         queries.statements.clear()
         assert browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data).status_code == 303
         counts[length] = len(queries)
-        assert db.session.scalar(select(func.count()).select_from(Task).where(
-            Task.location_id == location.id)) == length
+        assert (
+            db.session.scalar(select(func.count()).select_from(Task).where(Task.location_id == location.id)) == length
+        )
     assert counts[5] == counts[40] <= 16, counts
 
 
-def test_an_archived_site_takes_no_new_inspections(browser, estate):
+def test_an_archived_site_takes_no_new_inspections(browser, scan_setup):
     from patrol.database import utcnow
 
-    site, _butler, location, version = estate
+    site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
     site.archived_at = utcnow()
     db.session.commit()
     assert browser.get(f"/c/{location.qr_token}", headers=EN).status_code == 410
     item = version.items[0]
-    response = browser.post(f"/inspect/{location.id}/{version.id}/items/{item.id}/answer", htmx=True, data={
-        "client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{item.id}": "pass"})
+    response = browser.post(
+        f"/inspect/{location.id}/{version.id}/items/{item.id}/answer",
+        htmx=True,
+        data={"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{item.id}": "pass"},
+    )
     assert response.status_code == 410
     assert db.session.scalar(select(func.count()).select_from(Inspection)) == 0

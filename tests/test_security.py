@@ -1,4 +1,5 @@
 """Secure defaults: cookies, CSRF, headers, and no running without a secret outside the demo."""
+
 import pytest
 
 from patrol import create_app
@@ -42,8 +43,9 @@ def test_htmx_carries_the_csrf_token_in_a_header(browser, make):
     html = browser.get("/").get_data(as_text=True)
     headers = json.loads(re.search(r"hx-headers='([^']+)'", html).group(1))
     # The token the page gives htmx is one the server accepts on a state change.
-    response = browser.client.post("/language", data={"language": "en", "next": "/"},
-                                   headers={"X-CSRFToken": headers["X-CSRFToken"]})
+    response = browser.client.post(
+        "/language", data={"language": "en", "next": "/"}, headers={"X-CSRFToken": headers["X-CSRFToken"]}
+    )
     assert response.status_code == 303
 
 

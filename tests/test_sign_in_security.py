@@ -1,4 +1,5 @@
 """Signing in against a guesser and a thief: throttling, no user-name oracle, logins that really end."""
+
 from datetime import timedelta
 
 import pytest
@@ -28,11 +29,13 @@ def _sign_in(browser, username, password, headers=None):
     page = browser.client.get("/login", headers=headers or EN).get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     browser.token = token
-    return browser.client.post("/login", headers=headers or EN,
-                               data={"username": username, "password": password, "csrf_token": token})
+    return browser.client.post(
+        "/login", headers=headers or EN, data={"username": username, "password": password, "csrf_token": token}
+    )
 
 
 # Throttling -----------------------------------------------------------------------------------
+
 
 def test_after_five_wrong_passwords_the_account_waits_even_for_the_right_one(client, make):
     make.user("butler", username="li")
@@ -79,11 +82,17 @@ def test_a_stolen_session_cannot_guess_the_current_password_quickly(browser, mak
     for _ in range(5):
         response = browser.post("/account/password", data={"current": "guess", "password": "x", "confirm": "x"})
         assert response.status_code == 422
-    assert browser.post("/account/password", data={"current": PASSWORD, "password": "lantern-orchid-42",
-                                                   "confirm": "lantern-orchid-42"}).status_code == 429
+    assert (
+        browser.post(
+            "/account/password",
+            data={"current": PASSWORD, "password": "lantern-orchid-42", "confirm": "lantern-orchid-42"},
+        ).status_code
+        == 429
+    )
 
 
 # No user-name oracle ---------------------------------------------------------------------------
+
 
 def test_an_unknown_user_costs_one_password_check_like_a_known_one(client, make, monkeypatch):
     make.user("butler", username="li")
@@ -112,6 +121,7 @@ def test_a_deactivated_user_costs_a_password_check_too(client, make, monkeypatch
 
 
 # Logins that end -------------------------------------------------------------------------------
+
 
 def _copy_cookies(source, target):
     for name in ("session", "remember_token"):
@@ -149,8 +159,9 @@ def test_a_password_change_signs_out_every_other_device(phone, laptop, make):
     make.user("butler", username="li")
     phone.login("li")
     laptop.login("li")
-    changed = phone.post("/account/password", data={"current": PASSWORD, "password": "lantern-orchid-42",
-                                                   "confirm": "lantern-orchid-42"})
+    changed = phone.post(
+        "/account/password", data={"current": PASSWORD, "password": "lantern-orchid-42", "confirm": "lantern-orchid-42"}
+    )
     assert changed.status_code == 303
     assert _signed_in(phone) and not _signed_in(laptop)
 
@@ -204,9 +215,23 @@ def test_workers_share_the_failed_sign_ins_when_redis_is_configured(app, make, t
         # The demo and the plain test run keep the counts in this process's memory.
         assert type(limiter.storage).__name__ == "MemoryStorage"
         return
-    worker = create_app({**{key: app.config[key] for key in (
-        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PATROL_BASE_URL", "PATROL_PASSWORD_HASH",
-        "PATROL_REDIS_URL", "RATELIMIT_KEY_PREFIX")}, "PATROL_PHOTO_DIR": str(tmp_path)})
+    worker = create_app(
+        {
+            **{
+                key: app.config[key]
+                for key in (
+                    "TESTING",
+                    "SECRET_KEY",
+                    "SQLALCHEMY_DATABASE_URI",
+                    "PATROL_BASE_URL",
+                    "PATROL_PASSWORD_HASH",
+                    "PATROL_REDIS_URL",
+                    "RATELIMIT_KEY_PREFIX",
+                )
+            },
+            "PATROL_PHOTO_DIR": str(tmp_path),
+        }
+    )
     first = SeparateBrowser(app.test_client())
     for _ in range(5):
         assert _sign_in(first, "li", "wrong-guess").status_code == 401

@@ -1,4 +1,5 @@
 """The task list and a task's page with its timeline and photo; other sites stay out of sight."""
+
 import pytest
 from sqlalchemy import select
 
@@ -82,6 +83,9 @@ def test_the_filtered_list_answers_htmx_with_just_the_results(browser, finding, 
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith('<section id="results"') and "<html" not in body
     assert "HX-Request" in response.headers["Vary"]
+    # A boosted link is htmx too, but it swaps in the whole page.
+    boosted = browser.get("/tasks?state=open", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in boosted.get_data(as_text=True)
 
 
 def test_an_unknown_task_is_a_404_page(browser, finding):

@@ -1,4 +1,5 @@
 """Configuration that would be unsafe in production stops the app at start, and passwords are strong."""
+
 import pytest
 
 from patrol import create_app
@@ -9,8 +10,12 @@ from tests.conftest import TEST_BASE_URL, TEST_SECRET
 
 
 def _app(tmp_path, **overrides):
-    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}", "SECRET_KEY": TEST_SECRET,
-              "PATROL_BASE_URL": TEST_BASE_URL, "PATROL_PHOTO_DIR": str(tmp_path / "photos")}
+    config = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SECRET_KEY": TEST_SECRET,
+        "PATROL_BASE_URL": TEST_BASE_URL,
+        "PATROL_PHOTO_DIR": str(tmp_path / "photos"),
+    }
     config.update(overrides)
     return create_app(config)
 
@@ -42,13 +47,16 @@ def test_stickers_and_labels_use_the_configured_address_not_the_host_header(brow
     assert svg == qr_svg(f"{TEST_BASE_URL}/c/{location.qr_token}")
 
 
-@pytest.mark.parametrize("password, names, expected", [
-    ("short-1", (), "Use at least 10 characters."),
-    ("1234567890", (), "one of the most common passwords"),
-    ("password123", (), "one of the most common passwords"),
-    ("zhangwei2024!", ("zhangwei", "张伟"), "Too close to the user name"),
-    ("aaaaaaaaaaaa", (), "Too easy to guess"),
-])
+@pytest.mark.parametrize(
+    "password, names, expected",
+    [
+        ("short-1", (), "Use at least 10 characters."),
+        ("1234567890", (), "one of the most common passwords"),
+        ("password123", (), "one of the most common passwords"),
+        ("zhangwei2024!", ("zhangwei", "张伟"), "Too close to the user name"),
+        ("aaaaaaaaaaaa", (), "Too easy to guess"),
+    ],
+)
 def test_weak_passwords_are_refused_with_the_reason(ctx, password, names, expected):
     assert expected in str(password_problem(password, password, names=names))
 

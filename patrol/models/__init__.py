@@ -1,13 +1,14 @@
 """Typed SQLAlchemy models, one module per aggregate."""
+
+from patrol.models.audit import AuditEvent
 from patrol.models.checklist import Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion
 from patrol.models.inspection import Answer, Inspection, answer_photos
 from patrol.models.location import Location
 from patrol.models.login import Login
 from patrol.models.photo import Photo
+from patrol.models.schedule import Schedule, schedule_locations
 from patrol.models.site import Site
 from patrol.models.task import Task, TaskEvent
-from patrol.models.schedule import Schedule, schedule_locations
-from patrol.models.audit import AuditEvent
 from patrol.models.user import User, user_sites
 
 __all__ = [

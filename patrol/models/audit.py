@@ -1,4 +1,5 @@
 """The audit log: who changed what in setup, and when."""
+
 from __future__ import annotations
 
 from datetime import datetime

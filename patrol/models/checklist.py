@@ -1,4 +1,5 @@
 """Checklists, their immutable published versions, items, and where they apply."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -39,9 +40,7 @@ class ChecklistVersion(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     checklist: Mapped[Checklist] = relationship(back_populates="versions")
-    items: Mapped[list[ChecklistItem]] = relationship(
-        back_populates="version", order_by="ChecklistItem.position"
-    )
+    items: Mapped[list[ChecklistItem]] = relationship(back_populates="version", order_by="ChecklistItem.position")
 
 
 class ChecklistItem(db.Model):

@@ -1,4 +1,5 @@
 """An inspection: one person's pass over one checklist at one location, and its answers."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,7 +31,7 @@ class Inspection(db.Model):
     # Generated on the phone's page and sent with every save and the submit, so that a
     # retried or doubled request lands on the same inspection.
     client_id: Mapped[str] = mapped_column(String(36), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft|submitted|abandoned
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft|submitted
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
     checklist_version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

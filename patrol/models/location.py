@@ -1,4 +1,5 @@
 """A checkpoint (点位) with the QR code stuck there."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,4 +1,5 @@
 """One signed-in device: what a session or remember-me cookie names, so it can be ended on its own."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """A photo, stored once under the hash of its re-encoded bytes."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Patrol schedules (巡检计划): which locations, which checklist, how often, and who is responsible."""
+
 from __future__ import annotations
 
 from datetime import datetime, time

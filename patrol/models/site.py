@@ -1,4 +1,5 @@
 """A site (项目/小区/大厦): the unit of access and of local time."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -17,7 +18,7 @@ class Site(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
-    # Office hours, in the site's time zone (renovation noise rules and rounds refer to them).
+    # Office hours, in the site's time zone.
     opens_at: Mapped[time] = mapped_column(Time, default=time(8, 30))
     closes_at: Mapped[time] = mapped_column(Time, default=time(18, 0))
     # An archived site keeps its history but takes no new inspections.

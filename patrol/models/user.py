@@ -1,4 +1,5 @@
 """People who sign in, their role and the sites they are given."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from patrol.database import UTCDateTime, utcnow
 from patrol.extensions import db
-from patrol.passwords import hash_password, verify_password
 from patrol.models.site import Site
+from patrol.passwords import hash_password, verify_password
 
 user_sites = Table(
     "user_sites",

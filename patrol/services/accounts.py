@@ -1,12 +1,13 @@
 """Signing in, and creating accounts."""
+
 from __future__ import annotations
 
 import re
 
-from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import Site, User
 from patrol.passwords import password_problem, verify_nobody
 from patrol.services.audit import record
@@ -29,10 +30,18 @@ def authenticate(username: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
-def create_user(username: str, password: str, *, display_name: str, role: str,
-                sites: list[Site] | None = None, locale: str | None = None) -> User:
-    user = User(username=username.strip().lower(), display_name=display_name, role=role,
-                locale=locale, sites=list(sites or []))
+def create_user(
+    username: str,
+    password: str,
+    *,
+    display_name: str,
+    role: str,
+    sites: list[Site] | None = None,
+    locale: str | None = None,
+) -> User:
+    user = User(
+        username=username.strip().lower(), display_name=display_name, role=role, locale=locale, sites=list(sites or [])
+    )
     user.set_password(password)
     db.session.add(user)
     return user
@@ -48,8 +57,9 @@ def change_password(user: User, raw: dict) -> Outcome[User]:
     errors = {}
     if not user.must_change_password and not user.check_password(raw.get("current", "")):
         errors["current"] = _l("That is not your current password.")
-    problem = password_problem(raw.get("password", ""), raw.get("confirm", ""),
-                               names=(user.username, user.display_name))
+    problem = password_problem(
+        raw.get("password", ""), raw.get("confirm", ""), names=(user.username, user.display_name)
+    )
     if problem:
         errors["password"] = problem
     if errors:
@@ -69,8 +79,9 @@ def create_first_admin(raw: dict) -> Outcome[User]:
     """The first account of an empty install: an administrator. Refused once anyone exists."""
     if has_users():
         return Outcome.fail({"form": _l("This install already has an administrator. Sign in instead.")}, 409)
-    return add_admin(raw.get("username", ""), raw.get("display_name", ""), raw.get("password", ""),
-                     raw.get("confirm", ""))
+    return add_admin(
+        raw.get("username", ""), raw.get("display_name", ""), raw.get("password", ""), raw.get("confirm", "")
+    )
 
 
 def check_new_username(check: Checker, username: str) -> None:
@@ -83,8 +94,12 @@ def check_new_username(check: Checker, username: str) -> None:
 
 def add_admin(username: str, display_name: str, password: str, confirm: str | None = None) -> Outcome[User]:
     """An administrator account, checked like any other (CLI `flask patrol create-admin` too)."""
-    raw = {"username": username, "display_name": display_name, "password": password,
-           "confirm": password if confirm is None else confirm}
+    raw = {
+        "username": username,
+        "display_name": display_name,
+        "password": password,
+        "confirm": password if confirm is None else confirm,
+    }
     check = Checker(raw)
     username = check.text("username", required=True, max_length=64).lower()
     display_name = check.text("display_name", required=True, max_length=120)

@@ -1,11 +1,11 @@
 """Reading a raw answer for a checklist item, and deciding whether it is a finding."""
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
 from patrol.i18n import lazy_gettext as _l
-
 from patrol.models import ChecklistItem
 from patrol.vocabulary import PASSFAIL_VALUES, SEVERITIES
 

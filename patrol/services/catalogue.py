@@ -1,25 +1,47 @@
-"""The checklist catalogue from DOMAIN.md: the demo estate's checklists and a start for new ones."""
+"""The checklist catalogue: the demo estate's checklists, and what a new checklist may start from."""
+
 from __future__ import annotations
 
 
 def passfail(prompt: str, severity: str = "medium", photo: bool = True, help_text: str = "") -> dict:
-    return {"prompt": prompt, "item_type": "passfail", "default_severity": severity,
-            "photo_required_on_fail": photo, "help_text": help_text}
+    return {
+        "prompt": prompt,
+        "item_type": "passfail",
+        "default_severity": severity,
+        "photo_required_on_fail": photo,
+        "help_text": help_text,
+    }
 
 
 def rating(prompt: str, threshold: int = 3, help_text: str = "") -> dict:
-    return {"prompt": prompt, "item_type": "rating", "threshold": threshold, "default_severity": "low",
-            "help_text": help_text}
+    return {
+        "prompt": prompt,
+        "item_type": "rating",
+        "threshold": threshold,
+        "default_severity": "low",
+        "help_text": help_text,
+    }
 
 
 def count(prompt: str, expected: int, severity: str = "high", photo: bool = True) -> dict:
-    return {"prompt": prompt, "item_type": "count", "expected": expected, "default_severity": severity,
-            "photo_required_on_fail": photo}
+    return {
+        "prompt": prompt,
+        "item_type": "count",
+        "expected": expected,
+        "default_severity": severity,
+        "photo_required_on_fail": photo,
+    }
 
 
 def reading(prompt: str, low: float | None, high: float | None, unit: str, required: bool = True) -> dict:
-    return {"prompt": prompt, "item_type": "number", "min_value": low, "max_value": high, "unit": unit,
-            "required": required}
+    return {
+        "prompt": prompt,
+        "item_type": "number",
+        "min_value": low,
+        "max_value": high,
+        "unit": unit,
+        "required": required,
+    }
 
 
 def choice(prompt: str, options: list[str], failing: list[str] | None = None) -> dict:
@@ -30,51 +52,69 @@ def note(prompt: str) -> dict:
     return {"prompt": prompt, "item_type": "text", "required": False}
 
 
-FLOOR_PATROL = ("巡楼检查", [
-    passfail("走廊/楼梯灯正常", "low"),
-    passfail("疏散指示灯常亮", "high"),
-    passfail("防火门常闭、未上锁", "high"),
-    passfail("消防栓完好无滴漏", "high"),
-    passfail("灭火器无漏气、未过期、封条完好", "high", help_text="看压力表指针在绿区，封条完整"),
-    passfail("消防通道无堵塞", "high"),
-    rating("地面/墙面/天花洁净"),
-    passfail("垃圾桶已清理", "low", photo=False),
-    passfail("公共区域无杂物堆放", "medium"),
-    passfail("给排水管无滴漏", "medium"),
-    passfail("电梯运行、照明、通风正常", "high"),
-    note("其他情况"),
-])
+FLOOR_PATROL = (
+    "巡楼检查",
+    [
+        passfail("走廊/楼梯灯正常", "low"),
+        passfail("疏散指示灯常亮", "high"),
+        passfail("防火门常闭、未上锁", "high"),
+        passfail("消防栓完好无滴漏", "high"),
+        passfail("灭火器无漏气、未过期、封条完好", "high", help_text="看压力表指针在绿区，封条完整"),
+        passfail("消防通道无堵塞", "high"),
+        rating("地面/墙面/天花洁净"),
+        passfail("垃圾桶已清理", "low", photo=False),
+        passfail("公共区域无杂物堆放", "medium"),
+        passfail("给排水管无滴漏", "medium"),
+        passfail("电梯运行、照明、通风正常", "high"),
+        note("其他情况"),
+    ],
+)
 
-RENOVATION = ("装修巡查", [
-    passfail("装修许可证张贴", "medium"),
-    passfail("施工人员佩戴施工证（左胸）", "low"),
-    count("灭火器数量（≥2具）", 2),
-    passfail("现场无吸烟", "high"),
-    passfail("无私拉乱接电线", "high"),
-    passfail("无明火作业，动火有证", "high"),
-    passfail("无易燃易爆物品存放（油漆、天那水当日带离）", "high"),
-    passfail("工作时段无高噪音作业（含12:00–14:00）", "medium"),
-    passfail("材料垃圾未占公共区域、未用客梯运料", "medium"),
-    passfail("未拆改承重结构/燃气/烟道", "high"),
-    choice("当日工种", ["水电", "泥瓦", "木工", "油漆", "安装", "无人施工"]),
-    note("其他情况"),
-])
+RENOVATION = (
+    "装修巡查",
+    [
+        passfail("装修许可证张贴", "medium"),
+        passfail("施工人员佩戴施工证（左胸）", "low"),
+        count("灭火器数量（≥2具）", 2),
+        passfail("现场无吸烟", "high"),
+        passfail("无私拉乱接电线", "high"),
+        passfail("无明火作业，动火有证", "high"),
+        passfail("无易燃易爆物品存放（油漆、天那水当日带离）", "high"),
+        passfail("工作时段无高噪音作业（含12:00–14:00）", "medium"),
+        passfail("材料垃圾未占公共区域、未用客梯运料", "medium"),
+        passfail("未拆改承重结构/燃气/烟道", "high"),
+        choice("当日工种", ["水电", "泥瓦", "木工", "油漆", "安装", "无人施工"]),
+        note("其他情况"),
+    ],
+)
 
-VACANT_UNIT = ("空置房巡查", [
-    passfail("门窗完好关牢", "medium"),
-    passfail("无进水漏水（暴雨后必查）", "high"),
-    passfail("下水地漏畅通", "medium"),
-    passfail("物品、电线与交付时一致", "medium"),
-    passfail("通风无异味", "low", photo=False),
-    rating("卫生整洁"),
-    reading("电表读数", None, None, "kWh", required=False),
-    note("其他情况"),
-])
+VACANT_UNIT = (
+    "空置房巡查",
+    [
+        passfail("门窗完好关牢", "medium"),
+        passfail("无进水漏水（暴雨后必查）", "high"),
+        passfail("下水地漏畅通", "medium"),
+        passfail("物品、电线与交付时一致", "medium"),
+        passfail("通风无异味", "low", photo=False),
+        rating("卫生整洁"),
+        reading("电表读数", None, None, "kWh", required=False),
+        note("其他情况"),
+    ],
+)
 
 # The register of model room A: item, expected quantity.
 MODEL_ROOM_ASSETS = [
-    ("三人位沙发", 1), ("茶几", 1), ("餐桌", 1), ("餐椅", 4), ("1.8米床", 1), ("床头柜", 2),
-    ("台灯", 2), ("装饰画", 3), ("绿植", 4), ("抱枕", 6), ("灭火器（封条完好）", 2),
+    ("三人位沙发", 1),
+    ("茶几", 1),
+    ("餐桌", 1),
+    ("餐椅", 4),
+    ("1.8米床", 1),
+    ("床头柜", 2),
+    ("台灯", 2),
+    ("装饰画", 3),
+    ("绿植", 4),
+    ("抱枕", 6),
+    ("灭火器（封条完好）", 2),
 ]
 
 MODEL_ROOM_CLEAN = [
@@ -88,25 +128,34 @@ MODEL_ROOM_CLEAN = [
 def model_room_checklists(room: str) -> list[tuple[str, list[dict]]]:
     counts = [count(f"{name}（应有{expected}）", expected) for name, expected in MODEL_ROOM_ASSETS]
     return [
-        (f"{room} 开馆清点", [
-            passfail("与夜班保安交接记录无异常", "high"),
-            *counts,
-            passfail("物品摆放如初", "medium"),
-            passfail("入口、地毯、灯光全部开启", "low"),
-            *MODEL_ROOM_CLEAN,
-            choice("鞋套", ["充足", "不足", "无"], failing=["不足", "无"]),
-        ]),
-        (f"{room} 每小时清点", [
-            *counts,
-            passfail("物品完好无损", "high"),
-            passfail("灭火器封条完好", "high"),
-            passfail("照明正常", "low"),
-        ]),
-        (f"{room} 闭馆清点", [
-            *counts,
-            passfail("物品已归位", "medium"),
-            passfail("门窗关严", "high"),
-            passfail("灯具电器关闭、总电源断开", "high"),
-            note("交接给夜班保安的说明"),
-        ]),
+        (
+            f"{room} 开馆清点",
+            [
+                passfail("与夜班保安交接记录无异常", "high"),
+                *counts,
+                passfail("物品摆放如初", "medium"),
+                passfail("入口、地毯、灯光全部开启", "low"),
+                *MODEL_ROOM_CLEAN,
+                choice("鞋套", ["充足", "不足", "无"], failing=["不足", "无"]),
+            ],
+        ),
+        (
+            f"{room} 每小时清点",
+            [
+                *counts,
+                passfail("物品完好无损", "high"),
+                passfail("灭火器封条完好", "high"),
+                passfail("照明正常", "low"),
+            ],
+        ),
+        (
+            f"{room} 闭馆清点",
+            [
+                *counts,
+                passfail("物品已归位", "medium"),
+                passfail("门窗关严", "high"),
+                passfail("灯具电器关闭、总电源断开", "high"),
+                note("交接给夜班保安的说明"),
+            ],
+        ),
     ]

@@ -3,21 +3,23 @@
 An assignment is a location kind (on all sites or on one) or one location; a person is only
 shown the assignments on the sites they may see.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion, Location, Site, User
-from patrol.validation import whole_numbers
+from patrol.paging import Page, offset_page
 from patrol.services.audit import record
 from patrol.services.checklists import assign_checklist
-from patrol.services.locations import natural_key
+from patrol.services.locations import reading_order
 from patrol.services.outcome import Outcome
-from patrol.validation import Checker
+from patrol.services.search import contains
+from patrol.validation import Checker, whole_numbers
 from patrol.vocabulary import LOCATION_KINDS
 
 PICK_LIMIT = 200
@@ -43,31 +45,39 @@ class ChecklistRow:
 
 def placements_of(checklist_ids: list[int], site_ids: set[int]) -> dict[int, list[Placement]]:
     """The assignments of these checklists that these sites' people may see, by checklist id."""
-    query = (select(ChecklistAssignment, Site, Location)
-             .outerjoin(Location, ChecklistAssignment.location_id == Location.id)
-             .outerjoin(Site, Site.id == func.coalesce(Location.site_id, ChecklistAssignment.site_id))
-             .where(ChecklistAssignment.checklist_id.in_(checklist_ids))
-             .order_by(ChecklistAssignment.location_id.is_not(None), ChecklistAssignment.location_kind,
-                       Site.name, Location.name, ChecklistAssignment.id))
+    query = (
+        select(ChecklistAssignment, Site, Location)
+        .outerjoin(Location, ChecklistAssignment.location_id == Location.id)
+        .outerjoin(Site, Site.id == func.coalesce(Location.site_id, ChecklistAssignment.site_id))
+        .where(ChecklistAssignment.checklist_id.in_(checklist_ids))
+        .order_by(
+            ChecklistAssignment.location_id.is_not(None),
+            ChecklistAssignment.location_kind,
+            Site.name,
+            Location.name,
+            ChecklistAssignment.id,
+        )
+    )
     found: dict[int, list[Placement]] = {}
     for assignment, site, location in db.session.execute(query):
         if site is not None and site.id not in site_ids:
             continue
         found.setdefault(assignment.checklist_id, []).append(
-            Placement(assignment.id, assignment.location_kind, site, location))
+            Placement(assignment.id, assignment.location_kind, site, location)
+        )
     return found
 
 
-def checklist_rows(search: str, site_ids: set[int], *, limit: int, offset: int) -> tuple[list[ChecklistRow], int]:
+def checklist_rows(search: str, site_ids: set[int], *, number: int = 1, size: int = 30) -> Page[ChecklistRow]:
     """A page of checklists by name, with their latest published version, draft and assignments."""
     query = select(Checklist)
     if search:
         query = query.where(Checklist.name.icontains(search, autoescape=True))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    checklists = db.session.scalars(query.order_by(Checklist.name, Checklist.id).limit(limit).offset(offset))
-    rows = {checklist.id: ChecklistRow(checklist) for checklist in checklists}
-    versions = (select(ChecklistVersion).where(ChecklistVersion.checklist_id.in_(list(rows)))
-                .order_by(ChecklistVersion.number))
+    page = offset_page(query.order_by(Checklist.name, Checklist.id), number=number, size=size)
+    rows = {checklist.id: ChecklistRow(checklist) for checklist in page}
+    versions = (
+        select(ChecklistVersion).where(ChecklistVersion.checklist_id.in_(list(rows))).order_by(ChecklistVersion.number)
+    )
     for version in db.session.scalars(versions):
         row = rows[version.checklist_id]
         if version.published_at is None:
@@ -76,22 +86,27 @@ def checklist_rows(search: str, site_ids: set[int], *, limit: int, offset: int) 
             row.published = version
     for checklist_id, placements in placements_of(list(rows), site_ids).items():
         rows[checklist_id].placements = placements
-    return list(rows.values()), total
+    return page.map(lambda checklist: rows[checklist.id])
 
 
 def version_history(checklist: Checklist) -> list[tuple[ChecklistVersion, int]]:
     """The published versions, newest first, with how many items each has."""
-    query = (select(ChecklistVersion, func.count(ChecklistItem.id))
-             .outerjoin(ChecklistItem, ChecklistItem.version_id == ChecklistVersion.id)
-             .where(ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.published_at.is_not(None))
-             .group_by(ChecklistVersion.id).order_by(ChecklistVersion.number.desc()))
+    query = (
+        select(ChecklistVersion, func.count(ChecklistItem.id))
+        .outerjoin(ChecklistItem, ChecklistItem.version_id == ChecklistVersion.id)
+        .where(ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.published_at.is_not(None))
+        .group_by(ChecklistVersion.id)
+        .order_by(ChecklistVersion.number.desc())
+    )
     return [(version, count) for version, count in db.session.execute(query)]
 
 
 def published_version(checklist: Checklist, number: int) -> ChecklistVersion | None:
-    query = select(ChecklistVersion).where(ChecklistVersion.checklist_id == checklist.id,
-                                           ChecklistVersion.number == number,
-                                           ChecklistVersion.published_at.is_not(None))
+    query = select(ChecklistVersion).where(
+        ChecklistVersion.checklist_id == checklist.id,
+        ChecklistVersion.number == number,
+        ChecklistVersion.published_at.is_not(None),
+    )
     return db.session.scalar(query)
 
 
@@ -99,15 +114,20 @@ def pickable_locations(checklist: Checklist, site_id: int, search: str = "") -> 
     """The active locations of one site matching the search, each with whether it is already assigned."""
     query = select(Location).where(Location.site_id == site_id, Location.active.is_(True))
     if search:
-        query = query.where(or_(Location.name.icontains(search, autoescape=True),
-                                Location.building.icontains(search, autoescape=True),
-                                Location.unit.icontains(search, autoescape=True),
-                                Location.short_code == search.upper()))
+        columns = (Location.name, Location.building, Location.unit)
+        query = query.where(
+            or_(*(contains(column, search) for column in columns), Location.short_code == search.upper())
+        )
     found = db.session.scalars(query.order_by(Location.building, Location.floor, Location.name).limit(PICK_LIMIT))
-    locations = sorted(found, key=lambda loc: tuple(map(natural_key, (loc.building, loc.floor, loc.unit, loc.name))))
-    assigned = set(db.session.scalars(select(ChecklistAssignment.location_id).where(
-        ChecklistAssignment.checklist_id == checklist.id,
-        ChecklistAssignment.location_id.in_([location.id for location in locations]))))
+    locations = sorted(found, key=reading_order)
+    assigned = set(
+        db.session.scalars(
+            select(ChecklistAssignment.location_id).where(
+                ChecklistAssignment.checklist_id == checklist.id,
+                ChecklistAssignment.location_id.in_([location.id for location in locations]),
+            )
+        )
+    )
     return [(location, location.id in assigned) for location in locations]
 
 
@@ -118,10 +138,14 @@ def assign_to_kind(actor: User, checklist: Checklist, raw, site_ids: set[int]) -
     site_id = check.integer("site", required=False)
     if site_id is not None and site_id not in site_ids:
         check.fail("site", _l("Choose one of the options."))
-    if check.ok and db.session.scalar(select(ChecklistAssignment.id).where(
-            ChecklistAssignment.checklist_id == checklist.id, ChecklistAssignment.location_kind == kind,
+    if check.ok and db.session.scalar(
+        select(ChecklistAssignment.id).where(
+            ChecklistAssignment.checklist_id == checklist.id,
+            ChecklistAssignment.location_kind == kind,
             ChecklistAssignment.location_id.is_(None),
-            ChecklistAssignment.site_id.is_(None) if site_id is None else ChecklistAssignment.site_id == site_id)):
+            ChecklistAssignment.site_id.is_(None) if site_id is None else ChecklistAssignment.site_id == site_id,
+        )
+    ):
         check.fail("location_kind", _l("It already applies there."))
     if not check.ok:
         return Outcome.fail(check.errors)
@@ -131,21 +155,33 @@ def assign_to_kind(actor: User, checklist: Checklist, raw, site_ids: set[int]) -
     return Outcome(assignment)
 
 
-def assign_to_locations(actor: User, checklist: Checklist, raw_ids: list[str],
-                        site_ids: set[int]) -> Outcome[list[ChecklistAssignment]]:
+def assign_to_locations(
+    actor: User, checklist: Checklist, raw_ids: list[str], site_ids: set[int]
+) -> Outcome[list[ChecklistAssignment]]:
     """Apply the checklist to each chosen location (those it already applies to are left as they are)."""
     ids = set(whole_numbers(raw_ids))
     locations = list(db.session.scalars(select(Location).where(Location.id.in_(ids), Location.site_id.in_(site_ids))))
     if not locations:
         return Outcome.fail({"location": _l("Choose at least one location.")})
-    already = set(db.session.scalars(select(ChecklistAssignment.location_id).where(
-        ChecklistAssignment.checklist_id == checklist.id, ChecklistAssignment.location_id.in_(ids))))
+    already = set(
+        db.session.scalars(
+            select(ChecklistAssignment.location_id).where(
+                ChecklistAssignment.checklist_id == checklist.id, ChecklistAssignment.location_id.in_(ids)
+            )
+        )
+    )
     added = []
     for location in locations:
         if location.id not in already:
             added.append(assign_checklist(checklist, location_id=location.id))
-            record(actor, "checklist.assigned", checklist, site_id=location.site_id,
-                   location_id=location.id, location=location.name)
+            record(
+                actor,
+                "checklist.assigned",
+                checklist,
+                site_id=location.site_id,
+                location_id=location.id,
+                location=location.name,
+            )
     db.session.commit()
     return Outcome(added)
 
@@ -158,8 +194,15 @@ def unassign(actor: User, checklist: Checklist, assignment_id: int, site_ids: se
     site_id = location.site_id if location else assignment.site_id
     if site_id is not None and site_id not in site_ids:
         return Outcome.fail({"form": _l("This assignment no longer exists.")}, 404)
-    record(actor, "checklist.unassigned", checklist, site_id=site_id, kind=assignment.location_kind,
-           location_id=assignment.location_id, location=location.name if location else None)
+    record(
+        actor,
+        "checklist.unassigned",
+        checklist,
+        site_id=site_id,
+        kind=assignment.location_kind,
+        location_id=assignment.location_id,
+        location=location.name if location else None,
+    )
     db.session.delete(assignment)
     db.session.commit()
     return Outcome(checklist)

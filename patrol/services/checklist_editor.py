@@ -3,18 +3,20 @@
 A published version is never touched: inspections point at it. Every change goes into the
 checklist's one draft (a version whose published_at is None), made on the first change from
 a copy of the latest published version; publishing stamps the draft, which scans then use.
+This is the only way versions are made: the demo estate and the tests make theirs here too.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import Checklist, ChecklistItem, ChecklistVersion, User
 from patrol.services import catalogue
 from patrol.services.audit import record
@@ -23,11 +25,30 @@ from patrol.services.item_settings import read_item
 from patrol.services.outcome import Outcome
 from patrol.validation import Checker
 
-SETTINGS = ("prompt", "item_type", "required", "help_text", "threshold", "expected", "min_value", "max_value",
-            "unit", "choices", "failing_choices", "default_severity", "photo_required_on_fail")
+SETTINGS = (
+    "prompt",
+    "item_type",
+    "required",
+    "help_text",
+    "threshold",
+    "expected",
+    "min_value",
+    "max_value",
+    "unit",
+    "choices",
+    "failing_choices",
+    "default_severity",
+    "photo_required_on_fail",
+)
 # What the form for a new item starts with.
-NEW_ITEM = {"item_type": "passfail", "required": "1", "threshold": "3", "expected": "1",
-            "default_severity": "medium", "photo_required_on_fail": "1"}
+NEW_ITEM = {
+    "item_type": "passfail",
+    "required": "1",
+    "threshold": "3",
+    "expected": "1",
+    "default_severity": "medium",
+    "photo_required_on_fail": "1",
+}
 
 
 def _model_room(index: int):
@@ -56,15 +77,19 @@ class EditorState:
 
 
 def draft_of(checklist: Checklist) -> ChecklistVersion | None:
-    query = select(ChecklistVersion).where(ChecklistVersion.checklist_id == checklist.id,
-                                           ChecklistVersion.published_at.is_(None))
+    query = select(ChecklistVersion).where(
+        ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.published_at.is_(None)
+    )
     return db.session.scalar(query)
 
 
 def latest_published(checklist: Checklist) -> ChecklistVersion | None:
-    query = (select(ChecklistVersion)
-             .where(ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.published_at.is_not(None))
-             .order_by(ChecklistVersion.number.desc()).limit(1))
+    query = (
+        select(ChecklistVersion)
+        .where(ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.published_at.is_not(None))
+        .order_by(ChecklistVersion.number.desc())
+        .limit(1)
+    )
     return db.session.scalar(query)
 
 
@@ -81,13 +106,17 @@ def settings_of(item: ChecklistItem) -> dict:
 
 def form_values(item: ChecklistItem) -> dict[str, str]:
     """An item's settings as the strings its edit form shows."""
+
     def text(value) -> str:
         return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
     values = {name: text(getattr(item, name)) for name in SETTINGS}
-    values.update(required="1" if item.required else "", choices="\n".join(item.choices or []),
-                  photo_required_on_fail="1" if item.photo_required_on_fail else "",
-                  failing_choices="\n".join(item.failing_choices or []))
+    values.update(
+        required="1" if item.required else "",
+        choices="\n".join(item.choices or []),
+        photo_required_on_fail="1" if item.photo_required_on_fail else "",
+        failing_choices="\n".join(item.failing_choices or []),
+    )
     return values
 
 
@@ -121,12 +150,12 @@ def _save(value) -> Outcome:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return Outcome.fail({"form": _l("Someone else changed this checklist at the same time. Reload the page.")},
-                            409)
+        return Outcome.fail({"form": _l("Someone else changed this checklist at the same time. Reload the page.")}, 409)
     return Outcome(value)
 
 
 # --- changing the draft's items ---------------------------------------------------------------------
+
 
 def _draft_item(checklist: Checklist, item_id: int) -> Outcome[ChecklistItem]:
     """The draft's item behind this id; an id from the latest published version starts the draft."""
@@ -195,21 +224,32 @@ def move_item(checklist: Checklist, item_id: int, direction: str) -> Outcome[Che
 
 # --- the checklist as a whole -------------------------------------------------------------------------
 
-def publish_draft(actor: User, checklist: Checklist) -> Outcome[ChecklistVersion]:
+
+def publish_draft(actor: User | None, checklist: Checklist) -> Outcome[ChecklistVersion]:
     """The draft becomes the next version: from now on scans use it. An empty checklist is refused."""
+    outcome = _publish(checklist)
+    if not outcome.ok:
+        return outcome
+    version, count = outcome.value
+    record(actor, "checklist.published", checklist, version=version.number, items=count)
+    return _save(version)
+
+
+def _publish(checklist: Checklist) -> Outcome[tuple[ChecklistVersion, int]]:
+    """Stamp the draft as the next version; with how many items it has."""
     draft = draft_of(checklist)
     if draft is None:
         return Outcome.fail({"form": _l("There are no changes to publish.")})
     count = len(items_of(draft.id))
     if not count:
         return Outcome.fail({"form": _l("Add at least one item before publishing.")})
-    others = select(func.max(ChecklistVersion.number)).where(ChecklistVersion.checklist_id == checklist.id,
-                                                             ChecklistVersion.id != draft.id)
+    others = select(func.max(ChecklistVersion.number)).where(
+        ChecklistVersion.checklist_id == checklist.id, ChecklistVersion.id != draft.id
+    )
     # Scans take the highest published number, so the draft must end up above every other version.
     draft.number = max(draft.number, (db.session.scalar(others) or 0) + 1)
     draft.name, draft.published_at = checklist.name, utcnow()
-    record(actor, "checklist.published", checklist, version=draft.number, items=count)
-    return _save(draft)
+    return Outcome((draft, count))
 
 
 def discard_draft(checklist: Checklist, actor: User | None = None) -> Outcome[Checklist]:
@@ -244,19 +284,45 @@ def create_checklist(actor: User, raw) -> Outcome[Checklist]:
     if not check.ok:
         return Outcome.fail(check.errors)
     default_name, items = STARTS[start][1]() if start else ("", [])
-    checklist = Checklist(name=name or default_name)
-    db.session.add(checklist)
-    _new_version(checklist, [{**fields, "choices": list(fields.get("choices", [])),
-                              "failing_choices": list(fields.get("failing_choices", []))} for fields in items], 1)
+    checklist = _start_checklist(name or default_name, items)
     record(actor, "checklist.created", checklist, start=start)
     return _save(checklist)
+
+
+def _start_checklist(name: str, items: list[dict]) -> Checklist:
+    """A new checklist whose draft holds `items` (settings as `catalogue` writes them)."""
+    checklist = Checklist(name=name)
+    db.session.add(checklist)
+    _new_version(
+        checklist,
+        [
+            {
+                **fields,
+                "choices": list(fields.get("choices", [])),
+                "failing_choices": list(fields.get("failing_choices", [])),
+            }
+            for fields in items
+        ],
+        1,
+    )
+    return checklist
+
+
+def publish_new_checklist(name: str, items: list[dict]) -> ChecklistVersion:
+    """A new checklist holding `items`, published as version 1: seeding the demo estate, and tests.
+
+    The same two steps as an administrator's, but nobody took them, so the audit log stays empty;
+    the caller commits (the demo estate is built in one transaction).
+    """
+    published = _publish(_start_checklist(name, items))
+    if not published.ok:
+        raise ValueError(f"The checklist {name!r} has no items to publish.")
+    return published.value[0]
 
 
 def copy_checklist(actor: User, source: Checklist) -> Outcome[Checklist]:
     """A new, unassigned checklist whose draft holds the items the source's editor shows."""
     shown = editor_state(source)
-    copy = Checklist(name=_("%(name)s (copy)", name=source.name)[:120])
-    db.session.add(copy)
-    _new_version(copy, [settings_of(item) for item in shown.items], 1)
+    copy = _start_checklist(_("%(name)s (copy)", name=source.name)[:120], [settings_of(item) for item in shown.items])
     record(actor, "checklist.copied", copy, source_id=source.id, source=source.name, items=len(shown.items))
     return _save(copy)

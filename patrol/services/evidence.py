@@ -1,4 +1,5 @@
 """Photos attached to an answer on a draft inspection, and who may see a photo."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,9 @@ class PhotoLimits:
         return PixelLimits(scaled=self.max_pixels, full=self.max_pixels_full_decode)
 
 
-def attach_photo(key: DraftKey, item: ChecklistItem, data: bytes, limits: PhotoLimits, *,
-                 slots=None, wait: float = 0) -> Outcome[AnswerSnapshot]:
+def attach_photo(
+    key: DraftKey, item: ChecklistItem, data: bytes, limits: PhotoLimits, *, slots=None, wait: float = 0
+) -> Outcome[AnswerSnapshot]:
     """Check, process and link a photo; the decode runs with no transaction open, so nobody waits on it.
 
     PhotosBusy comes through when no decode slot freed up in `wait` seconds.
@@ -42,8 +44,7 @@ def attach_photo(key: DraftKey, item: ChecklistItem, data: bytes, limits: PhotoL
     if not room.ok:
         return Outcome.fail(room.errors, room.status)
     try:
-        photo = process_photo(data, zone=zone, max_bytes=limits.max_bytes, pixels=limits.pixels,
-                              slots=slots, wait=wait)
+        photo = process_photo(data, zone=zone, max_bytes=limits.max_bytes, pixels=limits.pixels, slots=slots, wait=wait)
     except PhotoRejected as rejected:
         return Outcome.fail({"photo": rejected.message}, rejected.status)
     return link_photo(key, item, photo, limits.photo_dir)
@@ -59,8 +60,7 @@ def _room_for_photo(key: DraftKey, item: ChecklistItem) -> Outcome[None]:
     return Outcome(None) if found.ok else Outcome.fail(found.errors, found.status)
 
 
-def link_photo(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto,
-               photo_dir: str) -> Outcome[AnswerSnapshot]:
+def link_photo(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto, photo_dir: str) -> Outcome[AnswerSnapshot]:
     """Keep a processed photo and link it to the item's answer; on failure no row and no new file stays."""
     # Counted again under the draft's lock: two uploads that passed the early check together
     # cannot both squeeze in.
@@ -112,8 +112,10 @@ def _answer_on_draft(key: DraftKey, item: ChecklistItem) -> Outcome[Answer]:
     if not draft.ok:
         return Outcome.fail(draft.errors, draft.status)
     answer = db.session.scalar(
-        select(Answer).where(Answer.inspection_id == draft.value.id, Answer.item_id == item.id)
-        .options(selectinload(Answer.photos)).execution_options(populate_existing=True)
+        select(Answer)
+        .where(Answer.inspection_id == draft.value.id, Answer.item_id == item.id)
+        .options(selectinload(Answer.photos))
+        .execution_options(populate_existing=True)
     )
     if answer is None:
         return Outcome.fail({"photo": _l("Answer this item before adding a photo.")}, 409)
@@ -127,8 +129,8 @@ def _too_many():
 def photo_for_viewer(sha256: str, user: User) -> tuple[Photo | None, bool]:
     """The photo with this hash, and whether this person may see it, in one query.
 
-    Administrators see every photo, and anyone one they uploaded. On a draft (or abandoned)
-    inspection only its inspector sees it; once submitted, whoever sees the inspection's site.
+    Administrators see every photo, and anyone one they uploaded. Until its inspection is submitted
+    only the inspector sees it; once submitted, whoever sees the inspection's site.
     """
     if user.role == "admin":
         return db.session.scalar(select(Photo).where(Photo.sha256 == sha256)), True
@@ -138,12 +140,16 @@ def photo_for_viewer(sha256: str, user: User) -> tuple[Photo | None, bool]:
         .join(Answer, Answer.id == answer_photos.c.answer_id)
         .join(Inspection, Inspection.id == Answer.inspection_id)
         .join(Location, Location.id == Inspection.location_id)
-        .where(answer_photos.c.photo_id == Photo.id, or_(
-            and_(Inspection.status != "submitted", Inspection.inspector_id == user.id),
-            and_(Inspection.status == "submitted", Location.site_id.in_(their_sites)),
-        ))
+        .where(
+            answer_photos.c.photo_id == Photo.id,
+            or_(
+                and_(Inspection.status != "submitted", Inspection.inspector_id == user.id),
+                and_(Inspection.status == "submitted", Location.site_id.in_(their_sites)),
+            ),
+        )
         .exists()
     )
-    row = db.session.execute(select(Photo, or_(Photo.uploaded_by_id == user.id, shown_to_them))
-                             .where(Photo.sha256 == sha256)).first()
+    row = db.session.execute(
+        select(Photo, or_(Photo.uploaded_by_id == user.id, shown_to_them)).where(Photo.sha256 == sha256)
+    ).first()
     return (None, False) if row is None else (row[0], bool(row[1]))

@@ -1,7 +1,8 @@
 """Submitted inspections: today's list, and one inspection with everything its page shows."""
+
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -14,18 +15,21 @@ from patrol.models import Answer, Inspection, Location, Task
 
 def start_of_day(zone: ZoneInfo, now: datetime | None = None) -> datetime:
     local = (now or utcnow()).astimezone(zone)
-    return datetime.combine(local.date(), time(0), tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(local.date(), time(0), tzinfo=zone).astimezone(UTC)
 
 
-def inspections_since(site_ids: set[int], since: datetime, *, inspector_id: int | None = None,
-                      limit: int = 50) -> list[Inspection]:
+def inspections_since(
+    site_ids: set[int], since: datetime, *, inspector_id: int | None = None, limit: int = 50
+) -> list[Inspection]:
     query = (
         select(Inspection)
         .join(Location, Inspection.location_id == Location.id)
-        .where(Location.site_id.in_(site_ids), Inspection.status == "submitted",
-               Inspection.submitted_at >= since)
-        .options(joinedload(Inspection.location).joinedload(Location.site),
-                 joinedload(Inspection.inspector), joinedload(Inspection.checklist_version))
+        .where(Location.site_id.in_(site_ids), Inspection.status == "submitted", Inspection.submitted_at >= since)
+        .options(
+            joinedload(Inspection.location).joinedload(Location.site),
+            joinedload(Inspection.inspector),
+            joinedload(Inspection.checklist_version),
+        )
         .order_by(Inspection.submitted_at.desc())
         .limit(limit)
     )
@@ -37,20 +41,21 @@ def inspections_since(site_ids: set[int], since: datetime, *, inspector_id: int 
 def finding_counts(inspection_ids: list[int]) -> dict[int, int]:
     if not inspection_ids:
         return {}
-    query = (select(Answer.inspection_id, func.count()).where(
-        Answer.inspection_id.in_(inspection_ids), Answer.is_finding.is_(True)).group_by(Answer.inspection_id))
+    query = (
+        select(Answer.inspection_id, func.count())
+        .where(Answer.inspection_id.in_(inspection_ids), Answer.is_finding.is_(True))
+        .group_by(Answer.inspection_id)
+    )
     return dict(db.session.execute(query).all())
 
 
 def inspection_with_answers(inspection: Inspection) -> tuple[Inspection, dict[int, Answer], dict[int, Task]]:
     """The inspection's answers by item id and the tasks they raised, in a fixed few queries."""
-    answers = {a.item_id: a for a in db.session.scalars(
-        select(Answer).where(Answer.inspection_id == inspection.id).options(selectinload(Answer.photos)))}
-    tasks = {t.answer_id: t for t in db.session.scalars(
-        select(Task).where(Task.inspection_id == inspection.id))}
+    answers = {
+        a.item_id: a
+        for a in db.session.scalars(
+            select(Answer).where(Answer.inspection_id == inspection.id).options(selectinload(Answer.photos))
+        )
+    }
+    tasks = {t.answer_id: t for t in db.session.scalars(select(Task).where(Task.inspection_id == inspection.id))}
     return inspection, answers, tasks
-
-
-def day_window(zone: ZoneInfo, days_back: int = 0) -> tuple[datetime, datetime]:
-    start = start_of_day(zone) - timedelta(days=days_back)
-    return start, start + timedelta(days=1)

@@ -1,16 +1,17 @@
 """Filling in a checklist: drafts that survive a reload, answers saved one by one, and the submit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import (
     Answer,
     ChecklistItem,
@@ -64,17 +65,24 @@ class AnswerSnapshot:
         return self.value_text or ""
 
     def columns(self) -> dict:
-        return {"value_text": self.value_text, "value_number": self.value_number,
-                "is_finding": self.is_finding, "note": self.note, "severity": self.severity}
+        return {
+            "value_text": self.value_text,
+            "value_number": self.value_number,
+            "is_finding": self.is_finding,
+            "note": self.note,
+            "severity": self.severity,
+        }
 
     @classmethod
     def of(cls, answer: Answer) -> AnswerSnapshot:
-        return cls(answer.value_text, answer.value_number, answer.is_finding, answer.note,
-                   answer.severity, list(answer.photos))
+        return cls(
+            answer.value_text, answer.value_number, answer.is_finding, answer.note, answer.severity, list(answer.photos)
+        )
 
 
-def find_resumable_draft(user: User, location: Location, checklist_id: int,
-                         resume_hours: int, now: datetime | None = None) -> Inspection | None:
+def find_resumable_draft(
+    user: User, location: Location, checklist_id: int, resume_hours: int, now: datetime | None = None
+) -> Inspection | None:
     """This person's unfinished inspection of this checklist here, if recent enough to resume."""
     since = (now or utcnow()) - timedelta(hours=resume_hours)
     query = (
@@ -108,8 +116,10 @@ def open_draft(key: DraftKey) -> Outcome[Inspection]:
     inspection = inspection_by_client_id(key.client_id, lock=True)
     if inspection is None:
         inspection = Inspection(
-            client_id=key.client_id, location_id=key.location.id,
-            checklist_version_id=key.version.id, inspector_id=key.user.id,
+            client_id=key.client_id,
+            location_id=key.location.id,
+            checklist_version_id=key.version.id,
+            inspector_id=key.user.id,
             scanned_at=min(key.scanned_at, utcnow()),
         )
         try:
@@ -119,7 +129,9 @@ def open_draft(key: DraftKey) -> Outcome[Inspection]:
             # Another request with the same client id created it a moment ago.
             inspection = inspection_by_client_id(key.client_id, lock=True)
     if (inspection.inspector_id, inspection.location_id, inspection.checklist_version_id) != (
-        key.user.id, key.location.id, key.version.id
+        key.user.id,
+        key.location.id,
+        key.version.id,
     ):
         return Outcome.fail({"form": _l("This form belongs to another inspection. Reload the page.")}, 409)
     if inspection.status != "draft":
@@ -136,17 +148,24 @@ def fold(item: ChecklistItem, sent: AnswerInput, current: AnswerSnapshot | None)
     if sent.raw.strip():
         evaluated = evaluate(item, sent.raw)
         photos = current.photos if current else []
-        return AnswerSnapshot(evaluated.value_text, evaluated.value_number, evaluated.is_finding,
-                              clean_note(sent.note),
-                              clean_severity(sent.severity, item) if evaluated.is_finding else None, photos)
+        return AnswerSnapshot(
+            evaluated.value_text,
+            evaluated.value_number,
+            evaluated.is_finding,
+            clean_note(sent.note),
+            clean_severity(sent.severity, item) if evaluated.is_finding else None,
+            photos,
+        )
     if current is None or sent.clears:
         return None
-    return replace(current, note=clean_note(sent.note),
-                   severity=clean_severity(sent.severity, item) if current.is_finding else None)
+    return replace(
+        current,
+        note=clean_note(sent.note),
+        severity=clean_severity(sent.severity, item) if current.is_finding else None,
+    )
 
 
-def write_answers(inspection_id: int, stored: dict[int, Answer],
-                  state: dict[int, AnswerSnapshot | None]) -> list[int]:
+def write_answers(inspection_id: int, stored: dict[int, Answer], state: dict[int, AnswerSnapshot | None]) -> list[int]:
     """Bring the stored answers in line with `state` (item id → answer or None) in three statements at most.
 
     Bulk statements, not one INSERT per answer: a 60-item checklist costs what a 6-item one does.
@@ -164,12 +183,17 @@ def write_answers(inspection_id: int, stored: dict[int, Answer],
             inserts.append({"inspection_id": inspection_id, "item_id": item_id, **values})
         elif any(getattr(existing, name) != value for name, value in values.items()):
             updates.append({"id": existing.id, "answered_at": utcnow(), **values})
-    let_go = [photo.id for item_id, snapshot in state.items() if snapshot is None and item_id in stored
-              for photo in stored[item_id].photos]
+    let_go = [
+        photo.id
+        for item_id, snapshot in state.items()
+        if snapshot is None and item_id in stored
+        for photo in stored[item_id].photos
+    ]
     if deletes:
         db.session.execute(delete(answer_photos).where(answer_photos.c.answer_id.in_(deletes)))
-        db.session.execute(delete(Answer).where(Answer.id.in_(deletes)),
-                           execution_options={"synchronize_session": False})
+        db.session.execute(
+            delete(Answer).where(Answer.id.in_(deletes)), execution_options={"synchronize_session": False}
+        )
     if inserts:
         db.session.execute(insert(Answer), inserts)
     if updates:
@@ -184,8 +208,9 @@ def stored_answers(inspection_id: int, item_ids: list[int] | None = None) -> dic
     return {answer.item_id: answer for answer in db.session.scalars(query)}
 
 
-def save_answer(key: DraftKey, item: ChecklistItem, given: AnswerInput,
-                photo_dir: str | None = None) -> Outcome[AnswerSnapshot]:
+def save_answer(
+    key: DraftKey, item: ChecklistItem, given: AnswerInput, photo_dir: str | None = None
+) -> Outcome[AnswerSnapshot]:
     """Save one item's answer as it is given, so a reload or a locked phone loses nothing.
 
     Photos of an answer that is cleared are deleted from `photo_dir` when nothing else shows them.

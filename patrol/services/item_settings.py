@@ -1,10 +1,10 @@
 """A checklist item's settings read from its form: only its own type's settings, each checked."""
+
 from __future__ import annotations
 
 import math
 
 from patrol.i18n import lazy_gettext as _l
-
 from patrol.validation import Checker
 from patrol.vocabulary import ITEM_TYPES, SEVERITIES
 
@@ -17,12 +17,18 @@ def read_item(raw) -> tuple[dict, dict[str, str]]:
     kind = check.choice("item_type", ITEM_TYPES)
     fields = {
         "prompt": check.text("prompt", required=True, max_length=200),
-        "item_type": kind, "required": check.flag("required"),
+        "item_type": kind,
+        "required": check.flag("required"),
         "help_text": check.text("help_text", max_length=500),
         "default_severity": check.choice("default_severity", SEVERITIES, required=False) or "medium",
         "photo_required_on_fail": check.flag("photo_required_on_fail") and kind != "text",
-        "threshold": None, "expected": None, "min_value": None, "max_value": None, "unit": "",
-        "choices": [], "failing_choices": [],
+        "threshold": None,
+        "expected": None,
+        "min_value": None,
+        "max_value": None,
+        "unit": "",
+        "choices": [],
+        "failing_choices": [],
     }
     if kind == "rating":
         fields["threshold"] = check.integer("threshold", minimum=1, maximum=5)
@@ -62,8 +68,14 @@ def _options(check: Checker) -> dict:
     elif len(options) < 2:
         check.fail("choices", _l("Give at least two options, one per line."))
     elif len(options) > MAX_OPTIONS or max(map(len, options)) > MAX_OPTION_LENGTH:
-        check.fail("choices", _l("Give at most %(n)d options of up to %(length)d characters each.",
-                                 n=MAX_OPTIONS, length=MAX_OPTION_LENGTH))
+        check.fail(
+            "choices",
+            _l(
+                "Give at most %(n)d options of up to %(length)d characters each.",
+                n=MAX_OPTIONS,
+                length=MAX_OPTION_LENGTH,
+            ),
+        )
     stray = [option for option in failing if option not in options]
     if stray:
         check.fail("failing_choices", _l("“%(option)s” is not one of the options.", option=stray[0]))

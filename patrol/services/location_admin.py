@@ -1,19 +1,22 @@
 """Setting up locations: the filtered list, creating, editing, moving, deactivating and reactivating."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from patrol.i18n import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location, Site, User
 from patrol.models.location import new_short_code
+from patrol.paging import Page
 from patrol.services.audit import record
-from patrol.services.locations import natural_key
+from patrol.services.locations import READING_ORDER_COLUMNS, natural_key, page_in_reading_order, reading_order
 from patrol.services.outcome import Outcome
+from patrol.services.search import contains
 from patrol.validation import Checker
 from patrol.vocabulary import LOCATION_KINDS
 
@@ -47,15 +50,14 @@ def _filtered(query, site_ids: set[int], wanted: LocationFilter):
     if wanted.status != "all":
         query = query.where(Location.active.is_(wanted.status == "active"))
     if wanted.q:
-        needle = wanted.q.strip().lower()
-        query = query.where(or_(*(func.lower(column).contains(needle, autoescape=True)
-                                  for column in (Location.name, Location.unit, Location.short_code))))
+        text = wanted.q.strip()
+        columns = (Location.name, Location.unit, Location.short_code)
+        query = query.where(or_(*(contains(column, text) for column in columns)))
     return query
 
 
 def _in_natural_order(rows) -> list:
-    return sorted(rows, key=lambda row: (row.site_id, natural_key(row.building), natural_key(row.floor),
-                                         natural_key(row.unit), natural_key(row.name), row.id))
+    return sorted(rows, key=reading_order)
 
 
 def find_locations(site_ids: set[int], wanted: LocationFilter) -> list[Location]:
@@ -64,15 +66,9 @@ def find_locations(site_ids: set[int], wanted: LocationFilter) -> list[Location]
     return _in_natural_order(db.session.scalars(query))
 
 
-def location_page(site_ids: set[int], wanted: LocationFilter, *, page: int, size: int) -> tuple[list[Location], int]:
-    """One page of the filtered list and the total; natural order needs only the sort keys of the rest."""
-    keys = _filtered(select(Location.id, Location.site_id, Location.building, Location.floor, Location.unit,
-                            Location.name), site_ids, wanted)
-    ordered = [row.id for row in _in_natural_order(db.session.execute(keys))]
-    chosen = ordered[(page - 1) * size:page * size]
-    found = {loc.id: loc for loc in db.session.scalars(
-        select(Location).where(Location.id.in_(chosen)).options(joinedload(Location.site)))}
-    return [found[location_id] for location_id in chosen], len(ordered)
+def location_page(site_ids: set[int], wanted: LocationFilter, *, number: int = 1, size: int = 30) -> Page[Location]:
+    """A page of the filtered list, in the order people read them."""
+    return page_in_reading_order(_filtered(select(*READING_ORDER_COLUMNS), site_ids, wanted), number=number, size=size)
 
 
 def location_ids(site_ids: set[int], wanted: LocationFilter) -> list[int]:
@@ -93,7 +89,7 @@ def fresh_short_codes(count: int) -> list[str]:
         candidates = list({new_short_code() for _ in range(count - len(codes))} - codes)
         taken: set[str] = set()
         for start in range(0, len(candidates), 500):
-            chunk = candidates[start:start + 500]
+            chunk = candidates[start : start + 500]
             taken |= set(db.session.scalars(select(Location.short_code).where(Location.short_code.in_(chunk))))
         codes |= set(candidates) - taken
     return list(codes)
@@ -118,8 +114,9 @@ def form_values(location: Location) -> dict[str, str]:
 def _read_form(raw, site_ids: set[int], current: Location | None = None) -> tuple[Checker, dict]:
     """The typed fields of the form; a site must be one the admin may use and not archived."""
     check = Checker(raw)
-    values = {name: check.text(name, required=name == "name", max_length=length)
-              for name, length in MAX_LENGTHS.items()}
+    values = {
+        name: check.text(name, required=name == "name", max_length=length) for name, length in MAX_LENGTHS.items()
+    }
     values["kind"] = check.choice("kind", LOCATION_KINDS)
     site_id = check.integer("site_id")
     site = db.session.get(Site, site_id) if site_id in site_ids else None
@@ -131,8 +128,12 @@ def _read_form(raw, site_ids: set[int], current: Location | None = None) -> tupl
     values["works_start"] = check.date("works_start")
     values["works_planned_end"] = check.date("works_planned_end")
     values["handover_date"] = check.date("handover_date")
-    if values["kind"] == "renovation" and values["works_start"] and values["works_planned_end"] \
-            and values["works_planned_end"] < values["works_start"]:
+    if (
+        values["kind"] == "renovation"
+        and values["works_start"]
+        and values["works_planned_end"]
+        and values["works_planned_end"] < values["works_start"]
+    ):
         check.fail("works_planned_end", _l("The planned end cannot be before the start."))
     # Details of another kind are not checked or kept: the form hid them.
     for kind, fields in KIND_FIELDS.items():
@@ -142,8 +143,12 @@ def _read_form(raw, site_ids: set[int], current: Location | None = None) -> tupl
                 values.pop(name)
     # Names are unique among the locations in use on a site; a deactivated one may share its old name.
     in_use = current is None or current.active
-    if site is not None and values["name"] and in_use and values["name"] in active_names_on(
-            site.id, [values["name"]], except_id=getattr(current, "id", None)):
+    if (
+        site is not None
+        and values["name"]
+        and in_use
+        and values["name"] in active_names_on(site.id, [values["name"]], except_id=getattr(current, "id", None))
+    ):
         check.fail("name", _l("This site already has a location with this name."))
     return check, values
 
@@ -175,9 +180,11 @@ def update_location(actor: User, location: Location, raw, site_ids: set[int]) ->
         return Outcome.fail(check.errors)
     before = _where(location)
     moved = values["site"] != location.site or any(values[name] != getattr(location, name) for name in PLACE_FIELDS)
-    changes = {name: {"from": _shown(getattr(location, name)), "to": _shown(value)}
-               for name, value in values.items()
-               if name not in PLACE_FIELDS and name != "site" and value != getattr(location, name)}
+    changes = {
+        name: {"from": _shown(getattr(location, name)), "to": _shown(value)}
+        for name, value in values.items()
+        if name not in PLACE_FIELDS and name != "site" and value != getattr(location, name)
+    }
     for name, value in values.items():
         setattr(location, name, value)
     if changes:

@@ -1,4 +1,5 @@
 """Importing locations from a sheet (every row or none), exporting them, and keeping an upload until confirmed."""
+
 from __future__ import annotations
 
 import json
@@ -8,17 +9,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import select
 
 from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import Checklist, ChecklistAssignment, Location, Site, User
 from patrol.models.location import new_qr_token
 from patrol.services.audit import record
 from patrol.services.location_admin import MAX_LENGTHS, active_names_on, fresh_short_codes
 from patrol.services.outcome import Outcome
-from patrol.validation import whole_number
 from patrol.services.sheets import Sheet, SheetError, read_sheet, unquote, write_csv
+from patrol.validation import whole_number
 from patrol.vocabulary import LOCATION_KINDS
 
 MAX_ROWS = 5000
@@ -48,8 +49,13 @@ KIND_NAMES = {
     "vacant_unit": ("Vacant unit", "空置房", "空置单元", "空置單元", "空置"),
     "common_area": ("Common area", "公共区域", "公共區域", "公区", "公區"),
 }
-COLUMN_LABELS = {"building": _l("Building"), "floor": _l("Floor"), "unit": _l("Unit"), "name": _l("Name"),
-                 "checklist": _l("Checklist")}
+COLUMN_LABELS = {
+    "building": _l("Building"),
+    "floor": _l("Floor"),
+    "unit": _l("Unit"),
+    "name": _l("Name"),
+    "checklist": _l("Checklist"),
+}
 UPLOAD_NAME = re.compile(r"[A-Za-z0-9_-]{20,64}")
 UPLOAD_HOURS = 24
 
@@ -102,9 +108,13 @@ def _columns(sheet: Sheet) -> dict[str, int]:
             found.setdefault(key, index)
     missing = [name for name in REQUIRED_COLUMNS if name not in found]
     if missing:
-        raise SheetError(_l("The sheet needs the columns %(missing)s. Its header row has: %(found)s.",
-                            missing=", ".join("/".join(HEADER_ALIASES[name][:2]) for name in missing),
-                            found=", ".join(title for title in sheet.header if title)))
+        raise SheetError(
+            _l(
+                "The sheet needs the columns %(missing)s. Its header row has: %(found)s.",
+                missing=", ".join("/".join(HEADER_ALIASES[name][:2]) for name in missing),
+                found=", ".join(title for title in sheet.header if title),
+            )
+        )
     return found
 
 
@@ -133,13 +143,19 @@ def _check_row(row: ImportRow, checklists: dict[str, list[Checklist]], kinds: di
     row.kind = kinds.get(_normal(row.values["kind"]))
     if row.kind is None:
         known = ", ".join(str(label) for label in LOCATION_KINDS.values())
-        row.errors.append(_l("Unknown kind “%(kind)s”: use one of %(kinds)s.", kind=row.values["kind"], kinds=known)
-                          if row.values["kind"] else _l("The kind is missing: use one of %(kinds)s.", kinds=known))
+        row.errors.append(
+            _l("Unknown kind “%(kind)s”: use one of %(kinds)s.", kind=row.values["kind"], kinds=known)
+            if row.values["kind"]
+            else _l("The kind is missing: use one of %(kinds)s.", kinds=known)
+        )
     for name in _split_names(row.values.get("checklist", "")):
         found = checklists.get(name, [])
         if len(found) != 1:
-            row.errors.append(_l("No checklist is called “%(name)s”.", name=name) if not found
-                              else _l("Several checklists are called “%(name)s”.", name=name))
+            row.errors.append(
+                _l("No checklist is called “%(name)s”.", name=name)
+                if not found
+                else _l("Several checklists are called “%(name)s”.", name=name)
+            )
         else:
             row.checklists.append(found[0])
 
@@ -166,8 +182,9 @@ def preview_import(site: Site, data: bytes) -> Outcome[ImportPreview]:
         return Outcome.fail({"file": _l("This site is archived: restore it before adding locations.")}, 409)
     if not sheet.rows:
         return Outcome.fail({"file": _l("The sheet has a header row but no locations under it.")})
-    rows = [ImportRow(number, {name: _cell(cells, columns.get(name)) for name in COLUMNS})
-            for number, cells in sheet.rows]
+    rows = [
+        ImportRow(number, {name: _cell(cells, columns.get(name)) for name in COLUMNS}) for number, cells in sheet.rows
+    ]
     checklists = _checklists_by_name({name for row in rows for name in _split_names(row.values["checklist"])})
     taken, kinds = active_names_on(site.id), kind_names()
     first_seen: dict[str, int] = {}
@@ -193,16 +210,34 @@ def commit_import(actor: User, site: Site, data: bytes, filename: str = "") -> O
         return Outcome(value=outcome.value, errors=errors, status=outcome.status)
     preview = outcome.value
     codes = fresh_short_codes(len(preview.rows))
-    created = [Location(site=site, kind=row.kind, name=row.values["name"], building=row.values["building"],
-                        floor=row.values["floor"], unit=row.values["unit"], qr_token=new_qr_token(),
-                        short_code=code) for row, code in zip(preview.rows, codes)]
+    created = [
+        Location(
+            site=site,
+            kind=row.kind,
+            name=row.values["name"],
+            building=row.values["building"],
+            floor=row.values["floor"],
+            unit=row.values["unit"],
+            qr_token=new_qr_token(),
+            short_code=code,
+        )
+        for row, code in zip(preview.rows, codes, strict=True)
+    ]
     db.session.add_all(created)
     db.session.flush()
-    for row, location in zip(preview.rows, created):
-        db.session.add_all(ChecklistAssignment(checklist=checklist, location_id=location.id)
-                           for checklist in row.checklists)
-    record(actor, "locations.imported", site, label=site.name, site_id=site.id, count=len(created),
-           filename=filename[:200] or None)
+    for row, location in zip(preview.rows, created, strict=True):
+        db.session.add_all(
+            ChecklistAssignment(checklist=checklist, location_id=location.id) for checklist in row.checklists
+        )
+    record(
+        actor,
+        "locations.imported",
+        site,
+        label=site.name,
+        site_id=site.id,
+        count=len(created),
+        filename=filename[:200] or None,
+    )
     db.session.commit()
     return Outcome(preview)
 
@@ -211,16 +246,28 @@ def export_csv(locations: list[Location], language: str) -> bytes:
     """The import's columns plus the short code, in the reader's language; imports again as it is."""
     header = EXPORT_HEADERS.get(language, EXPORT_HEADERS["zh_Hans"])
     own = _own_checklists([location.id for location in locations])
-    rows = ([location.building, location.floor, location.unit, location.name, _kind_word(location.kind, language),
-             "; ".join(own.get(location.id, [])), location.short_code] for location in locations)
+    rows = (
+        [
+            location.building,
+            location.floor,
+            location.unit,
+            location.name,
+            _kind_word(location.kind, language),
+            "; ".join(own.get(location.id, [])),
+            location.short_code,
+        ]
+        for location in locations
+    )
     return write_csv(list(header), rows)
 
 
 def template_csv(language: str) -> bytes:
     """An empty sheet with the headers and two example rows, to fill in and import."""
     header = EXPORT_HEADERS.get(language, EXPORT_HEADERS["zh_Hans"])[:-1]
-    examples = [("1栋", "3F", "", "1栋 3F", _kind_word("floor", language), ""),
-                ("2栋", "12F", "1203", "2栋 1203", _kind_word("renovation", language), "")]
+    examples = [
+        ("1栋", "3F", "", "1栋 3F", _kind_word("floor", language), ""),
+        ("2栋", "12F", "1203", "2栋 1203", _kind_word("renovation", language), ""),
+    ]
     return write_csv(list(header), examples)
 
 
@@ -235,9 +282,12 @@ def _own_checklists(location_ids: list[int]) -> dict[int, list[str]]:
     """The checklists assigned to each of these locations by itself (not by kind)."""
     own: dict[int, list[str]] = {}
     for start in range(0, len(location_ids), 500):
-        query = (select(ChecklistAssignment.location_id, Checklist.name).join(Checklist)
-                 .where(ChecklistAssignment.location_id.in_(location_ids[start:start + 500]))
-                 .order_by(Checklist.name))
+        query = (
+            select(ChecklistAssignment.location_id, Checklist.name)
+            .join(Checklist)
+            .where(ChecklistAssignment.location_id.in_(location_ids[start : start + 500]))
+            .order_by(Checklist.name)
+        )
         for location_id, name in db.session.execute(query):
             own.setdefault(location_id, []).append(name)
     return own
@@ -252,8 +302,9 @@ def keep_upload(folder: Path, actor: User, site: Site, data: bytes, filename: st
             old.with_suffix(".upload").unlink(missing_ok=True)
     upload_id = secrets.token_urlsafe(24)
     (folder / f"{upload_id}.upload").write_bytes(data)
-    (folder / f"{upload_id}.json").write_text(json.dumps(
-        {"user_id": actor.id, "site_id": site.id, "filename": filename[:200]}))
+    (folder / f"{upload_id}.json").write_text(
+        json.dumps({"user_id": actor.id, "site_id": site.id, "filename": filename[:200]})
+    )
     return upload_id
 
 

@@ -1,5 +1,6 @@
 """Logins: one row per signed-in device, so signing out, a password change, a reset or a
 deactivation can end exactly the sessions it should, and a copied cookie stops working."""
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,7 @@ def user_for_token(token: str) -> User | None:
     if not token or len(token) > 100:
         return None
     row = db.session.execute(
-        select(User, Login.expires_at).join(Login, Login.user_id == User.id)
-        .where(Login.token_hash == _digest(token))
+        select(User, Login.expires_at).join(Login, Login.user_id == User.id).where(Login.token_hash == _digest(token))
     ).first()
     if row is None:
         return None

@@ -5,16 +5,17 @@ site is 01:00 UTC), so each occurrence is built in the site's zone and handed ba
 These functions do not look at `schedule.active` or `schedule.created_at`: whether a
 stopped or new schedule's past rounds count is the caller's decision.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from patrol.extensions import db
 from patrol.models import Location, Schedule
-from patrol.services.locations import natural_key
+from patrol.services.locations import reading_order
 
 # No valid schedule goes this long without a round; it bounds the search for the next ones.
 _LONGEST_GAP = timedelta(days=8)
@@ -30,7 +31,7 @@ class Occurrence:
     grace_end: datetime
 
     def state_at(self, moment: datetime) -> str:
-        """"upcoming", "open" (on time), "late" or "missed" at this instant, if nothing was done."""
+        """ "upcoming", "open" (on time), "late" or "missed" at this instant, if nothing was done."""
         if moment < self.due_at:
             return "upcoming"
         if moment < self.window_end:
@@ -63,7 +64,7 @@ def occurrences(schedule: Schedule, start_utc: datetime, end_utc: datetime) -> l
     found: list[Occurrence] = []
     while day <= last_day:
         for wall in _times_on(schedule, day):
-            due = datetime.combine(day, wall, tzinfo=zone).astimezone(timezone.utc)
+            due = datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
             # A time skipped by a daylight-saving change lands on the next real instant: count it once.
             if start_utc <= due < end_utc and (not found or due > found[-1].due_at):
                 found.append(Occurrence(schedule.id, due, due + window, due + window + grace))
@@ -80,10 +81,10 @@ def next_occurrences(schedule: Schedule, now: datetime, count: int = 5) -> list[
 def schedule_locations(schedule: Schedule) -> list[Location]:
     """The active locations a schedule covers: every one of its kind on its site, or those hand-picked."""
     if schedule.location_kind:
-        query = select(Location).where(Location.site_id == schedule.site_id,
-                                       Location.kind == schedule.location_kind, Location.active.is_(True))
+        query = select(Location).where(
+            Location.site_id == schedule.site_id, Location.kind == schedule.location_kind, Location.active.is_(True)
+        )
         chosen = list(db.session.scalars(query))
     else:
         chosen = [loc for loc in schedule.locations if loc.active and loc.site_id == schedule.site_id]
-    return sorted(chosen, key=lambda loc: (natural_key(loc.building), natural_key(loc.floor),
-                                           natural_key(loc.unit), natural_key(loc.name), loc.id))
+    return sorted(chosen, key=reading_order)

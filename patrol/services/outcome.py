@@ -1,4 +1,5 @@
 """The result a service hands back: a value, or errors keyed by the field they belong to."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

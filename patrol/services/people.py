@@ -1,23 +1,26 @@
 """People: the list, inviting someone, changing their role and sites, resetting passwords, deactivating."""
+
 from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from patrol.i18n import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from patrol.extensions import db
 from patrol.i18n import LANGUAGES
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import Site, User, user_sites
+from patrol.paging import Page, offset_page
 from patrol.passwords import password_problem
 from patrol.services.accounts import check_new_username, create_user
 from patrol.services.audit import record
 from patrol.services.logins import end_all_logins
 from patrol.services.outcome import Outcome
+from patrol.services.search import contains
 from patrol.validation import Checker
 from patrol.vocabulary import ROLES
 
@@ -35,6 +38,7 @@ class PersonFilter:
 @dataclass
 class WithPassword:
     """A person and the temporary password they were just given, to show once and never store."""
+
     user: User
     password: str
 
@@ -42,14 +46,14 @@ class WithPassword:
 def temporary_password() -> str:
     """Twelve characters in three groups (about 59 bits): easy to pass on by phone or WeChat."""
     chars = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(12))
-    return "-".join(chars[i:i + 4] for i in range(0, 12, 4))
+    return "-".join(chars[i : i + 4] for i in range(0, 12, 4))
 
 
 def _people_query(wanted: PersonFilter):
     query = select(User)
     if wanted.search.strip():
-        pattern = f"%{wanted.search.strip()}%"
-        query = query.where(or_(User.display_name.ilike(pattern), User.username.ilike(pattern)))
+        text = wanted.search.strip()
+        query = query.where(or_(contains(User.display_name, text), contains(User.username, text)))
     if wanted.role in ROLES:
         query = query.where(User.role == wanted.role)
     if wanted.site_id is not None:
@@ -59,27 +63,32 @@ def _people_query(wanted: PersonFilter):
     return query
 
 
-def people_page(wanted: PersonFilter, *, limit: int = 30, offset: int = 0) -> list[User]:
-    """People matching the filter: active ones first, then by name."""
-    query = (_people_query(wanted).options(selectinload(User.sites))
-             .order_by(User.active.desc(), User.display_name, User.username).limit(limit).offset(offset))
-    return list(db.session.scalars(query))
-
-
-def count_people(wanted: PersonFilter) -> int:
-    return db.session.scalar(select(func.count()).select_from(_people_query(wanted).subquery()))
+def people_page(wanted: PersonFilter, *, number: int = 1, size: int = 30) -> Page[User]:
+    """A page of people matching the filter: active ones first, then by name (the id settles ties)."""
+    query = (
+        _people_query(wanted)
+        .options(selectinload(User.sites))
+        .order_by(User.active.desc(), User.display_name, User.username, User.id)
+    )
+    return offset_page(query, number=number, size=size)
 
 
 def person_form_values(user: User | None) -> dict:
     """What the form shows for a person (or a new one), as the raw strings a form would send."""
     if user is None:
         return {"username": "", "display_name": "", "role": "butler", "sites": [], "password": ""}
-    return {"username": user.username, "display_name": user.display_name, "role": user.role,
-            "sites": [str(site.id) for site in user.sites], "locale": user.locale or ""}
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "sites": [str(site.id) for site in user.sites],
+        "locale": user.locale or "",
+    }
 
 
-def _chosen_sites(check: Checker, role: str | None, site_ids: Sequence[str],
-                  offered: Sequence[Site]) -> list[Site] | None:
+def _chosen_sites(
+    check: Checker, role: str | None, site_ids: Sequence[str], offered: Sequence[Site]
+) -> list[Site] | None:
     """The ticked sites, or None for an administrator: they see every site, so the ticks are ignored."""
     if role == "admin":
         return None
@@ -93,8 +102,9 @@ def _chosen_sites(check: Checker, role: str | None, site_ids: Sequence[str],
     return sorted(chosen, key=lambda site: site.id)
 
 
-def invite_person(actor: User, raw: Mapping[str, str], site_ids: Sequence[str],
-                  offered: Sequence[Site]) -> Outcome[WithPassword]:
+def invite_person(
+    actor: User, raw: Mapping[str, str], site_ids: Sequence[str], offered: Sequence[Site]
+) -> Outcome[WithPassword]:
     """A new account that must choose its own password at first sign-in.
 
     `offered` are the sites the form showed; a blank password field means "generate one".
@@ -125,8 +135,9 @@ def invite_person(actor: User, raw: Mapping[str, str], site_ids: Sequence[str],
     return Outcome(WithPassword(user, password))
 
 
-def update_person(actor: User, user: User, raw: Mapping[str, str], site_ids: Sequence[str],
-                  offered: Sequence[Site]) -> Outcome[User]:
+def update_person(
+    actor: User, user: User, raw: Mapping[str, str], site_ids: Sequence[str], offered: Sequence[Site]
+) -> Outcome[User]:
     """Change a person's name, role, sites and language; each kind of change is its own audit entry."""
     check = Checker(raw)
     display_name = check.text("display_name", required=True, max_length=120)
@@ -140,9 +151,11 @@ def update_person(actor: User, user: User, raw: Mapping[str, str], site_ids: Seq
     if not check.ok:
         db.session.rollback()  # release the administrators' rows _other_admins locked
         return Outcome.fail(check.errors)
-    changes = {field: {"from": getattr(user, field), "to": value}
-               for field, value in (("display_name", display_name), ("locale", locale))
-               if getattr(user, field) != value}
+    changes = {
+        field: {"from": getattr(user, field), "to": value}
+        for field, value in (("display_name", display_name), ("locale", locale))
+        if getattr(user, field) != value
+    }
     if changes:
         record(actor, "user.updated", user, **changes)
     if role != user.role:
@@ -197,6 +210,5 @@ def _other_admins(user: User) -> list[int]:
     Every active administrator's row is locked (in id order, so two requests queue rather than
     deadlock) until the commit: two admins demoting each other at once cannot both succeed.
     """
-    query = (select(User.id).where(User.role == "admin", User.active.is_(True))
-             .order_by(User.id).with_for_update())
+    query = select(User.id).where(User.role == "admin", User.active.is_(True)).order_by(User.id).with_for_update()
     return [user_id for user_id in db.session.scalars(query) if user_id != user.id]

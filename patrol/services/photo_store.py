@@ -5,6 +5,7 @@ while its row is locked (its own INSERT, FOR KEY SHARE when attaching, FOR UPDAT
 deleting), and files with no row only while the whole table is; on SQLite every writer holds
 the database lock anyway. So an attach and a delete of the same hash never interleave.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,12 +61,23 @@ def _claim_row(photo: ProcessedPhoto, uploader_id: int) -> Photo:
     # release from deleting the row before this link commits; if one deleted it in between,
     # the next round inserts it again.
     insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
-    values = {"sha256": photo.sha256, "width": photo.width, "height": photo.height, "byte_size": len(photo.full),
-              "taken_at": photo.taken_at, "uploaded_by_id": uploader_id, "uploaded_at": utcnow()}
+    values = {
+        "sha256": photo.sha256,
+        "width": photo.width,
+        "height": photo.height,
+        "byte_size": len(photo.full),
+        "taken_at": photo.taken_at,
+        "uploaded_by_id": uploader_id,
+        "uploaded_at": utcnow(),
+    }
     for _attempt in range(3):
         db.session.execute(insert(Photo).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
-        row = db.session.scalar(select(Photo).where(Photo.sha256 == photo.sha256)
-                                .with_for_update(key_share=True).execution_options(populate_existing=True))
+        row = db.session.scalar(
+            select(Photo)
+            .where(Photo.sha256 == photo.sha256)
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
         if row is not None:
             return row
     raise RuntimeError(f"photo {photo.sha256} was deleted three times while being attached")
@@ -128,8 +140,11 @@ def sweep_photos(photo_dir: str, grace: timedelta, *, dry_run: bool = False) -> 
     The grace period leaves alone whatever an upload in flight is writing right now.
     """
     cutoff = utcnow() - grace
-    unlinked = db.session.execute(select(Photo.id, Photo.sha256).where(
-        Photo.uploaded_at < cutoff, ~exists().where(answer_photos.c.photo_id == Photo.id))).all()
+    unlinked = db.session.execute(
+        select(Photo.id, Photo.sha256).where(
+            Photo.uploaded_at < cutoff, ~exists().where(answer_photos.c.photo_id == Photo.id)
+        )
+    ).all()
     db.session.rollback()
     if dry_run:
         photos = [sha256 for _id, sha256 in unlinked]
@@ -151,7 +166,7 @@ def _sweep_files(root: Path, cutoff: datetime, dry_run: bool) -> list[Path]:
         db.session.execute(text("LOCK TABLE photos IN SHARE ROW EXCLUSIVE MODE"))
     hashes = list(by_hash)
     for start in range(0, len(hashes), 500):
-        chunk = hashes[start:start + 500]
+        chunk = hashes[start : start + 500]
         known = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(chunk))))
         stray += [path for sha256 in chunk if sha256 not in known for path in by_hash[sha256]]
     if not dry_run:

@@ -4,6 +4,7 @@
 a view runs with no transaction open; `patrol.services.evidence` then keeps the result by hash.
 What a worst-case image costs, and so where the pixel limits sit: bench/photo_worst_case.md.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,7 @@ import math
 import struct
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
@@ -34,9 +35,15 @@ EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 0x9003
 OFFSET_TIME_ORIGINAL = 0x9011
 DATETIME = 0x0132
-TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
-         5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-         8: Image.Transpose.ROTATE_90}
+TURNS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 # Pillow keeps up to 64 MB of a PNG's text chunks in memory by default; a photo needs none.
 PngImagePlugin.MAX_TEXT_MEMORY = 1024 * 1024
@@ -84,8 +91,15 @@ class ProcessedPhoto:
     taken_at: datetime | None
 
 
-def process_photo(data: bytes, *, zone: ZoneInfo, max_bytes: int, pixels: PixelLimits,
-                  slots: threading.BoundedSemaphore | None = None, wait: float = 0) -> ProcessedPhoto:
+def process_photo(
+    data: bytes,
+    *,
+    zone: ZoneInfo,
+    max_bytes: int,
+    pixels: PixelLimits,
+    slots: threading.BoundedSemaphore | None = None,
+    wait: float = 0,
+) -> ProcessedPhoto:
     """Check and re-encode an upload; PhotoRejected says why not, PhotosBusy if no decode slot came in `wait` s."""
     if len(data) > max_bytes:
         limit = f"{max_bytes / (1024 * 1024):.1f}".removesuffix(".0")
@@ -156,7 +170,7 @@ def _decodes_in_one_pass(data: bytes) -> bool:
             frame, components = marker, data[position + 9]
         if marker == 0xDA:  # the first scan: how many components does it carry?
             return frame in SEQUENTIAL_FRAMES and data[position + 4] >= components
-        position += 2 + int.from_bytes(data[position + 2:position + 4], "big")
+        position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
     return False
 
 
@@ -218,5 +232,5 @@ def _taken_at(exif: Image.Exif, zone: ZoneInfo) -> datetime | None:
     if isinstance(offset, str) and len(offset) == 6 and offset[0] in "+-":
         sign = 1 if offset[0] == "+" else -1
         delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])) * sign
-        return local.replace(tzinfo=timezone(delta)).astimezone(timezone.utc)
-    return local.replace(tzinfo=zone).astimezone(timezone.utc)
+        return local.replace(tzinfo=timezone(delta)).astimezone(UTC)
+    return local.replace(tzinfo=zone).astimezone(UTC)

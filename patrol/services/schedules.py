@@ -1,23 +1,26 @@
-"""Patrol schedules (巡检计划): listing, checking and saving them, stopping and restarting, and saying them in words."""
+"""Patrol schedules (巡检计划): listing, checking and saving them, stopping and restarting.
+
+How a schedule reads (its recurrence, locations, who is responsible) is worded in patrol.presenters.
+"""
+
 from __future__ import annotations
 
 from datetime import time
 
-from babel.dates import get_day_names
-from flask_babel import get_locale, gettext, ngettext, pgettext
-from patrol.i18n import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import Checklist, ChecklistVersion, Location, Schedule, Site, User, user_sites
 from patrol.models.schedule import RECURRENCES
-from patrol.validation import whole_numbers
+from patrol.paging import Page, offset_page
 from patrol.services.audit import record
 from patrol.services.locations import locations_on
 from patrol.services.outcome import Outcome
-from patrol.validation import Checker
-from patrol.vocabulary import LOCATION_KINDS, ROLES
+from patrol.services.search import contains
+from patrol.validation import Checker, whole_numbers
+from patrol.vocabulary import LOCATION_KINDS
 
 # A schedule can fall to anyone in these roles on its site (administrators do not patrol).
 RESPONSIBLE_ROLES = ("butler", "steward", "supervisor")
@@ -25,9 +28,18 @@ PICKER_LIMIT = 300
 
 # What a new schedule's form starts with.
 NEW_SCHEDULE_VALUES = {
-    "scope": "kind", "location_kind": "floor", "locations": [], "recurrence": "daily", "every_hours": "2",
-    "start_time": "09:00", "end_time": "18:00", "weekdays": [], "window_minutes": "60", "grace_minutes": "15",
-    "responsible_by": "role", "responsible_role": "butler",
+    "scope": "kind",
+    "location_kind": "floor",
+    "locations": [],
+    "recurrence": "daily",
+    "every_hours": "2",
+    "start_time": "09:00",
+    "end_time": "18:00",
+    "weekdays": [],
+    "window_minutes": "60",
+    "grace_minutes": "15",
+    "responsible_by": "role",
+    "responsible_role": "butler",
 }
 
 
@@ -36,22 +48,25 @@ def _listed(site_ids: set[int], site_id: int | None, search: str):
     if site_id is not None:
         query = query.where(Schedule.site_id == site_id)
     if search.strip():
-        query = query.where(Schedule.name.ilike(f"%{search.strip()}%"))
+        query = query.where(contains(Schedule.name, search.strip()))
     return query
 
 
-def list_schedules(site_ids: set[int], *, site_id: int | None = None, search: str = "",
-                   limit: int = 30, offset: int = 0) -> list[Schedule]:
-    query = (_listed(site_ids, site_id, search)
-             .options(joinedload(Schedule.site), joinedload(Schedule.checklist),
-                      joinedload(Schedule.responsible_user), selectinload(Schedule.locations))
-             .order_by(Schedule.site_id, Schedule.name, Schedule.id))
-    return list(db.session.scalars(query.limit(limit).offset(offset)))
-
-
-def count_schedules(site_ids: set[int], *, site_id: int | None = None, search: str = "") -> int:
-    subquery = _listed(site_ids, site_id, search).subquery()
-    return db.session.scalar(select(func.count()).select_from(subquery))
+def list_schedules(
+    site_ids: set[int], *, site_id: int | None = None, search: str = "", number: int = 1, size: int = 30
+) -> Page[Schedule]:
+    """A page of schedules, by site and name."""
+    query = (
+        _listed(site_ids, site_id, search)
+        .options(
+            joinedload(Schedule.site),
+            joinedload(Schedule.checklist),
+            joinedload(Schedule.responsible_user),
+            selectinload(Schedule.locations),
+        )
+        .order_by(Schedule.site_id, Schedule.name, Schedule.id)
+    )
+    return offset_page(query, number=number, size=size)
 
 
 def published_checklists() -> list[Checklist]:
@@ -65,8 +80,12 @@ def people_on(site_id: int | None) -> list[User]:
     """Active people given this site, who may be made responsible for its schedules."""
     if site_id is None:
         return []
-    query = (select(User).join(user_sites, user_sites.c.user_id == User.id)
-             .where(user_sites.c.site_id == site_id, User.active.is_(True)).order_by(User.display_name, User.id))
+    query = (
+        select(User)
+        .join(user_sites, user_sites.c.user_id == User.id)
+        .where(user_sites.c.site_id == site_id, User.active.is_(True))
+        .order_by(User.display_name, User.id)
+    )
     return list(db.session.scalars(query))
 
 
@@ -84,20 +103,28 @@ def pickable_locations(site_id: int | None, search: str = "", keep: list[int] | 
 def schedule_values(schedule: Schedule) -> dict:
     """A schedule as the raw strings its edit form starts with."""
     return {
-        "site": str(schedule.site_id), "name": schedule.name, "checklist": str(schedule.checklist_id),
-        "scope": "kind" if schedule.location_kind else "picked", "location_kind": schedule.location_kind or "",
-        "locations": [str(loc.id) for loc in schedule.locations], "recurrence": schedule.recurrence,
-        "every_hours": str(schedule.every_hours or ""), "start_time": _hhmm(schedule.start_time),
-        "end_time": _hhmm(schedule.end_time) or "", "weekdays": [str(day) for day in schedule.weekdays or []],
-        "window_minutes": str(schedule.window_minutes), "grace_minutes": str(schedule.grace_minutes),
+        "site": str(schedule.site_id),
+        "name": schedule.name,
+        "checklist": str(schedule.checklist_id),
+        "scope": "kind" if schedule.location_kind else "picked",
+        "location_kind": schedule.location_kind or "",
+        "locations": [str(loc.id) for loc in schedule.locations],
+        "recurrence": schedule.recurrence,
+        "every_hours": str(schedule.every_hours or ""),
+        "start_time": _hhmm(schedule.start_time),
+        "end_time": _hhmm(schedule.end_time) or "",
+        "weekdays": [str(day) for day in schedule.weekdays or []],
+        "window_minutes": str(schedule.window_minutes),
+        "grace_minutes": str(schedule.grace_minutes),
         "responsible_by": "person" if schedule.responsible_user_id else "role",
         "responsible_user": str(schedule.responsible_user_id or ""),
         "responsible_role": schedule.responsible_role or "",
     }
 
 
-def save_schedule(raw, *, actor: User | None, site_ids: set[int],
-                  schedule: Schedule | None = None) -> Outcome[Schedule]:
+def save_schedule(
+    raw, *, actor: User | None, site_ids: set[int], schedule: Schedule | None = None
+) -> Outcome[Schedule]:
     """Create a schedule (or change `schedule`) from raw form values; lists come as lists of strings."""
     check = Checker(raw)
     site = _checked_site(check, site_ids, schedule)
@@ -184,8 +211,11 @@ def _checked_scope(check: Checker, raw, site: Site | None) -> dict:
         check.fail("locations", _l("Pick active locations on this site only."))
         return {}
     ids = set(ids)
-    found = list(db.session.scalars(select(Location).where(
-        Location.id.in_(ids), Location.site_id == site.id, Location.active.is_(True))))
+    found = list(
+        db.session.scalars(
+            select(Location).where(Location.id.in_(ids), Location.site_id == site.id, Location.active.is_(True))
+        )
+    )
     if len(found) != len(ids):
         check.fail("locations", _l("Pick active locations on this site only."))
     return {"location_kind": None, "locations": found}
@@ -232,43 +262,18 @@ def _hhmm(value: time | None) -> str | None:
 def _snapshot(schedule: Schedule) -> dict:
     """What an administrator can change, as plain values, to tell the audit log what changed."""
     return {
-        "site": schedule.site.name, "name": schedule.name, "checklist": schedule.checklist.name,
+        "site": schedule.site.name,
+        "name": schedule.name,
+        "checklist": schedule.checklist.name,
         "location_kind": schedule.location_kind,
         "locations": None if schedule.location_kind else sorted(loc.name for loc in schedule.locations),
-        "recurrence": schedule.recurrence, "every_hours": schedule.every_hours,
-        "start_time": _hhmm(schedule.start_time), "end_time": _hhmm(schedule.end_time),
+        "recurrence": schedule.recurrence,
+        "every_hours": schedule.every_hours,
+        "start_time": _hhmm(schedule.start_time),
+        "end_time": _hhmm(schedule.end_time),
         "weekdays": sorted(schedule.weekdays or []) or None,
-        "window_minutes": schedule.window_minutes, "grace_minutes": schedule.grace_minutes,
+        "window_minutes": schedule.window_minutes,
+        "grace_minutes": schedule.grace_minutes,
         "responsible": schedule.responsible_user.username if schedule.responsible_user else None,
         "responsible_role": schedule.responsible_role,
     }
-
-
-def weekday_names(days) -> str:
-    """Day numbers (0 = Monday) as the reader's short day names, e.g. "Mon, Thu" or "周一、周四"."""
-    names = get_day_names("abbreviated", locale=get_locale() or "en")
-    return pgettext("list separator", ", ").join(names[int(day)] for day in sorted(days))
-
-
-def describe_recurrence(schedule: Schedule) -> str:
-    """The recurrence in words: "Every 2 h from 08:00 to 20:00", "Daily at 09:00", "Weekly on Mon, Thu at 10:00"."""
-    start = _hhmm(schedule.start_time)
-    if schedule.recurrence == "hourly":
-        return ngettext("Every hour from %(start)s to %(end)s", "Every %(num)d h from %(start)s to %(end)s",
-                        schedule.every_hours or 1, start=start, end=_hhmm(schedule.end_time))
-    if schedule.recurrence == "weekly":
-        return gettext("Weekly on %(days)s at %(time)s", days=weekday_names(schedule.weekdays or []), time=start)
-    return gettext("Daily at %(time)s", time=start)
-
-
-def describe_locations(schedule: Schedule) -> str:
-    if schedule.location_kind:
-        return gettext("All: %(kind)s", kind=LOCATION_KINDS.get(schedule.location_kind, schedule.location_kind))
-    return ngettext("%(num)d picked location", "%(num)d picked locations", len(schedule.locations))
-
-
-def describe_responsible(schedule: Schedule) -> str:
-    if schedule.responsible_user is not None:
-        return schedule.responsible_user.display_name
-    role = schedule.responsible_role or ""
-    return gettext("Role: %(role)s", role=ROLES.get(role, role))

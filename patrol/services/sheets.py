@@ -8,6 +8,7 @@ An upload may be hostile, so reading is bounded while it happens, not checked af
 .xlsx is inspected as a zip before openpyxl opens it, rows and columns are read only up to one
 past their limits, every cell and CSV row has a length cap, and the whole read has a time budget.
 """
+
 from __future__ import annotations
 
 import csv
@@ -73,9 +74,13 @@ class _Deadline:
 
     def check(self) -> None:
         if _clock() > self.at:
-            raise SheetError(_l("Reading this file took more than %(n)s seconds, far longer than a sheet of "
-                                "locations needs. Copy just the locations into a new sheet and upload that.",
-                                n=format(self.seconds, "g")))
+            raise SheetError(
+                _l(
+                    "Reading this file took more than %(n)s seconds, far longer than a sheet of "
+                    "locations needs. Copy just the locations into a new sheet and upload that.",
+                    n=format(self.seconds, "g"),
+                )
+            )
 
 
 class _TimedBytes(io.BytesIO):
@@ -134,15 +139,20 @@ def _rows_within(records, max_rows: int, deadline: _Deadline) -> Sheet:
         if not cells:
             blank_rows += 1
             if blank_rows > MAX_BLANK_ROWS:
-                raise SheetError(_l("The sheet has more than %(n)s empty rows. Delete them and upload it again.",
-                                    n=format(MAX_BLANK_ROWS, ",")))
+                raise SheetError(
+                    _l(
+                        "The sheet has more than %(n)s empty rows. Delete them and upload it again.",
+                        n=format(MAX_BLANK_ROWS, ","),
+                    )
+                )
             continue
         if header is None:
             header = cells
             continue
         if len(rows) == max_rows:
-            raise SheetError(_l("At most %(n)s rows per import: split the sheet and import it in parts.",
-                                n=format(max_rows, ",")))
+            raise SheetError(
+                _l("At most %(n)s rows per import: split the sheet and import it in parts.", n=format(max_rows, ","))
+            )
         rows.append((number, cells))
     if header is None:
         raise SheetError(_l("The file is empty."))
@@ -153,15 +163,26 @@ def _checked_cells(number: int, cells: list[str]) -> list[str]:
     """The row's cells stripped, without the empty ones at its end; refused when a cell is too long
     or something stands beyond the last column a sheet of locations may use."""
     if any(len(cell) > MAX_CELL_CHARS for cell in cells):
-        raise SheetError(_l("Row %(row)s has a cell longer than %(n)s characters, which is not a location. "
-                            "Shorten or delete it and upload the sheet again.", row=number, n=MAX_CELL_CHARS))
+        raise SheetError(
+            _l(
+                "Row %(row)s has a cell longer than %(n)s characters, which is not a location. "
+                "Shorten or delete it and upload the sheet again.",
+                row=number,
+                n=MAX_CELL_CHARS,
+            )
+        )
     cells = [cell.strip() for cell in cells]
     while cells and not cells[-1]:
         cells.pop()
     if len(cells) > MAX_COLUMNS:
-        raise SheetError(_l("Row %(row)s has something beyond column %(n)s: a sheet of locations has at most "
-                            "%(n)s columns. Delete the extra columns and upload it again.",
-                            row=number, n=MAX_COLUMNS))
+        raise SheetError(
+            _l(
+                "Row %(row)s has something beyond column %(n)s: a sheet of locations has at most "
+                "%(n)s columns. Delete the extra columns and upload it again.",
+                row=number,
+                n=MAX_COLUMNS,
+            )
+        )
     return cells
 
 
@@ -183,8 +204,13 @@ class _CsvLines:
         line = next(self._lines)
         self._chars += len(line)
         if self._chars > MAX_CSV_ROW_CHARS:
-            raise SheetError(_l("Row %(row)s of the CSV file is far longer than a row of locations can be. "
-                                "Check the file and upload it again.", row=self.row))
+            raise SheetError(
+                _l(
+                    "Row %(row)s of the CSV file is far longer than a row of locations can be. "
+                    "Check the file and upload it again.",
+                    row=self.row,
+                )
+            )
         return line
 
     def next_row(self) -> None:
@@ -214,10 +240,18 @@ def _check_zip(data: bytes) -> None:
         raise _not_a_sheet() from error
     if not any(part.filename == "xl/workbook.xml" for part in parts):
         raise _not_a_sheet()
-    if (len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES
-            or any(part.file_size > MAX_PART_BYTES or _bomb_like(part) for part in parts)):
-        raise SheetError(_l("This Excel file unpacks to far more than a sheet of locations holds. "
-                            "Copy just the locations into a new workbook and upload that."), 413)
+    if (
+        len(parts) > MAX_PARTS
+        or sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES
+        or any(part.file_size > MAX_PART_BYTES or _bomb_like(part) for part in parts)
+    ):
+        raise SheetError(
+            _l(
+                "This Excel file unpacks to far more than a sheet of locations holds. "
+                "Copy just the locations into a new workbook and upload that."
+            ),
+            413,
+        )
 
 
 def _bomb_like(part: zipfile.ZipInfo) -> bool:

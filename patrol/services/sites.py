@@ -1,4 +1,5 @@
 """Sites (项目/小区/大厦): listing, creating, changing, archiving and restoring them."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -7,22 +8,30 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from patrol.i18n import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import Inspection, Location, Site, Task, User
 from patrol.models.task import OPEN_STATUSES
+from patrol.paging import Page, fetch_rows, offset_page
 from patrol.services.audit import record
 from patrol.services.outcome import Outcome
+from patrol.services.search import contains
 from patrol.validation import Checker
 
 # The zones the form offers first: where Chinese-speaking property teams work. Any other valid
 # IANA zone is still accepted (a site set up elsewhere keeps its own).
 COMMON_ZONES = (
-    "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei",
-    "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Tokyo", "UTC",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Macau",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Kuala_Lumpur",
+    "Asia/Tokyo",
+    "UTC",
 )
 
 SITE_FILTERS = {
@@ -44,6 +53,7 @@ class SiteRow:
 @dataclass
 class SiteHistory:
     """What a site holds: archiving keeps all of it."""
+
     locations: int
     active_locations: int
     inspections: int
@@ -53,14 +63,18 @@ class SiteHistory:
 
 def site_history(site: Site) -> SiteHistory:
     total, active = db.session.execute(
-        select(func.count(Location.id), func.count(Location.id).filter(Location.active.is_(True)))
-        .where(Location.site_id == site.id)).one()
+        select(func.count(Location.id), func.count(Location.id).filter(Location.active.is_(True))).where(
+            Location.site_id == site.id
+        )
+    ).one()
     inspections, last = db.session.execute(
         select(func.count(Inspection.id), func.max(Inspection.submitted_at))
         .join(Location, Inspection.location_id == Location.id)
-        .where(Location.site_id == site.id, Inspection.status == "submitted")).one()
-    open_tasks = db.session.scalar(select(func.count(Task.id)).where(
-        Task.site_id == site.id, Task.status.in_(OPEN_STATUSES)))
+        .where(Location.site_id == site.id, Inspection.status == "submitted")
+    ).one()
+    open_tasks = db.session.scalar(
+        select(func.count(Task.id)).where(Task.site_id == site.id, Task.status.in_(OPEN_STATUSES))
+    )
     return SiteHistory(total, active, inspections, open_tasks, last)
 
 
@@ -89,30 +103,38 @@ def _site_query(state: str, search: str):
     elif state == "archived":
         query = query.where(Site.archived_at.is_not(None))
     if search.strip():
-        query = query.where(Site.name.ilike(f"%{search.strip()}%"))
+        query = query.where(contains(Site.name, search.strip()))
     return query
 
 
-def site_rows(*, state: str = "active", search: str = "", limit: int = 30, offset: int = 0) -> list[SiteRow]:
-    """Sites by name, each with how many of its locations are in use."""
-    counts = (select(Location.site_id, func.count(Location.id).label("n"))
-              .where(Location.active.is_(True)).group_by(Location.site_id).subquery())
-    query = (_site_query(state, search).add_columns(func.coalesce(counts.c.n, 0))
-             .outerjoin(counts, counts.c.site_id == Site.id)
-             .order_by(Site.archived_at.is_not(None), Site.name, Site.id).limit(limit).offset(offset))
-    return [SiteRow(site, count) for site, count in db.session.execute(query)]
-
-
-def count_sites(*, state: str = "active", search: str = "") -> int:
-    return db.session.scalar(select(func.count()).select_from(_site_query(state, search).subquery()))
+def site_page(*, state: str = "active", search: str = "", number: int = 1, size: int = 30) -> Page[SiteRow]:
+    """A page of sites by name, each with how many of its locations are in use."""
+    counts = (
+        select(Location.site_id, func.count(Location.id).label("n"))
+        .where(Location.active.is_(True))
+        .group_by(Location.site_id)
+        .subquery()
+    )
+    query = (
+        _site_query(state, search)
+        .add_columns(func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.site_id == Site.id)
+        .order_by(Site.archived_at.is_not(None), Site.name, Site.id)
+    )
+    page = offset_page(query, number=number, size=size, count=_site_query(state, search), fetch=fetch_rows)
+    return page.map(lambda row: SiteRow(*row))
 
 
 def site_form_values(site: Site | None) -> dict[str, str]:
     """What the form shows for a site (or a new one): the raw strings a form would send."""
     if site is None:
         return {"name": "", "timezone": "Asia/Shanghai", "opens_at": "08:30", "closes_at": "18:00"}
-    return {"name": site.name, "timezone": site.timezone,
-            "opens_at": site.opens_at.strftime("%H:%M"), "closes_at": site.closes_at.strftime("%H:%M")}
+    return {
+        "name": site.name,
+        "timezone": site.timezone,
+        "opens_at": site.opens_at.strftime("%H:%M"),
+        "closes_at": site.closes_at.strftime("%H:%M"),
+    }
 
 
 def _checked(raw: Mapping[str, str], site: Site | None) -> tuple[Checker, dict]:
@@ -149,8 +171,15 @@ def create_site(actor: User | None, raw: Mapping[str, str]) -> Outcome[Site]:
     site = Site(**values)
     db.session.add(site)
     db.session.flush()
-    record(actor, "site.created", site, site_id=site.id, timezone=site.timezone,
-           opens_at=_shown(site.opens_at), closes_at=_shown(site.closes_at))
+    record(
+        actor,
+        "site.created",
+        site,
+        site_id=site.id,
+        timezone=site.timezone,
+        opens_at=_shown(site.opens_at),
+        closes_at=_shown(site.closes_at),
+    )
     db.session.commit()
     return Outcome(site)
 

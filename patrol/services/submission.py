@@ -1,12 +1,13 @@
 """Submitting an inspection: checked on the server, all of it stored or none, once per client id."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from patrol.i18n import lazy_gettext as _l
-
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
+from patrol.i18n import lazy_pgettext
 from patrol.models import ChecklistItem, Inspection
 from patrol.services.answers import AnswerInput, InvalidAnswer
 from patrol.services.checklists import items_of
@@ -78,8 +79,9 @@ def _submitted_before(key: DraftKey) -> Inspection | None:
     return None
 
 
-def _fold_form(items: list[ChecklistItem], state: dict[int, AnswerSnapshot | None],
-               given: dict[int, AnswerInput]) -> dict[str, str]:
+def _fold_form(
+    items: list[ChecklistItem], state: dict[int, AnswerSnapshot | None], given: dict[int, AnswerInput]
+) -> dict[str, str]:
     """Take the submitted form into `state`; the errors by item id."""
     errors: dict[str, str] = {}
     for item in items:
@@ -97,6 +99,9 @@ def _fold_form(items: list[ChecklistItem], state: dict[int, AnswerSnapshot | Non
 
 
 def _missing(item: ChecklistItem, answer: AnswerSnapshot | None) -> str | None:
+    if answer is None and item.required and item.item_type in ("passfail", "choice", "rating"):
+        # Nothing is filled in on an item answered by tapping: Chinese asks to choose (请选择) instead.
+        return lazy_pgettext("item answered by choosing", "This item needs an answer.")
     if answer is None:
         return _l("This item needs an answer.") if item.required else None
     if answer.is_finding and item.photo_required_on_fail and not answer.photos:

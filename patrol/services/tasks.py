@@ -1,17 +1,19 @@
 """Follow-up tasks (整改): raised from findings, listed, and kept with their timeline."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Answer, ChecklistItem, Inspection, Location, Task, TaskEvent
 from patrol.models.task import OPEN_STATUSES
+from patrol.paging import Keyset, Page, count_rows, keyset_page
 
 
 def due_hours(severity: str) -> int:
@@ -29,8 +31,9 @@ def describe_finding(answer: Answer, item: ChecklistItem) -> str:
     return item.prompt
 
 
-def raise_tasks_for_findings(inspection: Inspection, location: Location, findings: list[ChecklistItem],
-                             *, now: datetime) -> list[Task]:
+def raise_tasks_for_findings(
+    inspection: Inspection, location: Location, findings: list[ChecklistItem], *, now: datetime
+) -> list[Task]:
     """One open task per failed item, due by its severity, each with a 'raised' event.
 
     Written with bulk statements so that the number of queries does not grow with the
@@ -38,27 +41,56 @@ def raise_tasks_for_findings(inspection: Inspection, location: Location, finding
     """
     if not findings:
         return []
-    answers = {answer.item_id: answer for answer in db.session.scalars(
-        select(Answer).where(Answer.inspection_id == inspection.id,
-                             Answer.item_id.in_([item.id for item in findings])))}
+    answers = {
+        answer.item_id: answer
+        for answer in db.session.scalars(
+            select(Answer).where(
+                Answer.inspection_id == inspection.id, Answer.item_id.in_([item.id for item in findings])
+            )
+        )
+    }
     rows = []
     for item in findings:
         answer = answers[item.id]
         severity = answer.severity or item.default_severity
-        rows.append({
-            "site_id": location.site_id, "location_id": location.id, "inspection_id": inspection.id,
-            "answer_id": answer.id, "title": describe_finding(answer, item)[:200], "detail": answer.note,
-            "severity": severity, "status": "open", "raised_by_id": inspection.inspector_id,
-            "due_at": now + timedelta(hours=due_hours(severity)), "created_at": now,
-        })
+        rows.append(
+            {
+                "site_id": location.site_id,
+                "location_id": location.id,
+                "inspection_id": inspection.id,
+                "answer_id": answer.id,
+                "title": describe_finding(answer, item)[:200],
+                "detail": answer.note,
+                "severity": severity,
+                "status": "open",
+                "raised_by_id": inspection.inspector_id,
+                "due_at": now + timedelta(hours=due_hours(severity)),
+                "created_at": now,
+            }
+        )
     db.session.execute(insert(Task), rows)
     tasks = list(db.session.scalars(select(Task).where(Task.inspection_id == inspection.id).order_by(Task.id)))
-    db.session.execute(insert(TaskEvent), [
-        {"task_id": task.id, "kind": "created", "actor_id": inspection.inspector_id, "note": task.detail,
-         "created_at": now}
-        for task in tasks
-    ])
+    db.session.execute(
+        insert(TaskEvent),
+        [
+            {
+                "task_id": task.id,
+                "kind": "created",
+                "actor_id": inspection.inspector_id,
+                "note": task.detail,
+                "created_at": now,
+            }
+            for task in tasks
+        ],
+    )
     return tasks
+
+
+# Written into the SQL rather than bound: only then may the database use the partial indexes
+# whose WHERE names these values (SQLite plans before it sees parameters; PostgreSQL's reused
+# plans too). See patrol/models/task.py.
+CLOSED = bindparam("closed_status", "closed", literal_execute=True)
+OPEN = bindparam("open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True)
 
 
 @dataclass(frozen=True)
@@ -73,11 +105,11 @@ def task_query(site_ids: set[int], wanted: TaskFilter, now: datetime | None = No
     now = now or utcnow()
     query = select(Task).where(Task.site_id.in_(site_ids))
     if wanted.state == "open":
-        query = query.where(Task.status.in_(OPEN_STATUSES))
+        query = query.where(Task.status.in_(OPEN))
     elif wanted.state == "overdue":
-        query = query.where(Task.status.in_(OPEN_STATUSES), Task.due_at < now)
+        query = query.where(Task.status.in_(OPEN), Task.due_at < now)
     elif wanted.state == "closed":
-        query = query.where(Task.status == "closed")
+        query = query.where(Task.status == CLOSED)
     if wanted.site_id is not None:
         query = query.where(Task.site_id == wanted.site_id)
     if wanted.location_id is not None:
@@ -87,29 +119,74 @@ def task_query(site_ids: set[int], wanted: TaskFilter, now: datetime | None = No
     return query
 
 
-def list_tasks(site_ids: set[int], wanted: TaskFilter, *, limit: int = 50, offset: int = 0) -> list[Task]:
-    """Tasks on these sites, soonest due first, with what the list shows loaded up front."""
-    query = task_query(site_ids, wanted).options(
-        joinedload(Task.location).joinedload(Location.site), joinedload(Task.assignee)
+# Open tasks soonest due first (overdue ones come first that way); closed ones latest closed first.
+DUE_ORDER = Keyset((Task.due_at, Task.id))
+CLOSED_ORDER = Keyset((Task.closed_at, Task.id), descending=True)
+URGENT_AT_LOCATION = 5
+COUNTED_STATES = ("open", "overdue")
+
+
+def _listed(query):
+    """What a task row shows, loaded with the rows."""
+    return query.options(joinedload(Task.location).joinedload(Location.site), joinedload(Task.assignee))
+
+
+def task_page(
+    site_ids: set[int],
+    wanted: TaskFilter,
+    *,
+    number: int = 1,
+    size: int = 30,
+    after: str | None = None,
+    before: str | None = None,
+) -> Page[Task]:
+    """A page of tasks on these sites, by keyset: closed tasks pile up for ever, and page 100 costs what page 1 does.
+
+    Open and overdue ones are counted (the work at hand stays small); closed ones and all are not,
+    as counting them would read the whole history on every view.
+    """
+    total = count_tasks(site_ids, wanted) if wanted.state in COUNTED_STATES else None
+    return keyset_page(
+        _listed(task_query(site_ids, wanted)),
+        _order(wanted),
+        number=number,
+        size=size,
+        after=after,
+        before=before,
+        total=total,
     )
-    order = (Task.due_at, Task.id) if wanted.state != "closed" else (Task.closed_at.desc(), Task.id.desc())
-    return list(db.session.scalars(query.order_by(*order).limit(limit).offset(offset)))
+
+
+def list_tasks(site_ids: set[int], wanted: TaskFilter, *, limit: int = 50) -> list[Task]:
+    """The first tasks of a list, uncounted (the home page's short lists)."""
+    return keyset_page(_listed(task_query(site_ids, wanted)), _order(wanted), number=1, size=limit).rows
+
+
+def _order(wanted: TaskFilter) -> Keyset:
+    return CLOSED_ORDER if wanted.state == "closed" else DUE_ORDER
 
 
 def count_tasks(site_ids: set[int], wanted: TaskFilter) -> int:
-    return db.session.scalar(select(func.count()).select_from(task_query(site_ids, wanted).subquery()))
+    return count_rows(task_query(site_ids, wanted))
 
 
-def open_tasks_at(location: Location) -> list[Task]:
-    query = (select(Task).where(Task.location_id == location.id, Task.status.in_(OPEN_STATUSES))
-             .order_by(Task.due_at))
-    return list(db.session.scalars(query))
+def urgent_tasks_at(location: Location, size: int = URGENT_AT_LOCATION) -> Page[Task]:
+    """The most urgent open tasks at a location (overdue first, then soonest due), and how many are open there.
+
+    The same filter as the task list opened for this location (see views.tasks), so the count the
+    scan page shows is the number of rows its link opens.
+    """
+    wanted = TaskFilter(state="open", site_id=location.site_id, location_id=location.id)
+    query = task_query({location.site_id}, wanted)
+    return keyset_page(query, DUE_ORDER, number=1, size=size, total=count_rows(query))
 
 
 def task_with_timeline(task: Task) -> Task:
     """Load the answer, its photos and the events a task page shows, in a fixed few queries."""
     db.session.scalars(
-        select(Task).where(Task.id == task.id).options(
+        select(Task)
+        .where(Task.id == task.id)
+        .options(
             selectinload(Task.events).joinedload(TaskEvent.actor),
             joinedload(Task.answer).selectinload(Answer.photos),
             joinedload(Task.answer).joinedload(Answer.item),

@@ -1,18 +1,27 @@
 """Your own account (password, language), and creating the first administrator of an empty install."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from patrol.i18n import lazy_gettext as _l
 from patrol.services.accounts import change_password, create_first_admin, has_users
 from patrol.sessions import sign_in
+from patrol.templating import flash_success
 from patrol.throttle import guard_own_password
 
 bp = Blueprint("account", __name__)
 
 # What a person whose password was reset may still reach before choosing a new one.
-PASSWORD_CHANGE_ENDPOINTS = {"account.account", "account.password_change", "auth.logout", "auth.language",
-                             "static", "assets.htmx_js"}
+PASSWORD_CHANGE_ENDPOINTS = {
+    "account.account",
+    "account.password_change",
+    "auth.logout",
+    "auth.language",
+    "static",
+    "assets.htmx_js",
+}
 FIRST_RUN_ENDPOINTS = {"account.first_admin", "account.first_admin_post", "static", "assets.htmx_js"}
 
 
@@ -25,8 +34,11 @@ def _guide_to_first_steps():
         if not has_users():
             return redirect(url_for("account.first_admin"))
         current_app.extensions["patrol.has_users"] = True
-    if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS):
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+    ):
         return redirect(url_for("account.account", _anchor="password"))
     return None
 
@@ -46,7 +58,8 @@ def password_change():
     if not outcome.ok:
         return make_response(render_template("account/account.html", errors=outcome.errors), 422)
     sign_in(outcome.value)  # every login ended with the change; this device starts a new one
-    return redirect(url_for("account.account", changed=1), 303)
+    flash_success(_l("Your password was changed."))
+    return redirect(url_for("account.account"), 303)
 
 
 @bp.get("/setup")
@@ -61,7 +74,8 @@ def first_admin_post():
     outcome = create_first_admin(request.form)
     if not outcome.ok:
         status = outcome.status
-        return make_response(render_template("account/first_admin.html", errors=outcome.errors,
-                                             values=request.form), status)
+        return make_response(
+            render_template("account/first_admin.html", errors=outcome.errors, values=request.form), status
+        )
     sign_in(outcome.value)
     return redirect(url_for("admin.index"), 303)

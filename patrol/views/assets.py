@@ -1,4 +1,5 @@
 """htmx's JavaScript, served from its installed package rather than copied into the repo."""
+
 from __future__ import annotations
 
 import importlib.util

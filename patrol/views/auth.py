@@ -1,13 +1,14 @@
 """Signing in and out, and choosing the language."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from patrol.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from patrol.i18n import LANGUAGES
+from patrol.i18n import lazy_gettext as _l
 from patrol.services.accounts import authenticate, set_locale
 from patrol.sessions import sign_in, sign_out
 from patrol.throttle import guard_password_checks
@@ -38,8 +39,9 @@ def login_post():
     next_url = request.form.get("next", "")
     if user is None:
         error = _l("Wrong user name or password.")
-        return render_template("auth/login.html", next=next_url, error=error,
-                               username=request.form.get("username", "")), 401
+        return render_template(
+            "auth/login.html", next=next_url, error=error, username=request.form.get("username", "")
+        ), 401
     sign_in(user)
     return redirect(_safe_next(next_url), 303)
 
@@ -60,8 +62,9 @@ def language():
         set_locale(current_user, chosen)
     response = redirect(_safe_next(request.form.get("next")), 303)
     if chosen:
-        response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax",
-                            secure=request.is_secure, httponly=True)
+        response.set_cookie(
+            "lang", chosen, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure, httponly=True
+        )
     else:
         response.delete_cookie("lang")
     return response

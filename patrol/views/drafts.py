@@ -1,8 +1,9 @@
 """The two hidden fields that tie a phone's form to its draft inspection."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import abort, current_app, request
 from flask_login import current_user
@@ -32,7 +33,7 @@ def scanned_at(stamp: str, location_id: int) -> datetime:
         return utcnow()
     if signed_for != location_id:
         return utcnow()
-    return signed_at.astimezone(timezone.utc)
+    return signed_at.astimezone(UTC)
 
 
 def draft_key(location: Location, version: ChecklistVersion) -> DraftKey:
@@ -42,5 +43,10 @@ def draft_key(location: Location, version: ChecklistVersion) -> DraftKey:
         client_id = str(uuid.UUID(raw))
     except ValueError:
         abort(400)
-    return DraftKey(user=current_user, location=location, version=version, client_id=client_id,
-                    scanned_at=scanned_at(request.form.get("opened", ""), location.id))
+    return DraftKey(
+        user=current_user,
+        location=location,
+        version=version,
+        client_id=client_id,
+        scanned_at=scanned_at(request.form.get("opened", ""), location.id),
+    )

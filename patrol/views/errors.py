@@ -1,10 +1,12 @@
 """Every error a user can cause answers in plain words, as a page or, for htmx, a message in place."""
+
 from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from htmx_flask import make_response as htmx_response
 from werkzeug.exceptions import HTTPException
 
 from patrol.i18n import lazy_gettext as _l
@@ -15,7 +17,13 @@ bp = Blueprint("errors", __name__)
 
 MESSAGES = {
     400: (_l("Something in that request was wrong"), _l("Go back, check what you entered and try again.")),
-    403: (_l("You do not have access to this"), _l("It belongs to a site you are not assigned to, or your role cannot do this. Ask your supervisor if you need it.")),
+    403: (
+        _l("You do not have access to this"),
+        _l(
+            "It belongs to a site you are not assigned to, or your role cannot do this. "
+            "Ask your supervisor if you need it."
+        ),
+    ),
     404: (_l("Not found"), _l("This page or record does not exist (any more).")),
     405: (_l("That cannot be done here"), _l("Go back and use the buttons on the page.")),
     409: (_l("This changed in the meantime"), _l("Reload the page to see the latest version.")),
@@ -31,17 +39,19 @@ def error_response(status: int, title=None, detail=None):
     default_title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     context = {"status": status, "title": title or default_title, "detail": detail or default_detail}
     if is_htmx():
-        response = make_response(render_block("errors/error.html", "message", **context), status)
-        response.headers["HX-Retarget"] = "#messages"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
+        return htmx_response(
+            render_block("errors/error.html", "message", **context), status, retarget="#messages", reswap="innerHTML"
+        )
     return make_response(render_template("errors/error.html", **context), status)
 
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(_error):
-    return error_response(400, _l("This page has expired"),
-                          _l("For your security the form could not be sent. Reload the page and try again."))
+    return error_response(
+        400,
+        _l("This page has expired"),
+        _l("For your security the form could not be sent. Reload the page and try again."),
+    )
 
 
 @bp.app_errorhandler(RateLimitExceeded)
@@ -52,9 +62,11 @@ def too_many_attempts(_error):
     else:
         minutes = -(-wait // 60)
         when = ngettext("Try again in %(num)d minute.", "Try again in %(num)d minutes.", minutes)
-    response = error_response(429, _l("Too many attempts"),
-                              _l("For your security, this is paused after several wrong passwords. %(when)s",
-                                 when=when))
+    response = error_response(
+        429,
+        _l("Too many attempts"),
+        _l("For your security, this is paused after several wrong passwords. %(when)s", when=when),
+    )
     response.headers["Retry-After"] = str(wait)
     return response
 

@@ -1,4 +1,5 @@
 """Filling in a checklist: save an answer, add or remove a photo, submit — each one POST."""
+
 from __future__ import annotations
 
 import math
@@ -6,24 +7,22 @@ import re
 import threading
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
-from patrol.i18n import lazy_gettext as _l
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from patrol.access import load, permission_required
 from patrol.database import begin_reading
-from patrol.extensions import db
-from patrol.models import ChecklistItem, ChecklistVersion, Inspection, Location
+from patrol.i18n import lazy_gettext as _l
+from patrol.models import Inspection, Location
 from patrol.services.answers import AnswerInput
-from patrol.services.checklists import items_of, version_applies
+from patrol.services.checklists import item_on, items_of, version_at
 from patrol.services.evidence import PhotoLimits, attach_photo, detach_photo
 from patrol.services.history import inspection_with_answers
 from patrol.services.inspections import AnswerSnapshot, save_answer
 from patrol.services.photos import PhotosBusy
-from patrol.services.scan import ScanPage
+from patrol.services.scan import scan_page
 from patrol.services.submission import submit_inspection
-from patrol.services.tasks import open_tasks_at
-from patrol.templating import is_htmx, render_block
+from patrol.templating import go_to, render, render_block
 from patrol.views.drafts import draft_key
 from patrol.views.errors import error_response
 
@@ -35,26 +34,31 @@ ANSWER_FIELD = re.compile(r"(?:value|note|severity)-(\d{1,10})")
 def _load_target(location_id: int, version_id: int, item_id: int | None = None):
     """The location (404/403 by the access rules), a version assigned to it, and one of its items."""
     location = load(Location, location_id)
-    version = db.session.get(ChecklistVersion, version_id)
-    if version is None or not version_applies(version, location):
+    version = version_at(location, version_id)
+    if version is None:
         abort(404)
     item = None
     if item_id is not None:
-        item = db.session.get(ChecklistItem, item_id)
-        if item is None or item.version_id != version.id:
+        item = item_on(version, item_id)
+        if item is None:
             abort(404)
     return location, version, item
 
 
 def _answer_of(form, item_id: int) -> AnswerInput:
     value = form.get(f"value-{item_id}")
-    return AnswerInput(raw=value or "", note=form.get(f"note-{item_id}", ""),
-                       severity=form.get(f"severity-{item_id}"), clears=value is not None and not value.strip())
+    return AnswerInput(
+        raw=value or "",
+        note=form.get(f"note-{item_id}", ""),
+        severity=form.get(f"severity-{item_id}"),
+        clears=value is not None and not value.strip(),
+    )
 
 
 def _item_fragment(location, version, item, snapshot, error=None, status=200):
-    html = render_block("scan/page.html", "item", item=item, answer=snapshot, error=error,
-                        location=location, version=version)
+    html = render_block(
+        "scan/page.html", "item", item=item, answer=snapshot, error=error, location=location, version=version
+    )
     return make_response(html, status)
 
 
@@ -63,8 +67,12 @@ def _item_fragment(location, version, item, snapshot, error=None, status=200):
 @permission_required("inspect")
 def answer_save(location_id: int, version_id: int, item_id: int):
     location, version, item = _load_target(location_id, version_id, item_id)
-    outcome = save_answer(draft_key(location, version), item, _answer_of(request.form, item.id),
-                          photo_dir=current_app.config["PATROL_PHOTO_DIR"])
+    outcome = save_answer(
+        draft_key(location, version),
+        item,
+        _answer_of(request.form, item.id),
+        photo_dir=current_app.config["PATROL_PHOTO_DIR"],
+    )
     if not outcome.ok and "form" in outcome.errors:
         return error_response(outcome.status, detail=outcome.errors["form"])
     if not outcome.ok:
@@ -78,6 +86,7 @@ def _reads_first(view):
 
     attach_photo ends that read before the decode and writes in a transaction of its own.
     """
+
     @wraps(view)
     def wrapped(*args, **kwargs):
         begin_reading()
@@ -96,12 +105,22 @@ def photo_add(location_id: int, version_id: int, item_id: int):
     if upload is None or not upload.filename:
         return error_response(422, detail=_l("No photo came with the request. Take the photo again."))
     config = current_app.config
-    limits = PhotoLimits(config["PATROL_PHOTO_DIR"], config["PATROL_MAX_PHOTO_BYTES"],
-                         config["PATROL_MAX_PHOTO_PIXELS"], config["PATROL_MAX_PHOTO_PIXELS_FULL_DECODE"])
+    limits = PhotoLimits(
+        config["PATROL_PHOTO_DIR"],
+        config["PATROL_MAX_PHOTO_BYTES"],
+        config["PATROL_MAX_PHOTO_PIXELS"],
+        config["PATROL_MAX_PHOTO_PIXELS_FULL_DECODE"],
+    )
     data = upload.stream.read(limits.max_bytes + 1)
     try:
-        outcome = attach_photo(draft_key(location, version), item, data, limits,
-                               slots=_decode_slots(), wait=config["PATROL_PHOTO_DECODE_WAIT"])
+        outcome = attach_photo(
+            draft_key(location, version),
+            item,
+            data,
+            limits,
+            slots=_decode_slots(),
+            wait=config["PATROL_PHOTO_DECODE_WAIT"],
+        )
     except PhotosBusy:
         return _busy(config["PATROL_PHOTO_DECODE_WAIT"])
     if not outcome.ok:
@@ -148,20 +167,21 @@ def submit(location_id: int, version_id: int):
     result = submit_inspection(key, given)
     if result.ok:
         target = url_for("inspect.inspection_view", inspection_id=result.inspection.id)
-        if is_htmx():
-            response = make_response("", 200)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target, 303)
+        return go_to(target)
     if "form" in result.errors:
         return error_response(result.status, detail=result.errors["form"])
-    page = ScanPage(location=location, versions=[version], open_tasks=open_tasks_at(location),
-                    version=version, items=items_of(version.id), answers=result.snapshots)
-    context = {"page": page, "errors": result.errors, "client_id": key.client_id,
-               "opened": request.form.get("opened", "")}
-    if is_htmx():
-        return make_response(render_block("scan/page.html", "checklist", **context), 422)
-    return make_response(render_template("scan/page.html", **context), 422)
+    page = scan_page(current_user, location, refused=version, answers=result.snapshots)
+    return make_response(
+        render(
+            "scan/page.html",
+            "checklist",
+            page=page,
+            errors=result.errors,
+            client_id=key.client_id,
+            opened=request.form.get("opened", ""),
+        ),
+        422,
+    )
 
 
 @bp.get("/inspections/<int:inspection_id>")
@@ -171,5 +191,10 @@ def inspection_view(inspection_id: int):
     if inspection.status == "draft" and inspection.inspector_id != current_user.id:
         return error_response(404)
     inspection, answers, tasks = inspection_with_answers(inspection)
-    return render_template("inspections/view.html", inspection=inspection, answers=answers,
-                           tasks=tasks, items=items_of(inspection.checklist_version_id))
+    return render_template(
+        "inspections/view.html",
+        inspection=inspection,
+        answers=answers,
+        tasks=tasks,
+        items=items_of(inspection.checklist_version_id),
+    )

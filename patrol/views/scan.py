@@ -1,13 +1,14 @@
 """GET /c/<token>: the stable URL printed in every sticker's QR code."""
+
 from __future__ import annotations
 
 import uuid
 
 from flask import Blueprint, current_app, make_response, render_template
-from patrol.i18n import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from patrol.access import require_site
+from patrol.i18n import lazy_gettext as _l
 from patrol.request_guards import arg_int
 from patrol.services.locations import location_by_token
 from patrol.services.scan import scan_page
@@ -26,15 +27,22 @@ def scan(token: str):
         return make_response(render_template("scan/invalid.html"), 404)
     require_site(location.site_id)
     if not site_accepts_inspections(location.site):
-        return error_response(410, _l("This site is archived"),
-                              _l("Its records are kept, but no new inspections are taken here."))
+        return error_response(
+            410, _l("This site is archived"), _l("Its records are kept, but no new inspections are taken here.")
+        )
     if not location.active:
-        return error_response(410, _l("This location is no longer in use"),
-                              _l("Its sticker can be taken down. Tell your supervisor if it should be patrolled."))
-    page = scan_page(current_user, location, arg_int("checklist"),
-                     resume_hours=current_app.config["PATROL_DRAFT_RESUME_HOURS"])
+        return error_response(
+            410,
+            _l("This location is no longer in use"),
+            _l("Its sticker can be taken down. Tell your supervisor if it should be patrolled."),
+        )
+    page = scan_page(
+        current_user, location, arg_int("checklist"), resume_hours=current_app.config["PATROL_DRAFT_RESUME_HOURS"]
+    )
     return render_template(
-        "scan/page.html", page=page, errors={},
+        "scan/page.html",
+        page=page,
+        errors={},
         client_id=page.draft.client_id if page.draft else str(uuid.uuid4()),
         opened=opened_stamp(location.id),
     )

@@ -3,19 +3,21 @@
 A temporary password is shown on the answer to the POST that made it, never stored or redirected
 with: reloading or going back cannot show it again.
 """
+
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import make_response, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
 
-from patrol.access import can, permission_required, visible_sites
+from patrol.access import can, visible_sites
 from patrol.extensions import db
 from patrol.i18n import LANGUAGES
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import User
 from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services.people import (
     PersonFilter,
-    count_people,
     deactivate_person,
     invite_person,
     people_page,
@@ -24,34 +26,56 @@ from patrol.services.people import (
     reset_password,
     update_person,
 )
-from patrol.templating import render
-from patrol.views.admin import done
+from patrol.templating import go_to, render
+from patrol.views.admin import Confirm, confirm_page, setup_blueprint
 
-bp = Blueprint("admin_people", __name__, url_prefix="/admin/people")
+bp = setup_blueprint("admin_people", __name__, "/admin/people")
 PAGE_SIZE = 30
 
 
 @bp.get("/")
-@login_required
-@permission_required("setup.manage")
 def person_list():
     sites = visible_sites(current_user)
     site_id = arg_int("site")
-    wanted = PersonFilter(search=request.args.get("q", "").strip()[:60], role=request.args.get("role") or None,
-                          site_id=site_id if site_id in {site.id for site in sites} else None)
-    page = arg_int("page", 1, maximum=MAX_PAGE)
-    total = count_people(wanted)
-    people = people_page(wanted, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return render("admin/people/list.html", "results", people=people, total=total, wanted=wanted, sites=sites,
-                  site_id=wanted.site_id, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-                  notice=request.args.get("notice"))
+    wanted = PersonFilter(
+        search=request.args.get("q", "").strip()[:60],
+        role=request.args.get("role") or None,
+        site_id=site_id if site_id in {site.id for site in sites} else None,
+    )
+    people = people_page(wanted, number=arg_int("page", 1, maximum=MAX_PAGE), size=PAGE_SIZE)
+    return render(
+        "admin/people/list.html",
+        "results",
+        people=people,
+        total=people.total,
+        wanted=wanted,
+        sites=sites,
+        site_id=wanted.site_id,
+    )
 
 
 def _form(person: User | None, values, errors=None, status: int = 200):
     """The person form, whole or (for htmx) just its block."""
-    body = render("admin/people/form.html", "form", person=person, values=values, errors=errors or {},
-                  sites=visible_sites(current_user), languages=LANGUAGES)
+    body = render(
+        "admin/people/form.html",
+        "form",
+        person=person,
+        values=values,
+        errors=errors or {},
+        site_choices=_site_choices(values),
+        languages=LANGUAGES,
+    )
     return make_response(body, status)
+
+
+def _site_choices(values) -> list[tuple[int, str]]:
+    """The sites to tick: those in use, and an archived one only while it is still ticked."""
+    ticked = set(values.get("sites") or [])
+    return [
+        (site.id, gettext("%(name)s (archived)", name=site.name) if site.archived else site.name)
+        for site in visible_sites(current_user)
+        if not site.archived or str(site.id) in ticked
+    ]
 
 
 def _sent():
@@ -60,15 +84,11 @@ def _sent():
 
 
 @bp.get("/new")
-@login_required
-@permission_required("setup.manage")
 def person_new():
     return _form(None, person_form_values(None))
 
 
 @bp.post("/new")
-@login_required
-@permission_required("setup.manage")
 def person_create():
     sent = _sent()
     outcome = invite_person(current_user, sent, sent["sites"], visible_sites(current_user))
@@ -78,16 +98,12 @@ def person_create():
 
 
 @bp.get("/<int:user_id>")
-@login_required
-@permission_required("setup.manage")
 def person_edit(user_id: int):
     person = db.get_or_404(User, user_id)
     return _form(person, person_form_values(person))
 
 
 @bp.post("/<int:user_id>")
-@login_required
-@permission_required("setup.manage")
 def person_update(user_id: int):
     person = db.get_or_404(User, user_id)
     sent = _sent()
@@ -95,27 +111,71 @@ def person_update(user_id: int):
     if not outcome.ok:
         return _form(person, sent, outcome.errors, outcome.status)
     if not can(current_user, "setup.manage"):  # they gave up their own administrator role
-        return done(url_for("home.index"))
-    return done(url_for(".person_list", notice="updated"))
+        return go_to(url_for("home.index"))
+    return go_to(url_for(".person_list"), _l("The changes were saved."))
 
 
 # Resetting a password, deactivating and reactivating: a GET explains and asks; the POST does it.
 CHANGES = {"deactivate": deactivate_person, "reactivate": reactivate_person}
+CHANGED = {
+    "deactivate": _l("The person was deactivated. They can no longer sign in; their records are kept."),
+    "reactivate": _l("The person can sign in again."),
+}
+
+
+def _confirm(person: User, action: str, errors=None, status: int = 200):
+    """What resetting, deactivating or reactivating does, and the button that does it."""
+    name = person.display_name
+    if action == "reset":
+        ask = {
+            "question": _l("Reset the password?"),
+            "button": _l("Reset password"),
+            "lines": [
+                _l(
+                    "Their current password stops working. You will see a new temporary one to pass on; "
+                    "they must replace it when they next sign in."
+                )
+            ],
+        }
+    elif action == "deactivate":
+        ask = {
+            "question": _l("Deactivate %(name)s?", name=name),
+            "button": _l("Deactivate"),
+            "danger": True,
+            "lines": [_l("They can no longer sign in. Their inspections, photos and tasks stay under their name.")],
+        }
+    else:
+        ask = {
+            "question": _l("Reactivate %(name)s?", name=name),
+            "button": _l("Reactivate"),
+            "lines": [_l("They can sign in again with their password, and see their sites.")],
+        }
+    target = (
+        url_for(".person_reset", user_id=person.id)
+        if action == "reset"
+        else url_for(".person_change_state", user_id=person.id, action=action)
+    )
+    return confirm_page(
+        Confirm(
+            title=name,
+            eyebrow=f"{name} · {person.username}",
+            action=target,
+            cancel=url_for(".person_edit", user_id=person.id),
+            **ask,
+        ),
+        errors,
+        status,
+    )
 
 
 @bp.get("/<int:user_id>/reset", defaults={"action": "reset"})
 @bp.get("/<int:user_id>/deactivate", defaults={"action": "deactivate"})
 @bp.get("/<int:user_id>/reactivate", defaults={"action": "reactivate"})
-@login_required
-@permission_required("setup.manage")
 def person_confirm(user_id: int, action: str):
-    person = db.get_or_404(User, user_id)
-    return render_template("admin/people/confirm.html", person=person, action=action, errors={})
+    return _confirm(db.get_or_404(User, user_id), action)
 
 
 @bp.post("/<int:user_id>/reset")
-@login_required
-@permission_required("setup.manage")
 def person_reset(user_id: int):
     outcome = reset_password(current_user, db.get_or_404(User, user_id))
     return render_template("admin/people/password.html", given=outcome.value, new=False)
@@ -123,12 +183,9 @@ def person_reset(user_id: int):
 
 @bp.post("/<int:user_id>/deactivate", defaults={"action": "deactivate"})
 @bp.post("/<int:user_id>/reactivate", defaults={"action": "reactivate"})
-@login_required
-@permission_required("setup.manage")
 def person_change_state(user_id: int, action: str):
     person = db.get_or_404(User, user_id)
     outcome = CHANGES[action](current_user, person)
     if not outcome.ok:
-        page = render_template("admin/people/confirm.html", person=person, action=action, errors=outcome.errors)
-        return make_response(page, outcome.status)
-    return done(url_for(".person_list", notice=action + "d"))
+        return _confirm(person, action, outcome.errors, outcome.status)
+    return go_to(url_for(".person_list"), CHANGED[action])

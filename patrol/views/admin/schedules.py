@@ -1,64 +1,76 @@
 """Setup: patrol schedules (巡检计划). Administrators edit them; supervisors may read them."""
+
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, url_for
-from patrol.i18n import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask import redirect, request, url_for
+from flask_login import current_user
 
-from patrol.access import load, permission_required, site_ids_for, visible_sites
+from patrol import presenters
+from patrol.access import load, readable, site_ids_for, visible_sites
 from patrol.database import utcnow
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import Schedule
 from patrol.request_guards import MAX_PAGE, arg_int
-from patrol.validation import whole_number, whole_numbers
 from patrol.services import schedules as service
 from patrol.services.occurrences import next_occurrences, schedule_locations
 from patrol.templating import render
+from patrol.validation import whole_number, whole_numbers
+from patrol.views.admin import setup_blueprint
 from patrol.vocabulary import LOCATION_KINDS, ROLES
 
-bp = Blueprint("admin_schedules", __name__, url_prefix="/admin/schedules")
+bp = setup_blueprint("admin_schedules", __name__, "/admin/schedules")
 PAGE_SIZE = 30
-DESCRIBE = {"recurrence": service.describe_recurrence, "locations": service.describe_locations,
-            "responsible": service.describe_responsible, "days": service.weekday_names}
+DESCRIBE = {
+    "recurrence": presenters.describe_recurrence,
+    "locations": presenters.describe_locations,
+    "responsible": presenters.describe_responsible,
+    "days": presenters.weekday_names,
+}
 
 
 @bp.get("/")
-@login_required
-@permission_required("setup.read")
+@readable
 def schedule_list():
     site_ids = site_ids_for(current_user)
     site_id = arg_int("site")
     site_id = site_id if site_id in site_ids else None
     q = request.args.get("q", "").strip()
-    page = arg_int("page", 1, maximum=MAX_PAGE)
-    schedules = service.list_schedules(site_ids, site_id=site_id, search=q, limit=PAGE_SIZE,
-                                       offset=(page - 1) * PAGE_SIZE)
-    total = service.count_schedules(site_ids, site_id=site_id, search=q)
-    return render("admin/schedules/list.html", "results", schedules=schedules, total=total, q=q, site_id=site_id,
-                  sites=visible_sites(current_user), page=page, pages=max(1, -(-total // PAGE_SIZE)),
-                  describe=DESCRIBE)
+    schedules = service.list_schedules(
+        site_ids, site_id=site_id, search=q, number=arg_int("page", 1, maximum=MAX_PAGE), size=PAGE_SIZE
+    )
+    return render(
+        "admin/schedules/list.html",
+        "results",
+        schedules=schedules,
+        total=schedules.total,
+        q=q,
+        site_id=site_id,
+        sites=visible_sites(current_user),
+        describe=DESCRIBE,
+    )
 
 
 @bp.get("/<int:schedule_id>")
-@login_required
-@permission_required("setup.read")
+@readable
 def schedule_view(schedule_id: int):
     schedule = load(Schedule, schedule_id)
     upcoming = next_occurrences(schedule, utcnow(), 5) if schedule.active else []
-    return render("admin/schedules/view.html", schedule=schedule, upcoming=upcoming,
-                  locations=schedule_locations(schedule), describe=DESCRIBE)
+    return render(
+        "admin/schedules/view.html",
+        schedule=schedule,
+        upcoming=upcoming,
+        locations=schedule_locations(schedule),
+        describe=DESCRIBE,
+    )
 
 
 @bp.get("/new")
-@login_required
-@permission_required("setup.manage")
 def schedule_new():
     base = {**service.NEW_SCHEDULE_VALUES, "site": _first_open_site()}
     return _form(None, _values(request.args, base) if request.args else base, {})
 
 
 @bp.post("/new")
-@login_required
-@permission_required("setup.manage")
 def schedule_create():
     outcome = service.save_schedule(_values(request.form), actor=current_user, site_ids=site_ids_for(current_user))
     if not outcome.ok:
@@ -67,8 +79,6 @@ def schedule_create():
 
 
 @bp.get("/<int:schedule_id>/edit")
-@login_required
-@permission_required("setup.manage")
 def schedule_edit(schedule_id: int):
     schedule = load(Schedule, schedule_id)
     base = service.schedule_values(schedule)
@@ -76,28 +86,23 @@ def schedule_edit(schedule_id: int):
 
 
 @bp.post("/<int:schedule_id>/edit")
-@login_required
-@permission_required("setup.manage")
 def schedule_update(schedule_id: int):
     schedule = load(Schedule, schedule_id)
-    outcome = service.save_schedule(_values(request.form), actor=current_user, site_ids=site_ids_for(current_user),
-                                    schedule=schedule)
+    outcome = service.save_schedule(
+        _values(request.form), actor=current_user, site_ids=site_ids_for(current_user), schedule=schedule
+    )
     if not outcome.ok:
         return _form(schedule, _values(request.form), outcome.errors), outcome.status
     return redirect(url_for(".schedule_view", schedule_id=schedule.id), 303)
 
 
 @bp.post("/<int:schedule_id>/stop")
-@login_required
-@permission_required("setup.manage")
 def schedule_stop(schedule_id: int):
     service.stop_schedule(load(Schedule, schedule_id), current_user)
     return redirect(url_for(".schedule_view", schedule_id=schedule_id), 303)
 
 
 @bp.post("/<int:schedule_id>/restart")
-@login_required
-@permission_required("setup.manage")
 def schedule_restart(schedule_id: int):
     service.restart_schedule(load(Schedule, schedule_id), current_user)
     return redirect(url_for(".schedule_view", schedule_id=schedule_id), 303)
@@ -128,10 +133,20 @@ def _form(schedule: Schedule | None, values: dict, errors: dict):
         action = url_for(".schedule_update", schedule_id=schedule.id)
         refresh = url_for(".schedule_edit", schedule_id=schedule.id)
     return render(
-        "admin/schedules/form.html", "form", schedule=schedule, values=values, errors=errors, title=title,
-        action=action, refresh=refresh, checklists=service.published_checklists(),
+        "admin/schedules/form.html",
+        "form",
+        schedule=schedule,
+        values=values,
+        errors=errors,
+        title=title,
+        action=action,
+        refresh=refresh,
+        checklists=service.published_checklists(),
         sites=[site for site in visible_sites(current_user) if not site.archived or site.id == site_id],
-        people=service.people_on(site_id), roles={role: ROLES[role] for role in service.RESPONSIBLE_ROLES},
+        people=service.people_on(site_id),
+        roles={role: ROLES[role] for role in service.RESPONSIBLE_ROLES},
         locations=service.pickable_locations(site_id, values.get("location_search", ""), picked),
-        kinds=LOCATION_KINDS, picker_limit=service.PICKER_LIMIT,
-        day_options=[(day, service.weekday_names([day])) for day in range(7)])
+        kinds=LOCATION_KINDS,
+        picker_limit=service.PICKER_LIMIT,
+        day_options=[(day, presenters.weekday_names([day])) for day in range(7)],
+    )
