@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+from urllib.parse import urlsplit
 
 import pytest
 from openpyxl import Workbook
@@ -75,6 +76,7 @@ def test_fifty_rows_preview_then_import_with_kinds_and_checklists(browser, impor
     assert uploaded.status_code == 303
     preview = browser.get(uploaded.location).get_data(as_text=True)
     assert "50 rows for" in preview and "Import 50 locations" in preview and preview.count("Will be created") == 50
+    assert f'<form method="post" action="{urlsplit(uploaded.location).path}"' in preview
     assert _count() == 0  # a preview saves nothing
     done = browser.post(uploaded.location)
     assert done.status_code == 303
@@ -113,7 +115,8 @@ def test_a_sheet_with_bad_rows_commits_nothing_and_marks_each_row(browser, impor
     uploaded = _upload(browser, import_site, data, "bad.csv")
     html = browser.get(uploaded.location).get_data(as_text=True)
     assert "6 rows have errors." in html and "fix the sheet and upload it again" in html
-    assert "Import 7 locations" not in html and "import_commit" not in html
+    commit_form = f'<form method="post" action="{urlsplit(uploaded.location).path}"'
+    assert "Import 7 locations" not in html and commit_form not in html  # nothing to import from
     for row, message in [
         (2, "A location called “1栋 1F” already exists on this site."),
         (3, "The name is missing."),
