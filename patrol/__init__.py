@@ -87,9 +87,39 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from patrol.views import account, admin, assets, auth, errors, home, inspect, locations, photos, scan, tasks
+    from patrol.views import (
+        account,
+        admin,
+        assets,
+        auth,
+        errors,
+        home,
+        inspect,
+        locations,
+        notices,
+        notifications,
+        photos,
+        reports,
+        scan,
+        task_page,  # noqa: F401 — adds one task's page and its actions to the tasks blueprint
+        tasks,
+    )
 
-    for module in (account, assets, auth, errors, home, inspect, locations, photos, scan, tasks):
+    for module in (
+        account,
+        assets,
+        auth,
+        errors,
+        home,
+        inspect,
+        locations,
+        notices,
+        notifications,
+        photos,
+        reports,
+        scan,
+        tasks,
+    ):
         app.register_blueprint(module.bp)
     for blueprint in admin.blueprints():
         app.register_blueprint(blueprint)

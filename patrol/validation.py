@@ -11,6 +11,7 @@ Services call it on the raw strings a form sent, so every form validates the sam
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 
@@ -113,3 +114,13 @@ class Checker:
 
     def flag(self, name: str) -> bool:
         return self._get(name) in {"1", "on", "true", "yes"}
+
+
+def client_id_or_none(raw) -> str | None:
+    """A client-generated id (a UUID) in its canonical form, or None if absent or malformed."""
+    if not raw:
+        return None
+    try:
+        return str(uuid.UUID(str(raw)))
+    except ValueError:
+        return None

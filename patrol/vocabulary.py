@@ -44,17 +44,50 @@ TASK_STATUSES = {
     # "Open" alone is ambiguous in Chinese (打开 vs 待处理): the context tells translators.
     "open": lazy_pgettext("task status", "Open"),
     "assigned": _l("Assigned"),
+    "in_progress": _l("Being fixed"),
     "fixed": _l("Awaiting re-check"),
     "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
 }
 
 TASK_EVENT_KINDS = {
     "created": _l("Raised from inspection"),
+    "reported": _l("Reported on the spot"),
+    "seen_again": _l("Seen again"),
+    "acknowledged": _l("Acknowledged"),
     "assigned": _l("Assigned"),
-    "fixed": _l("Marked fixed"),
+    "due_changed": _l("Due time changed"),
+    "severity_changed": _l("Severity changed"),
+    "started": _l("Fix started"),
+    "fixed": _l("Fix submitted"),
     "recheck_passed": _l("Re-check passed"),
     "recheck_failed": _l("Re-check failed"),
+    "cancelled": _l("Cancelled"),
     "comment": _l("Comment"),
+}
+
+# What a task page's buttons say.
+TASK_ACTIONS = {
+    "acknowledge": _l("Acknowledge"),
+    "assign": _l("Assign"),
+    "change_due": _l("Change due time"),
+    "change_severity": _l("Change severity"),
+    "start": _l("Start fixing"),
+    "submit_fix": _l("Submit fix"),
+    "recheck_pass": _l("Re-check: passed"),
+    "recheck_fail": _l("Re-check: not passed"),
+    "cancel": _l("Cancel task"),
+    "comment": _l("Comment"),
+}
+
+# What a report (随手拍) may be about: optional, for sorting them out later.
+REPORT_CATEGORIES = {
+    "safety": _l("Fire and safety"),
+    "cleaning": _l("Cleaning"),
+    "repair": _l("Repair"),
+    "renovation": _l("Renovation"),
+    "security": _l("Security"),
+    "other": _l("Other"),
 }
 
 TASK_FILTERS = {

@@ -5,14 +5,19 @@ from patrol.models.checklist import Checklist, ChecklistAssignment, ChecklistIte
 from patrol.models.inspection import Answer, Inspection, answer_photos
 from patrol.models.location import Location
 from patrol.models.login import Login
+from patrol.models.notification import Delivery, Notification, Robot
 from patrol.models.photo import Photo
 from patrol.models.schedule import Schedule, schedule_locations
 from patrol.models.site import Site
-from patrol.models.task import Task, TaskEvent
+from patrol.models.task import Task, TaskEvent, task_event_photos
 from patrol.models.user import User, user_sites
 
 __all__ = [
     "AuditEvent",
+    "Delivery",
+    "Notification",
+    "Robot",
+    "task_event_photos",
     "Schedule",
     "schedule_locations",
     "Answer",

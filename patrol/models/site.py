@@ -21,6 +21,8 @@ class Site(db.Model):
     # Office hours, in the site's time zone.
     opens_at: Mapped[time] = mapped_column(Time, default=time(8, 30))
     closes_at: Mapped[time] = mapped_column(Time, default=time(18, 0))
+    # A finding must be acknowledged or assigned this soon (seed 000: patrol results fed back within the hour).
+    first_response_minutes: Mapped[int] = mapped_column(default=60)
     # An archived site keeps its history but takes no new inspections.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Answer, Checklist, ChecklistVersion, Inspection, Location, Schedule, Site, TaskEvent, User
+from patrol.models import Answer, Checklist, ChecklistVersion, Inspection, Location, Schedule, Site, User
 from patrol.services import catalogue
 from patrol.services.accounts import create_user
 from patrol.services.answers import evaluate
 from patrol.services.checklist_editor import publish_new_checklist
 from patrol.services.checklists import assign_checklist, items_of
-from patrol.services.tasks import raise_tasks_for_findings
+from patrol.services.task_raising import settle_answers
+from patrol.services.task_workflow import ActionInput, act
 
 DEMO_PASSWORD = "patrol-demo"
 
@@ -180,7 +181,6 @@ def _history(site: Site, butler: User, supervisor: User) -> None:
             status="submitted",
         )
         db.session.add(inspection)
-        findings = []
         for item in items:
             raw, remark = failures.get(item.prompt, ("pass" if item.item_type == "passfail" else "4", ""))
             if item.item_type in {"text"}:
@@ -196,19 +196,12 @@ def _history(site: Site, butler: User, supervisor: User) -> None:
                 severity=item.default_severity if value.is_finding else None,
             )
             db.session.add(answer)
-            if value.is_finding:
-                findings.append(item)
         db.session.flush()
-        tasks = raise_tasks_for_findings(inspection, location, findings, now=submitted)
+        tasks = settle_answers(inspection, location, items, checklist_id=floor_version.checklist_id, now=submitted)
         for task in tasks[:1]:
-            task.status, task.assignee_id = "assigned", butler.id
-            db.session.add(
-                TaskEvent(
-                    task_id=task.id,
-                    kind="assigned",
-                    actor_id=supervisor.id,
-                    note="请今天处理",
-                    created_at=submitted + timedelta(minutes=20),
-                )
+            act(
+                task,
+                supervisor,
+                ActionInput("assign", task.version, note="请今天处理", assignee=butler),
+                now=submitted + timedelta(minutes=20),
             )
-    db.session.flush()

@@ -10,7 +10,19 @@ from sqlalchemy.orm import selectinload
 from patrol.database import end_reading
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
-from patrol.models import Answer, ChecklistItem, Inspection, Location, Photo, User, answer_photos, user_sites
+from patrol.models import (
+    Answer,
+    ChecklistItem,
+    Inspection,
+    Location,
+    Photo,
+    Task,
+    TaskEvent,
+    User,
+    answer_photos,
+    task_event_photos,
+    user_sites,
+)
 from patrol.services.inspections import AnswerSnapshot, DraftKey, inspection_by_client_id, open_draft
 from patrol.services.outcome import Outcome
 from patrol.services.photo_store import keep_photo, release_photos
@@ -130,7 +142,8 @@ def photo_for_viewer(sha256: str, user: User) -> tuple[Photo | None, bool]:
     """The photo with this hash, and whether this person may see it, in one query.
 
     Administrators see every photo, and anyone one they uploaded. Until its inspection is submitted
-    only the inspector sees it; once submitted, whoever sees the inspection's site.
+    only the inspector sees it; once submitted, whoever sees the inspection's site. A photo on a
+    task's timeline (a fix, a report), whoever sees the task's site.
     """
     if user.role == "admin":
         return db.session.scalar(select(Photo).where(Photo.sha256 == sha256)), True
@@ -149,7 +162,14 @@ def photo_for_viewer(sha256: str, user: User) -> tuple[Photo | None, bool]:
         )
         .exists()
     )
+    on_their_tasks = (
+        select(task_event_photos.c.photo_id)
+        .join(TaskEvent, TaskEvent.id == task_event_photos.c.event_id)
+        .join(Task, Task.id == TaskEvent.task_id)
+        .where(task_event_photos.c.photo_id == Photo.id, Task.site_id.in_(their_sites))
+        .exists()
+    )
     row = db.session.execute(
-        select(Photo, or_(Photo.uploaded_by_id == user.id, shown_to_them)).where(Photo.sha256 == sha256)
+        select(Photo, or_(Photo.uploaded_by_id == user.id, shown_to_them, on_their_tasks)).where(Photo.sha256 == sha256)
     ).first()
     return (None, False) if row is None else (row[0], bool(row[1]))

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, exists, select, text
+from sqlalchemy import delete, exists, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Photo, answer_photos
+from patrol.models import Photo, answer_photos, task_event_photos
 from patrol.services.photos import ProcessedPhoto
 
 # What the photo folder holds: <2 hex>/<sha256>.jpg and .thumb.jpg, and .tmp files mid-write.
@@ -107,13 +107,21 @@ def release_photos(photo_ids: list[int], photo_dir: str) -> list[str]:
 def _delete_if_unused(photo_id: int, root: Path) -> str | None:
     """Delete the photo's row and files if no answer links it, holding its row lock; its hash if deleted."""
     photo = db.session.scalar(select(Photo).where(Photo.id == photo_id).with_for_update())
-    if photo is None or db.session.scalar(select(exists().where(answer_photos.c.photo_id == photo_id))):
+    if photo is None or db.session.scalar(select(_linked(photo_id))):
         return None
     files = [root / photo.relative_path, root / photo.relative_thumb_path]
     db.session.execute(delete(Photo).where(Photo.id == photo_id))
     for path in files:  # still under the row lock: see the top of this module
         path.unlink(missing_ok=True)
     return photo.sha256
+
+
+def _linked(photo_id):
+    """Whether an answer or a task's timeline shows this photo."""
+    return or_(
+        exists().where(answer_photos.c.photo_id == photo_id),
+        exists().where(task_event_photos.c.photo_id == photo_id),
+    )
 
 
 def _write_once(path: Path, content: bytes) -> bool:
@@ -141,9 +149,7 @@ def sweep_photos(photo_dir: str, grace: timedelta, *, dry_run: bool = False) -> 
     """
     cutoff = utcnow() - grace
     unlinked = db.session.execute(
-        select(Photo.id, Photo.sha256).where(
-            Photo.uploaded_at < cutoff, ~exists().where(answer_photos.c.photo_id == Photo.id)
-        )
+        select(Photo.id, Photo.sha256).where(Photo.uploaded_at < cutoff, ~_linked(Photo.id))
     ).all()
     db.session.rollback()
     if dry_run:

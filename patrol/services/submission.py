@@ -20,7 +20,7 @@ from patrol.services.inspections import (
     stored_answers,
     write_answers,
 )
-from patrol.services.tasks import raise_tasks_for_findings
+from patrol.services.task_raising import settle_answers
 
 
 @dataclass
@@ -64,8 +64,7 @@ def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitRes
     inspection.status = "submitted"
     inspection.submitted_at = now
     inspection.duration_seconds = max(0, int((now - inspection.scanned_at).total_seconds()))
-    findings = [item for item in items if state.get(item.id) and state[item.id].is_finding]
-    raise_tasks_for_findings(inspection, key.location, findings, now=now)
+    settle_answers(inspection, key.location, items, checklist_id=key.version.checklist_id, now=now)
     db.session.commit()
     return SubmitResult(inspection, created=True)
 

@@ -1,90 +1,18 @@
-"""Follow-up tasks (整改): raised from findings, listed, and kept with their timeline."""
+"""Follow-up tasks (整改): which ones a list shows, in which order, a page at a time; and one with its timeline."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Answer, ChecklistItem, Inspection, Location, Task, TaskEvent
+from patrol.models import Answer, Inspection, Location, Task, TaskEvent
 from patrol.models.task import OPEN_STATUSES
 from patrol.paging import Keyset, Page, count_rows, keyset_page
-
-
-def due_hours(severity: str) -> int:
-    return current_app.config["PATROL_DUE_HOURS"].get(severity, 24)
-
-
-def describe_finding(answer: Answer, item: ChecklistItem) -> str:
-    """A task title a supervisor can read at a glance: the question, and what was found if not a plain fail."""
-    if item.item_type == "count" and answer.value_number is not None:
-        return f"{item.prompt}（{answer.value_number:g}/{item.expected}）"
-    if item.item_type in {"rating", "number"} and answer.value_number is not None:
-        return f"{item.prompt}（{answer.value_number:g}{item.unit}）"
-    if item.item_type == "choice" and answer.value_text:
-        return f"{item.prompt}（{answer.value_text}）"
-    return item.prompt
-
-
-def raise_tasks_for_findings(
-    inspection: Inspection, location: Location, findings: list[ChecklistItem], *, now: datetime
-) -> list[Task]:
-    """One open task per failed item, due by its severity, each with a 'raised' event.
-
-    Written with bulk statements so that the number of queries does not grow with the
-    number of findings. The caller commits.
-    """
-    if not findings:
-        return []
-    answers = {
-        answer.item_id: answer
-        for answer in db.session.scalars(
-            select(Answer).where(
-                Answer.inspection_id == inspection.id, Answer.item_id.in_([item.id for item in findings])
-            )
-        )
-    }
-    rows = []
-    for item in findings:
-        answer = answers[item.id]
-        severity = answer.severity or item.default_severity
-        rows.append(
-            {
-                "site_id": location.site_id,
-                "location_id": location.id,
-                "inspection_id": inspection.id,
-                "answer_id": answer.id,
-                "title": describe_finding(answer, item)[:200],
-                "detail": answer.note,
-                "severity": severity,
-                "status": "open",
-                "raised_by_id": inspection.inspector_id,
-                "due_at": now + timedelta(hours=due_hours(severity)),
-                "created_at": now,
-            }
-        )
-    db.session.execute(insert(Task), rows)
-    tasks = list(db.session.scalars(select(Task).where(Task.inspection_id == inspection.id).order_by(Task.id)))
-    db.session.execute(
-        insert(TaskEvent),
-        [
-            {
-                "task_id": task.id,
-                "kind": "created",
-                "actor_id": inspection.inspector_id,
-                "note": task.detail,
-                "created_at": now,
-            }
-            for task in tasks
-        ],
-    )
-    return tasks
-
 
 # Written into the SQL rather than bound: only then may the database use the partial indexes
 # whose WHERE names these values (SQLite plans before it sees parameters; PostgreSQL's reused
@@ -128,7 +56,12 @@ COUNTED_STATES = ("open", "overdue")
 
 def _listed(query):
     """What a task row shows, loaded with the rows."""
-    return query.options(joinedload(Task.location).joinedload(Location.site), joinedload(Task.assignee))
+    return query.options(
+        joinedload(Task.site),
+        joinedload(Task.location),
+        joinedload(Task.assignee),
+        joinedload(Task.answer).joinedload(Answer.item),
+    )
 
 
 def task_page(
@@ -178,7 +111,8 @@ def urgent_tasks_at(location: Location, size: int = URGENT_AT_LOCATION) -> Page[
     """
     wanted = TaskFilter(state="open", site_id=location.site_id, location_id=location.id)
     query = task_query({location.site_id}, wanted)
-    return keyset_page(query, DUE_ORDER, number=1, size=size, total=count_rows(query))
+    shown = query.options(joinedload(Task.answer).joinedload(Answer.item))
+    return keyset_page(shown, DUE_ORDER, number=1, size=size, total=count_rows(query))
 
 
 def task_with_timeline(task: Task) -> Task:

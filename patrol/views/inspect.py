@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import re
-import threading
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
@@ -16,7 +14,7 @@ from patrol.i18n import lazy_gettext as _l
 from patrol.models import Inspection, Location
 from patrol.services.answers import AnswerInput
 from patrol.services.checklists import item_on, items_of, version_at
-from patrol.services.evidence import PhotoLimits, attach_photo, detach_photo
+from patrol.services.evidence import attach_photo, detach_photo
 from patrol.services.history import inspection_with_answers
 from patrol.services.inspections import AnswerSnapshot, save_answer
 from patrol.services.photos import PhotosBusy
@@ -25,6 +23,7 @@ from patrol.services.submission import submit_inspection
 from patrol.templating import go_to, render, render_block
 from patrol.views.drafts import draft_key
 from patrol.views.errors import error_response
+from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 bp = Blueprint("inspect", __name__)
 PREFIX = "/inspect/<int:location_id>/<int:version_id>"
@@ -104,45 +103,18 @@ def photo_add(location_id: int, version_id: int, item_id: int):
     upload = request.files.get(f"photo-{item.id}")
     if upload is None or not upload.filename:
         return error_response(422, detail=_l("No photo came with the request. Take the photo again."))
-    config = current_app.config
-    limits = PhotoLimits(
-        config["PATROL_PHOTO_DIR"],
-        config["PATROL_MAX_PHOTO_BYTES"],
-        config["PATROL_MAX_PHOTO_PIXELS"],
-        config["PATROL_MAX_PHOTO_PIXELS_FULL_DECODE"],
-    )
+    limits = photo_limits()
     data = upload.stream.read(limits.max_bytes + 1)
     try:
         outcome = attach_photo(
-            draft_key(location, version),
-            item,
-            data,
-            limits,
-            slots=_decode_slots(),
-            wait=config["PATROL_PHOTO_DECODE_WAIT"],
+            draft_key(location, version), item, data, limits, slots=decode_slots(), wait=decode_wait()
         )
     except PhotosBusy:
-        return _busy(config["PATROL_PHOTO_DECODE_WAIT"])
+        return busy_response()
     if not outcome.ok:
         message = outcome.errors.get("photo") or outcome.errors.get("form")
         return error_response(outcome.status, detail=message)
     return _item_fragment(location, version, item, outcome.value)
-
-
-def _decode_slots() -> threading.BoundedSemaphore:
-    """This process's photo decode slots: one decode may hold up to 128 MB (bench/photo_worst_case.md)."""
-    slots = current_app.extensions.get("patrol.photo_decodes")
-    if slots is None:
-        fresh = threading.BoundedSemaphore(current_app.config["PATROL_PHOTO_DECODES"])
-        slots = current_app.extensions.setdefault("patrol.photo_decodes", fresh)
-    return slots
-
-
-def _busy(wait: float):
-    detail = _l("Other photos are being processed. Wait a few seconds and send this photo again.")
-    response = error_response(503, title=_l("The server is busy"), detail=detail)
-    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
-    return response
 
 
 @bp.post(f"{PREFIX}/items/<int:item_id>/photos/<int:photo_id>/remove")

@@ -1,15 +1,15 @@
-"""Follow-up tasks: the list (filtered by state and site) and one task with its timeline."""
+"""The task board: follow-up tasks filtered, sorted and paged (one task's page is in task_page)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, request
 from flask_login import current_user, login_required
 
-from patrol.access import can, load, site_ids_for, visible_sites
+from patrol.access import can, site_ids_for, visible_sites
 from patrol.extensions import db
-from patrol.models import Location, Task
+from patrol.models import Location
 from patrol.request_guards import MAX_PAGE, arg_int
-from patrol.services.tasks import TaskFilter, task_page, task_with_timeline
+from patrol.services.tasks import TaskFilter, task_page
 from patrol.templating import render
 
 bp = Blueprint("tasks", __name__)
@@ -58,10 +58,3 @@ def _location_on(site_ids: set[int]) -> Location | None:
     location_id = arg_int("location")
     location = db.session.get(Location, location_id) if location_id else None
     return location if location is not None and location.site_id in site_ids else None
-
-
-@bp.get("/tasks/<int:task_id>")
-@login_required
-def task_view(task_id: int):
-    task = task_with_timeline(load(Task, task_id))
-    return render_template("tasks/view.html", task=task)

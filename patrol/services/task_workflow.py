@@ -1,0 +1,185 @@
+"""Acting on a task: assign, start, fix, re-check, cancel, comment — each one event on its timeline.
+
+A request either fully happens or not at all: the state change, its event, its photos and the
+alerts it raises commit together. The form names the task's version as it was shown; if someone
+acted meanwhile (two supervisors at once) the action is refused, not applied to a task that has
+moved on. A repeat of the same action (same client id) is answered "already have it".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from patrol.database import utcnow
+from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
+from patrol.models import Photo, Task, TaskEvent, User
+from patrol.services import alerts
+from patrol.services.task_rules import ACTIONS, Refused, may_be_assigned, refusal
+from patrol.validation import client_id_or_none
+
+MAX_NOTE = 2000
+MAX_PHOTOS = 6
+
+
+@dataclass
+class ActionInput:
+    action: str
+    version: int | None
+    client_id: str | None = None
+    note: str = ""
+    assignee: User | None = None
+    due_at: datetime | None = None
+    severity: str | None = None
+    photos: list[Photo] = field(default_factory=list)
+
+
+def event_by_client_id(client_id: str | None) -> TaskEvent | None:
+    if not client_id:
+        return None
+    return db.session.scalar(select(TaskEvent).where(TaskEvent.client_id == client_id))
+
+
+def act(task: Task, actor: User, given: ActionInput, *, now: datetime | None = None) -> TaskEvent:
+    """Take the action, or raise Refused. Commits; a repeat of an action already taken returns its event."""
+    now = now or utcnow()
+    client_id = client_id_or_none(given.client_id)
+    earlier = event_by_client_id(client_id)
+    if earlier is not None:
+        if earlier.task_id != task.id or earlier.actor_id != actor.id:
+            raise Refused(_l("This form was already used for something else. Reload the page and try again."))
+        return earlier
+    why = refusal(task, actor, given.action)
+    if why is not None:
+        raise why
+    if given.version is not None and given.version != task.version:
+        raise Refused(_l("Someone else changed this task while you were looking at it. Check it and try again."))
+    _check_input(task, given, now)
+    event = _apply(task, actor, given, now)
+    event.client_id = client_id
+    db.session.add(event)
+    try:
+        db.session.flush()
+        alerts.after_action(task, event)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Refused(
+            _l("Someone else changed this task while you were looking at it. Check it and try again.")
+        ) from None
+    return event
+
+
+def _check_input(task: Task, given: ActionInput, now: datetime) -> None:
+    note = given.note.strip()
+    if len(note) > MAX_NOTE:
+        raise Refused(_l("A note can be at most %(n)d characters.", n=MAX_NOTE), 422)
+    if given.action == "assign":
+        if given.assignee is None:
+            raise Refused(_l("Choose who should fix it."), 422)
+        if not may_be_assigned(given.assignee, task):
+            raise Refused(
+                _l(
+                    "%(name)s does not work on this site, so cannot be given this task.",
+                    name=given.assignee.display_name,
+                ),
+                422,
+            )
+        if given.assignee.id == task.assignee_id and task.status == "assigned":
+            raise Refused(_l("It is already assigned to %(name)s.", name=given.assignee.display_name), 422)
+    if given.action == "change_due":
+        if given.due_at is None:
+            raise Refused(_l("Give the new due time."), 422)
+        if given.due_at <= now:
+            raise Refused(_l("The new due time must be in the future."), 422)
+    if given.action == "change_severity" and given.severity not in ("low", "medium", "high"):
+        raise Refused(_l("Choose a severity."), 422)
+    if given.action == "change_severity" and given.severity == task.severity:
+        raise Refused(_l("The severity is already that."), 422)
+    if given.action == "submit_fix":
+        if not note:
+            raise Refused(_l("Say what was done to fix it."), 422)
+        if not given.photos:
+            raise Refused(_l("Add at least one photo of the fix."), 422)
+    if len(given.photos) > MAX_PHOTOS:
+        raise Refused(_l("At most %(n)d photos at a time.", n=MAX_PHOTOS), 422)
+    if given.action in ("recheck_fail", "cancel", "comment") and not note:
+        message = {
+            "recheck_fail": _l("Say what is still wrong."),
+            "cancel": _l("Say why it is cancelled (for example, a duplicate)."),
+            "comment": _l("Write a comment."),
+        }[given.action]
+        raise Refused(message, 422)
+
+
+# The event each action writes on the timeline.
+EVENT_KINDS = {
+    "acknowledge": "acknowledged",
+    "assign": "assigned",
+    "change_due": "due_changed",
+    "change_severity": "severity_changed",
+    "start": "started",
+    "submit_fix": "fixed",
+    "recheck_pass": "recheck_passed",
+    "recheck_fail": "recheck_failed",
+    "cancel": "cancelled",
+    "comment": "comment",
+}
+
+
+def _apply(task: Task, actor: User, given: ActionInput, now: datetime) -> TaskEvent:
+    rule = ACTIONS[given.action]
+    from_status = task.status
+    event = TaskEvent(
+        task=task,
+        kind=EVENT_KINDS[given.action],
+        actor_id=actor.id,
+        note=given.note.strip(),
+        from_status=from_status,
+        to_status=rule.to_state or from_status,
+        created_at=now,
+        photos=list(given.photos),
+    )
+    if rule.to_state is not None:
+        task.status = rule.to_state
+    if given.action in ("acknowledge", "assign") and task.acknowledged_at is None:
+        task.acknowledged_at = now
+    if given.action == "assign":
+        task.assignee_id = given.assignee.id
+        event.assignee_id = given.assignee.id
+    elif given.action == "change_due":
+        task.due_at = given.due_at
+        event.value = given.due_at.isoformat()
+    elif given.action == "change_severity":
+        task.severity = given.severity
+        event.value = given.severity
+    elif given.action == "recheck_fail":
+        task.reopen_count += 1
+    if task.status in ("closed", "cancelled"):
+        task.closed_at = now
+    return event
+
+
+def assign_many(tasks: list[Task], actor: User, assignee: User, *, note: str = "", now: datetime | None = None):
+    """Assign several tasks at once (the board's bulk action): all of them, or none if any is refused."""
+    now = now or utcnow()
+    for task in tasks:
+        why = refusal(task, actor, "assign")
+        if why is None and not may_be_assigned(assignee, task):
+            why = Refused(
+                _l("%(name)s does not work on this site, so cannot be given this task.", name=assignee.display_name),
+                422,
+            )
+        if why is not None:
+            db.session.rollback()
+            raise Refused(_l("Task #%(id)d: %(why)s", id=task.id, why=why.message), why.status)
+        event = _apply(task, actor, ActionInput("assign", None, note=note, assignee=assignee), now)
+        db.session.add(event)
+    db.session.flush()
+    for task in tasks:
+        alerts.after_action(task, task.events[-1])
+    db.session.commit()
