@@ -64,6 +64,32 @@ def init_app(app: Flask) -> None:
             click.echo(f"{verb} stray file {path}")
         click.echo(f"{verb} {len(swept.photos)} unused photo(s) and {len(swept.files)} stray file(s).")
 
+    @group.command("alerts")
+    @click.option("--no-send", is_flag=True, help="only write the alerts; leave the robot messages to the workers")
+    def alerts_command(no_send):
+        """Alert about first responses and tasks now overdue, and send the robot messages that are due (for cron)."""
+        from patrol.jobs import held
+        from patrol.services.alerts import sweep_alerts
+        from patrol.services.robot_sending import deliver_due
+
+        with held(app):
+            swept = sweep_alerts()
+            click.echo(f"{swept.feedback} task(s) past their first response, {swept.overdue} overdue task(s) found.")
+            if not no_send:
+                click.echo(f"{deliver_due()} robot message(s) sent.")
+
+    @group.command("worker")
+    @click.option("--burst", is_flag=True, help="stop when the queue is empty")
+    def worker_command(burst):
+        """Run jobs from the Redis queue (PATROL_REDIS_URL): robot messages and the alert sweep."""
+        from patrol.jobs import work
+
+        if not app.config.get("PATROL_REDIS_URL"):
+            raise click.ClickException(
+                "PATROL_REDIS_URL is not set: without Redis, jobs run in a thread inside the app itself."
+            )
+        work(app, burst=burst)
+
     app.cli.add_command(group)
 
 

@@ -174,7 +174,8 @@ def test_butler_patrols_a_floor_on_a_phone(app, phone: Page):
 
     task_link.tap()
     expect(page).to_have_url(re.compile(r"/tasks/\d+$"))
-    expect(page.locator("main h1")).to_have_text("Fire door closed and unlocked")
+    # The title says what is wrong, not only the rule that was broken.
+    expect(page.locator("main h1")).to_have_text("Fire door closed and unlocked: Fail")
     expect(page.locator("main .card p.note").first).to_have_text("Door wedged open with a fire extinguisher")
     expect(page.locator(".sev-high").first).to_have_text("High")
     image_loaded(page, "main .card .photos img")

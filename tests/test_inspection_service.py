@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Answer, Inspection, Task, TaskEvent
+from patrol.presenters.tasks import task_title
 from patrol.services.answers import AnswerInput
 from patrol.services.catalogue import choice, count, note, passfail, rating, reading
 from patrol.services.inspections import DraftKey, find_resumable_draft, save_answer
@@ -88,7 +89,14 @@ def test_each_kind_of_failed_answer_becomes_a_task_due_by_its_severity(make, app
         assert task.status == "open" and task.location_id == location.id
         assert task.due_at == submitted + timedelta(hours=hours[task.severity])
     assert tasks["passfail"].severity == "high" and tasks["passfail"].detail == "堆放纸箱"
-    assert tasks["count"].title == "灭火器数量（1/2）"
+    # A task is titled by what is wrong, from its item and the answer (here in English, the request's language).
+    assert {kind: task_title(task) for kind, task in tasks.items()} == {
+        "passfail": "消防通道无堵塞: Fail",
+        "rating": "地面洁净: 2 points (below 3)",
+        "count": "灭火器数量: 1 short (1/2)",
+        "number": "水压 0.9MPa (outside 0.2–0.6)",
+        "choice": "当日工种: 无人施工",
+    }
     assert tasks["rating"].severity == "low"  # the item's default severity
     events = list(db.session.scalars(select(TaskEvent)))
     assert len(events) == 5 and {e.kind for e in events} == {"created"}

@@ -45,25 +45,27 @@ def text(response) -> str:
 # --- building a history of tasks ------------------------------------------------------------------
 
 
-def _finding_item() -> ChecklistItem:
-    item = db.session.scalar(select(ChecklistItem).limit(1))
-    if item is None:
-        version = ChecklistVersion(
-            checklist=Checklist(name="巡楼检查"), number=1, name="巡楼检查", published_at=utcnow()
-        )
-        item = ChecklistItem(version=version, position=1, prompt="消防通道无堵塞", item_type="passfail")
-        db.session.add(item)
-        db.session.flush()
-    return item
+def _finding_items(prompts: list[str]) -> list[ChecklistItem]:
+    """A pass/fail item per task, so that each task's title (built from its item: "<prompt>: Fail") is its own."""
+    version = ChecklistVersion(checklist=Checklist(name="巡楼检查"), number=1, name="巡楼检查", published_at=utcnow())
+    items = [
+        ChecklistItem(version=version, position=position, prompt=prompt, item_type="passfail")
+        for position, prompt in enumerate(prompts, start=1)
+    ]
+    db.session.add_all(items)
+    db.session.flush()
+    return items
 
 
 def make_tasks(
     location: Location, raiser: User, count: int, *, status: str = "open", title: str = "任务", first_due=None
 ) -> list[Task]:
-    """`count` tasks at `location`, each raised by its own inspection; due (and closed) an hour apart, in order."""
-    item, start = _finding_item(), first_due or utcnow() - timedelta(days=30)
+    """`count` tasks at `location`, each raised by its own inspection and titled "<title> NN: Fail" from its
+    own item; due (and closed) an hour apart, in order."""
+    start = first_due or utcnow() - timedelta(days=30)
+    items = _finding_items([f"{title} {number:02d}" for number in range(count)])
     tasks = []
-    for number in range(count):
+    for number, item in enumerate(items):
         when = start + timedelta(hours=number)
         inspection = Inspection(
             client_id=str(uuid.uuid4()),
@@ -81,7 +83,7 @@ def make_tasks(
                 location_id=location.id,
                 inspection=inspection,
                 answer=answer,
-                title=f"{title} {number:02d}",
+                title=item.prompt,
                 severity="medium",
                 status=status,
                 raised_by_id=raiser.id,

@@ -34,6 +34,7 @@ STATUSES = OPEN_STATUSES + ENDED_STATUSES
 #   and read every task of the site.
 # - One open task per problem: a finding at a location looks up the open task of the same item.
 # - My tasks: the open tasks assigned to one person, soonest due first.
+# - The board's newest/oldest raised orders over the whole history.
 CLOSED_WHERE = text("status = 'closed'")
 OPEN_WHERE = text("status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")")
 
@@ -69,6 +70,8 @@ class Task(db.Model):
             sqlite_where=OPEN_WHERE,
         ),
         Index("ix_tasks_problem", "location_id", "problem_key", "id"),
+        # The board pages the whole history (closed, all) by when tasks were raised, newest or oldest first.
+        Index("ix_tasks_created", "created_at", "id"),
         Index(
             "ix_tasks_open_by_assignee",
             "assignee_id",

@@ -85,6 +85,7 @@ FIELD_WORDS = {
     "role": _l("Role"),
     "locale": _l("Language"),
     "site": _l("Site"),
+    "first_response_minutes": _l("First response within (minutes)"),
     "sites": _l("Sites"),
     "code": _l("Code"),
     "kind": _l("Kind"),

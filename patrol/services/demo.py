@@ -15,6 +15,7 @@ from patrol.services.accounts import create_user
 from patrol.services.answers import evaluate
 from patrol.services.checklist_editor import publish_new_checklist
 from patrol.services.checklists import assign_checklist, items_of
+from patrol.services.demo_tasks import fix_awaiting_recheck
 from patrol.services.task_raising import settle_answers
 from patrol.services.task_workflow import ActionInput, act
 
@@ -62,6 +63,7 @@ def seed_demo() -> list[DemoAccount]:
     _schedules(garden)
     _history(garden, users["butler"], users["supervisor"])
     db.session.commit()
+    fix_awaiting_recheck(garden, users["butler"], users["supervisor"])
     return DEMO_ACCOUNTS
 
 

@@ -8,6 +8,7 @@ from patrol.models import ChecklistItem, ChecklistVersion, Inspection, Location,
 from patrol.paging import Page
 from patrol.services.checklists import current_versions_for, items_of
 from patrol.services.inspections import AnswerSnapshot, find_resumable_draft
+from patrol.services.rechecks import RecheckOffer, rechecks_at
 from patrol.services.tasks import urgent_tasks_at
 
 
@@ -20,6 +21,7 @@ class ScanPage:
     items: list[ChecklistItem] = field(default_factory=list)
     draft: Inspection | None = None
     answers: dict[int, AnswerSnapshot] = field(default_factory=dict)
+    rechecks: list[RecheckOffer] = field(default_factory=list)  # fixes here this person may re-check
 
 
 def scan_page(
@@ -37,7 +39,9 @@ def scan_page(
     submit, `refused` is the version the form was for and `answers` what it carried: the page shows
     them again, for the errors to be put right in place.
     """
-    page = ScanPage(location=location, versions=[], open_tasks=urgent_tasks_at(location))
+    page = ScanPage(
+        location=location, versions=[], open_tasks=urgent_tasks_at(location), rechecks=rechecks_at(location, user)
+    )
     if refused is not None:
         page.versions, page.version, page.answers = [refused], refused, answers or {}
     else:

@@ -73,17 +73,19 @@ def refusal(task: Task, user: User, action: str, *, fixer_id: int | None = None)
         return Refused(_l("There is no such action on a task."), 400)
     if not may_see(user, task):
         return Refused(_l("This task is on a site you do not have access to."), 403)
+    # First what this person's role can never do, whatever the task's state; then the state; then
+    # who they are to the task as it is now (its assignee, who fixed it).
+    if rule.who == "manager" and user.role not in MANAGERS:
+        return Refused(_l("Only a supervisor can do this."), 403)
+    if rule.who == "rechecker" and user.role not in RECHECKERS:
+        return Refused(_l("Only a supervisor or a butler on this site can re-check a fix."), 403)
     if task.status not in rule.from_states:
         return Refused(
             _l("This task has moved on: it is now “%(status)s”.", status=TASK_STATUSES.get(task.status, task.status))
         )
-    if rule.who == "manager" and user.role not in MANAGERS:
-        return Refused(_l("Only a supervisor can do this."), 403)
     if rule.who == "assignee" and task.assignee_id != user.id:
         return Refused(_l("Only the person this task is assigned to can do this."), 403)
     if rule.who == "rechecker":
-        if user.role not in RECHECKERS:
-            return Refused(_l("Only a supervisor or a butler on this site can re-check a fix."), 403)
         if fixer_id is None:
             fixer_id = latest_fixer_id(task)
         if fixer_id == user.id:
@@ -93,9 +95,13 @@ def refusal(task: Task, user: User, action: str, *, fixer_id: int | None = None)
     return None
 
 
-def allowed_actions(task: Task, user: User) -> list[str]:
-    """The actions this person may take on this task now, in the order a task page offers them."""
-    fixer_id = latest_fixer_id(task) if task.status == "fixed" else None
+def allowed_actions(task: Task, user: User, *, fixer_id: int | None = None) -> list[str]:
+    """The actions this person may take on this task now, in the order a task page offers them.
+
+    `fixer_id`: who submitted the fix awaiting re-check, when the caller already knows (a loaded timeline).
+    """
+    if fixer_id is None and task.status == "fixed":
+        fixer_id = latest_fixer_id(task)
     return [action for action in ACTIONS if refusal(task, user, action, fixer_id=fixer_id) is None]
 
 

@@ -4,6 +4,10 @@ A request either fully happens or not at all: the state change, its event, its p
 alerts it raises commit together. The form names the task's version as it was shown; if someone
 acted meanwhile (two supervisors at once) the action is refused, not applied to a task that has
 moved on. A repeat of the same action (same client id) is answered "already have it".
+
+Photos that come with an action are checked and re-encoded first, with no transaction open (a
+decode may take a while: act_with_uploads); they are kept inside the transaction of the action,
+and their files removed again if it fails.
 """
 
 from __future__ import annotations
@@ -12,18 +16,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from patrol.database import utcnow
+from patrol.database import end_reading, utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Photo, Task, TaskEvent, User
 from patrol.services import alerts
+from patrol.services.evidence import PhotoLimits
+from patrol.services.photos import ProcessedPhoto
+from patrol.services.task_photos import KeptPhotos, keep_all, process_uploads
 from patrol.services.task_rules import ACTIONS, Refused, may_be_assigned, refusal
 from patrol.validation import client_id_or_none
 
 MAX_NOTE = 2000
 MAX_PHOTOS = 6
+SEVERITIES = ("low", "medium", "high")
+STALE = _l("Someone else changed this task while you were looking at it. Check it and try again.")
 
 
 @dataclass
@@ -35,7 +45,10 @@ class ActionInput:
     assignee: User | None = None
     due_at: datetime | None = None
     severity: str | None = None
+    # Photos already kept (a caller inside its own transaction) …
     photos: list[Photo] = field(default_factory=list)
+    # … or checked and re-encoded but not yet kept: act keeps them in the action's transaction.
+    uploads: list[ProcessedPhoto] = field(default_factory=list)
 
 
 def event_by_client_id(client_id: str | None) -> TaskEvent | None:
@@ -44,76 +57,140 @@ def event_by_client_id(client_id: str | None) -> TaskEvent | None:
     return db.session.scalar(select(TaskEvent).where(TaskEvent.client_id == client_id))
 
 
-def act(task: Task, actor: User, given: ActionInput, *, now: datetime | None = None) -> TaskEvent:
-    """Take the action, or raise Refused. Commits; a repeat of an action already taken returns its event."""
-    now = now or utcnow()
-    client_id = client_id_or_none(given.client_id)
-    earlier = event_by_client_id(client_id)
-    if earlier is not None:
-        if earlier.task_id != task.id or earlier.actor_id != actor.id:
-            raise Refused(_l("This form was already used for something else. Reload the page and try again."))
-        return earlier
+def earlier_event(task: Task, actor: User, given: ActionInput) -> TaskEvent | None:
+    """The event this same form already wrote (a double tap, a resend), if any."""
+    earlier = event_by_client_id(client_id_or_none(given.client_id))
+    if earlier is not None and (earlier.task_id != task.id or earlier.actor_id != actor.id):
+        raise Refused(_l("This form was already used for something else. Reload the page and try again."))
+    return earlier
+
+
+def check(task: Task, actor: User, given: ActionInput, *, now: datetime, photo_count: int | None = None) -> None:
+    """Raise Refused unless this person may take this action on this task now, with this input."""
     why = refusal(task, actor, given.action)
     if why is not None:
         raise why
-    if given.version is not None and given.version != task.version:
-        raise Refused(_l("Someone else changed this task while you were looking at it. Check it and try again."))
-    _check_input(task, given, now)
-    event = _apply(task, actor, given, now)
-    event.client_id = client_id
-    db.session.add(event)
+    # A comment changes nothing on the task: it may be written whatever happened since the page was shown.
+    if given.action != "comment" and given.version is not None and given.version != task.version:
+        raise Refused(STALE)
+    if photo_count is None:
+        photo_count = len(given.photos) + len(given.uploads)
+    _check_input(task, given, now, photo_count)
+
+
+def act_with_uploads(
+    task: Task,
+    actor: User,
+    given: ActionInput,
+    uploads: list[bytes],
+    *,
+    limits: PhotoLimits,
+    slots=None,
+    wait: float = 0,
+    now: datetime | None = None,
+) -> TaskEvent:
+    """Check, then re-encode the uploaded photos (no transaction open meanwhile), then act.
+
+    Refused for the action or for a photo; PhotosBusy comes through.
+    """
+    now = now or utcnow()
+    earlier = earlier_event(task, actor, given)
+    if earlier is not None:
+        return earlier
+    check(task, actor, given, now=now, photo_count=len(given.photos) + len(uploads))
+    if uploads:
+        given.uploads = process_uploads(uploads, zone=task.site.zone, limits=limits, slots=slots, wait=wait)
+    else:
+        end_reading()  # the checks again, and the write, under the write lock (SQLite: BEGIN IMMEDIATE)
+    return act(task, actor, given, now=now, photo_dir=limits.photo_dir)
+
+
+def act(
+    task: Task, actor: User, given: ActionInput, *, now: datetime | None = None, photo_dir: str | None = None
+) -> TaskEvent:
+    """Take the action, or raise Refused. Commits; a repeat of an action already taken returns its event.
+
+    `photo_dir` is where `given.uploads` are kept (needed only with uploads).
+    """
+    now = now or utcnow()
+    earlier = earlier_event(task, actor, given)
+    if earlier is not None:
+        return earlier
+    check(task, actor, given, now=now)
+    kept = KeptPhotos()
     try:
+        if given.uploads:
+            kept = keep_all(given.uploads, actor.id, photo_dir)
+        event = _apply(task, actor, given, now, list(given.photos) + kept.photos)
+        event.client_id = client_id_or_none(given.client_id)
+        db.session.add(event)
         db.session.flush()
         alerts.after_action(task, event)
         db.session.commit()
     except StaleDataError:
-        db.session.rollback()
-        raise Refused(
-            _l("Someone else changed this task while you were looking at it. Check it and try again.")
-        ) from None
+        _undo(kept)
+        raise Refused(STALE) from None
+    except IntegrityError:
+        # The same form sent twice at once: the other request wrote the event (client ids are unique).
+        _undo(kept)
+        earlier = earlier_event(task, actor, given)
+        if earlier is None:
+            raise
+        return earlier
+    except BaseException:
+        _undo(kept)
+        raise
     return event
 
 
-def _check_input(task: Task, given: ActionInput, now: datetime) -> None:
+def _undo(kept: KeptPhotos) -> None:
+    db.session.rollback()
+    kept.discard()
+
+
+def _check_input(task: Task, given: ActionInput, now: datetime, photo_count: int) -> None:
     note = given.note.strip()
     if len(note) > MAX_NOTE:
         raise Refused(_l("A note can be at most %(n)d characters.", n=MAX_NOTE), 422)
+    if photo_count > MAX_PHOTOS:
+        raise Refused(_l("At most %(n)d photos at a time.", n=MAX_PHOTOS), 422)
     if given.action == "assign":
-        if given.assignee is None:
-            raise Refused(_l("Choose who should fix it."), 422)
-        if not may_be_assigned(given.assignee, task):
-            raise Refused(
-                _l(
-                    "%(name)s does not work on this site, so cannot be given this task.",
-                    name=given.assignee.display_name,
-                ),
-                422,
-            )
-        if given.assignee.id == task.assignee_id and task.status == "assigned":
-            raise Refused(_l("It is already assigned to %(name)s.", name=given.assignee.display_name), 422)
-    if given.action == "change_due":
+        _check_assignee(task, given.assignee)
+    elif given.action == "change_due":
         if given.due_at is None:
             raise Refused(_l("Give the new due time."), 422)
         if given.due_at <= now:
             raise Refused(_l("The new due time must be in the future."), 422)
-    if given.action == "change_severity" and given.severity not in ("low", "medium", "high"):
-        raise Refused(_l("Choose a severity."), 422)
-    if given.action == "change_severity" and given.severity == task.severity:
-        raise Refused(_l("The severity is already that."), 422)
-    if given.action == "submit_fix":
+    elif given.action == "change_severity":
+        if given.severity not in SEVERITIES:
+            raise Refused(_l("Choose a severity."), 422)
+        if given.severity == task.severity:
+            raise Refused(_l("The severity is already that."), 422)
+    elif given.action == "submit_fix":
         if not note:
             raise Refused(_l("Say what was done to fix it."), 422)
-        if not given.photos:
+        if not photo_count:
             raise Refused(_l("Add at least one photo of the fix."), 422)
-    if len(given.photos) > MAX_PHOTOS:
-        raise Refused(_l("At most %(n)d photos at a time.", n=MAX_PHOTOS), 422)
-    if given.action in ("recheck_fail", "cancel", "comment") and not note:
-        message = {
-            "recheck_fail": _l("Say what is still wrong."),
-            "cancel": _l("Say why it is cancelled (for example, a duplicate)."),
-            "comment": _l("Write a comment."),
-        }[given.action]
-        raise Refused(message, 422)
+    elif given.action in NOTE_NEEDED and not note:
+        raise Refused(NOTE_NEEDED[given.action], 422)
+
+
+NOTE_NEEDED = {
+    "recheck_fail": _l("Say what is still wrong."),
+    "cancel": _l("Say why it is cancelled (for example, a duplicate)."),
+    "comment": _l("Write a comment."),
+}
+
+
+def _check_assignee(task: Task, assignee: User | None) -> None:
+    if assignee is None:
+        raise Refused(_l("Choose who should fix it."), 422)
+    if not may_be_assigned(assignee, task):
+        raise Refused(
+            _l("%(name)s does not work on this site, so cannot be given this task.", name=assignee.display_name), 422
+        )
+    if assignee.id == task.assignee_id and task.status == "assigned":
+        raise Refused(_l("It is already assigned to %(name)s.", name=assignee.display_name), 422)
 
 
 # The event each action writes on the timeline.
@@ -131,7 +208,7 @@ EVENT_KINDS = {
 }
 
 
-def _apply(task: Task, actor: User, given: ActionInput, now: datetime) -> TaskEvent:
+def _apply(task: Task, actor: User, given: ActionInput, now: datetime, photos: list[Photo]) -> TaskEvent:
     rule = ACTIONS[given.action]
     from_status = task.status
     event = TaskEvent(
@@ -142,7 +219,7 @@ def _apply(task: Task, actor: User, given: ActionInput, now: datetime) -> TaskEv
         from_status=from_status,
         to_status=rule.to_state or from_status,
         created_at=now,
-        photos=list(given.photos),
+        photos=photos,
     )
     if rule.to_state is not None:
         task.status = rule.to_state
@@ -177,7 +254,7 @@ def assign_many(tasks: list[Task], actor: User, assignee: User, *, note: str = "
         if why is not None:
             db.session.rollback()
             raise Refused(_l("Task #%(id)d: %(why)s", id=task.id, why=why.message), why.status)
-        event = _apply(task, actor, ActionInput("assign", None, note=note, assignee=assignee), now)
+        event = _apply(task, actor, ActionInput("assign", None, note=note, assignee=assignee), now, [])
         db.session.add(event)
     db.session.flush()
     for task in tasks:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -11,47 +10,72 @@ from sqlalchemy.orm import joinedload, selectinload
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Answer, Inspection, Location, Task, TaskEvent
-from patrol.models.task import OPEN_STATUSES
+from patrol.models.task import OPEN_STATUSES, STATUSES
 from patrol.paging import Keyset, Page, count_rows, keyset_page
+from patrol.services.task_filter import ENDED_STATES, SINGLE_STATUS, TaskFilter
+
+__all__ = ["TaskFilter", "count_tasks", "list_tasks", "task_page", "task_query", "urgent_tasks_at"]
 
 # Written into the SQL rather than bound: only then may the database use the partial indexes
 # whose WHERE names these values (SQLite plans before it sees parameters; PostgreSQL's reused
 # plans too). See patrol/models/task.py.
-CLOSED = bindparam("closed_status", "closed", literal_execute=True)
+STATUS = {status: bindparam(f"status_{status}", status, literal_execute=True) for status in STATUSES}
+CLOSED = STATUS["closed"]
 OPEN = bindparam("open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True)
 
-
-@dataclass(frozen=True)
-class TaskFilter:
-    state: str = "open"  # open | overdue | closed | all
-    site_id: int | None = None
-    location_id: int | None = None
-    mine_for: int | None = None  # only tasks assigned to or raised by this user
+# Open tasks soonest due first (overdue ones come first that way); newest or oldest raised first;
+# ended ones latest closed first. Every order ends with the id, so a page continues after its last row.
+ORDERS = {
+    "due": Keyset((Task.due_at, Task.id)),
+    "newest": Keyset((Task.created_at, Task.id), descending=True),
+    "oldest": Keyset((Task.created_at, Task.id)),
+    "closed": Keyset((Task.closed_at, Task.id), descending=True),
+}
+DUE_ORDER = ORDERS["due"]
+URGENT_AT_LOCATION = 5
+# The work at hand stays small and is counted; ended tasks pile up for ever, and counting them (or
+# all of them) would read the whole history on every view.
+UNCOUNTED_STATES = ENDED_STATES + ("all",)
 
 
 def task_query(site_ids: set[int], wanted: TaskFilter, now: datetime | None = None):
+    """The tasks on these sites (the reader's: task_rules.visible_site_ids) that the filter asks for."""
     now = now or utcnow()
-    query = select(Task).where(Task.site_id.in_(site_ids))
-    if wanted.state == "open":
-        query = query.where(Task.status.in_(OPEN))
-    elif wanted.state == "overdue":
-        query = query.where(Task.status.in_(OPEN), Task.due_at < now)
-    elif wanted.state == "closed":
-        query = query.where(Task.status == CLOSED)
+    query = select(Task).where(Task.site_id.in_(site_ids), *_state_terms(wanted.state, now))
     if wanted.site_id is not None:
         query = query.where(Task.site_id == wanted.site_id)
     if wanted.location_id is not None:
         query = query.where(Task.location_id == wanted.location_id)
-    if wanted.mine_for is not None:
-        query = query.where((Task.assignee_id == wanted.mine_for) | (Task.raised_by_id == wanted.mine_for))
+    if wanted.kind is not None:
+        query = query.where(Task.location_id.in_(select(Location.id).where(Location.kind == wanted.kind)))
+    if wanted.assignee == "none":
+        query = query.where(Task.assignee_id.is_(None))
+    elif wanted.assignee is not None:
+        query = query.where(Task.assignee_id == wanted.assignee_id)
+    if wanted.severity is not None:
+        query = query.where(Task.severity == wanted.severity)
+    after, before = wanted.raised_between()
+    if after is not None:
+        query = query.where(Task.created_at >= after)
+    if before is not None:
+        query = query.where(Task.created_at < before)
     return query
 
 
-# Open tasks soonest due first (overdue ones come first that way); closed ones latest closed first.
-DUE_ORDER = Keyset((Task.due_at, Task.id))
-CLOSED_ORDER = Keyset((Task.closed_at, Task.id), descending=True)
-URGENT_AT_LOCATION = 5
-COUNTED_STATES = ("open", "overdue")
+def _state_terms(state: str, now: datetime) -> list:
+    if state == "all":
+        return []
+    if state in ENDED_STATES:
+        return [Task.status == STATUS[state]]
+    # Every open state names all of them too: that is the condition the open indexes are built on.
+    terms = [Task.status.in_(OPEN)]
+    if state == "overdue":
+        terms.append(Task.due_at < now)
+    elif state == "feedback_overdue":
+        terms += [Task.status == STATUS["open"], Task.acknowledged_at.is_(None), Task.respond_by < now]
+    elif state in SINGLE_STATUS:
+        terms.append(Task.status == STATUS[SINGLE_STATUS[state]])
+    return terms
 
 
 def _listed(query):
@@ -73,15 +97,14 @@ def task_page(
     after: str | None = None,
     before: str | None = None,
 ) -> Page[Task]:
-    """A page of tasks on these sites, by keyset: closed tasks pile up for ever, and page 100 costs what page 1 does.
+    """A page of tasks on these sites, by keyset: ended tasks pile up for ever, and page 100 costs what page 1 does.
 
-    Open and overdue ones are counted (the work at hand stays small); closed ones and all are not,
-    as counting them would read the whole history on every view.
+    Open ones are counted; ended ones and all are not (UNCOUNTED_STATES).
     """
-    total = count_tasks(site_ids, wanted) if wanted.state in COUNTED_STATES else None
+    total = None if wanted.state in UNCOUNTED_STATES else count_tasks(site_ids, wanted)
     return keyset_page(
         _listed(task_query(site_ids, wanted)),
-        _order(wanted),
+        ORDERS[wanted.order],
         number=number,
         size=size,
         after=after,
@@ -92,11 +115,7 @@ def task_page(
 
 def list_tasks(site_ids: set[int], wanted: TaskFilter, *, limit: int = 50) -> list[Task]:
     """The first tasks of a list, uncounted (the home page's short lists)."""
-    return keyset_page(_listed(task_query(site_ids, wanted)), _order(wanted), number=1, size=limit).rows
-
-
-def _order(wanted: TaskFilter) -> Keyset:
-    return CLOSED_ORDER if wanted.state == "closed" else DUE_ORDER
+    return keyset_page(_listed(task_query(site_ids, wanted)), ORDERS[wanted.order], number=1, size=limit).rows
 
 
 def count_tasks(site_ids: set[int], wanted: TaskFilter) -> int:
@@ -128,3 +147,10 @@ def task_with_timeline(task: Task) -> Task:
         )
     ).unique().all()
     return task
+
+
+def tasks_named(ids: list[int]) -> list[Task]:
+    """The tasks with these ids wherever they are (the caller checks the sites), in id order."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Task).where(Task.id.in_(set(ids))).order_by(Task.id)))

@@ -8,29 +8,36 @@ from flask_login import current_user, login_required
 from patrol.access import can, site_ids_for
 from patrol.i18n import lazy_gettext as _l
 from patrol.services.history import finding_counts, inspections_since, start_of_day
+from patrol.services.home_counters import home_counters
 from patrol.services.locations import location_by_short_code, locations_on
-from patrol.services.tasks import TaskFilter, count_tasks, list_tasks
+from patrol.services.task_rules import visible_site_ids
+from patrol.services.tasks import list_tasks
 from patrol.templating import zone_of
 from patrol.views.errors import error_response
 
 bp = Blueprint("home", __name__)
+SHORT_LIST = 10
 
 
 @bp.get("/")
 @login_required
 def index():
-    site_ids = site_ids_for(current_user)
+    site_ids = visible_site_ids(current_user)
     supervising = can(current_user, "tasks.view_all")
     today = inspections_since(site_ids, start_of_day(zone_of()), inspector_id=None if supervising else current_user.id)
+    counters = home_counters(current_user)
+    by_key = {counter.key: counter for counter in counters}
+    # The short lists are the first rows of the lists their counters open.
     context = {
         "today": today,
         "findings": finding_counts([i.id for i in today]),
-        "overdue_count": count_tasks(site_ids, TaskFilter("overdue")),
-        "open_count": count_tasks(site_ids, TaskFilter("open")),
+        "counters": counters,
+        "mine": by_key["mine"],
+        "my_tasks": list_tasks(site_ids, by_key["mine"].wanted, limit=SHORT_LIST),
     }
     if supervising:
-        context["overdue"] = list_tasks(site_ids, TaskFilter("overdue"), limit=10)
-        context["open_tasks"] = list_tasks(site_ids, TaskFilter("open"), limit=10)
+        context["all_open"] = by_key["open"]
+        context["open_tasks"] = list_tasks(site_ids, by_key["open"].wanted, limit=SHORT_LIST)
     else:
         context["locations"] = locations_on(site_ids, limit=200)
     return render_template("home/index.html", supervising=supervising, **context)

@@ -1,7 +1,76 @@
-"""In-app notifications: the unread count in the header, the list, marking them read."""
+"""In-app notifications: the unread count in the header, the list, marking them read.
+
+The header's bell loads its count from `badge` with htmx once the page is shown (and every minute),
+so no page pays for the count itself. This blueprint also starts what runs after requests: the
+alert sweep (patrol.services.alerts.init_app).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, make_response, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from patrol.i18n import lazy_gettext as _l
+from patrol.request_guards import MAX_PAGE, arg_int
+from patrol.services import alerts
+from patrol.services.notifications import (
+    BADGE_MAX,
+    NOTIFICATION_KINDS,
+    mark_all_read,
+    notification_page,
+    open_notification,
+    unread_count,
+)
+from patrol.templating import go_to
+from patrol.views.errors import error_response
 
 bp = Blueprint("notifications", __name__)
+PAGE_SIZE = 30
+
+
+@bp.record_once
+def _start_alerts(state) -> None:
+    alerts.init_app(state.app)
+
+
+@bp.get("/notifications")
+@login_required
+def notification_list():
+    rows = notification_page(
+        current_user,
+        number=arg_int("page", 1, maximum=MAX_PAGE),
+        size=PAGE_SIZE,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+    )
+    return render_template(
+        "notifications/list.html", rows=rows, unread=unread_count(current_user), kinds=NOTIFICATION_KINDS
+    )
+
+
+@bp.get("/notifications/badge")
+def badge():
+    """The bell's count (a fragment). Signed out — a session that ended while the page was open — nothing to swap in."""
+    if not current_user.is_authenticated:
+        return make_response("", 204)
+    response = make_response(
+        render_template("notifications/_badge.html", unread=unread_count(current_user), most=BADGE_MAX)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@login_required
+def notification_open(notification_id: int):
+    notification = open_notification(current_user, notification_id)
+    if notification is None:
+        return error_response(404, detail=_l("This notification is not yours, or its task is no longer on your sites."))
+    return go_to(url_for("tasks.task_view", task_id=notification.task_id))
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    mark_all_read(current_user)
+    return go_to(url_for(".notification_list"), _l("All notifications are marked as read."))

@@ -2,6 +2,117 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import uuid
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from patrol.access import load, permission_required, site_ids_for
+from patrol.database import begin_reading
+from patrol.i18n import lazy_gettext as _l
+from patrol.models import Location
+from patrol.request_guards import arg_int
+from patrol.services.photos import PhotosBusy
+from patrol.services.reports import (
+    ReportDraft,
+    earlier_report,
+    read_report,
+    recent_locations,
+    report_sites,
+    save_report,
+)
+from patrol.services.task_photos import process_uploads, read_uploads
+from patrol.services.task_rules import Refused
+from patrol.templating import go_to
+from patrol.validation import whole_number
+from patrol.views.errors import error_response
+from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 bp = Blueprint("reports", __name__)
+PHOTO_FIELD = "photos"
+REPORTED = _l("Reported. The supervisors on the site can see it now.")
+
+
+def _reads_first(view):
+    """Until the report is written, a POST only reads: signing in, the checks, the photos' upload and
+    decode take no write lock (SQLite's would make every other writer wait for a slow phone)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        begin_reading()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@_reads_first
+@login_required
+@permission_required("inspect")
+def report_form():
+    if request.method == "POST":
+        return _send()
+    location = _location_named(arg_int("location"))
+    draft = ReportDraft(client_id=str(uuid.uuid4()), location=location, site=location.site if location else None)
+    return _form(draft)
+
+
+def _send():
+    location = _location_named(whole_number(request.form.get("location")))
+    limits = photo_limits()
+    uploads = read_uploads(request.files, PHOTO_FIELD, limits.max_bytes)
+    sites = report_sites(current_user, site_ids_for(current_user))
+    draft = read_report(request.form, location=location, sites=sites, photo_count=len(uploads))
+    if draft.client_id is None:
+        abort(400)
+    try:
+        earlier = earlier_report(draft.client_id, current_user)
+        if earlier is not None:  # the same form again: the task it raised, never a second one
+            return go_to(url_for("tasks.task_view", task_id=earlier.id), REPORTED)
+        if draft.errors:
+            if uploads and "photos" not in draft.errors:
+                draft.errors["photos"] = _l("Photos are not kept when something else needs fixing: add them again.")
+            return _form(draft, 422)
+        processed = process_uploads(
+            uploads, zone=draft.site.zone, limits=limits, slots=decode_slots(), wait=decode_wait()
+        )
+    except PhotosBusy:
+        return busy_response()
+    except Refused as refused:
+        if refused.status == 409:
+            return error_response(409, detail=refused.message)
+        draft.errors["photos"] = refused.message
+        return _form(draft, refused.status)
+    task = save_report(current_user, draft, processed, current_app.config["PATROL_PHOTO_DIR"])
+    return go_to(url_for("tasks.task_view", task_id=task.id), REPORTED)
+
+
+def _location_named(location_id: int | None) -> Location | None:
+    """The location a link or the form names: 404 if there is none, 403 if it is on someone else's site."""
+    return load(Location, location_id) if location_id is not None else None
+
+
+def _form(draft: ReportDraft, status: int = 200):
+    site_ids = site_ids_for(current_user)
+    sites = report_sites(current_user, site_ids)
+    if not sites:
+        return error_response(403, detail=_l("You are not on any site yet, so there is nowhere to report to."))
+    recent = recent_locations(current_user, site_ids)
+    # The location the report came from stays first and picked; the person's recent ones follow.
+    chips = ([draft.location] if draft.location else []) + [
+        location for location in recent if draft.location is None or location.id != draft.location.id
+    ]
+    values = draft.values()
+    if not values["site"] and chips:
+        values["site"] = str(chips[0].site_id)
+    html = render_template(
+        "reports/form.html",
+        draft=draft,
+        values=values,
+        errors=draft.errors,
+        chips=chips,
+        sites=sites,
+        several_sites=len({site.id for site in sites}) > 1,
+    )
+    return html, status

@@ -61,3 +61,18 @@ document.addEventListener("keydown", function (event) {
     event.preventDefault();
   }
 });
+
+// <div data-keeps-checked-in-view> (the task board's row of state chips, wider than a phone): the
+// chosen chip is scrolled into sight when the page opens, also when it is not one of the first few.
+function showCheckedChips(root) {
+  root.querySelectorAll("[data-keeps-checked-in-view]").forEach(function (row) {
+    var checked = row.querySelector("input:checked + label");
+    if (!checked) return;
+    var offset = checked.getBoundingClientRect().left - row.getBoundingClientRect().left;
+    row.scrollLeft += offset - (row.clientWidth - checked.offsetWidth) / 2;
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { showCheckedChips(document); });
+document.addEventListener("htmx:load", function (event) {
+  if (event.detail.elt instanceof Element) showCheckedChips(event.detail.elt);
+});

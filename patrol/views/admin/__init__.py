@@ -58,8 +58,9 @@ def blueprints() -> list[Blueprint]:
         checklists,
         locations,
         people,
+        robots,
         schedules,
         sites,
     )
 
-    return [bp, sites.bp, locations.bp, checklists.bp, schedules.bp, people.bp, audit.bp]
+    return [bp, sites.bp, locations.bp, checklists.bp, schedules.bp, people.bp, audit.bp, robots.bp]
