@@ -135,3 +135,9 @@ def chromium(request, _chromium_process, live_server, policy_watch):
         yield chromium
     finally:
         chromium.close(shots, request.node.name)
+
+
+@pytest.fixture
+def phone(chromium):
+    """A fresh Chromium page the size of a phone, pointed at the live server; always closed again."""
+    return chromium.new_page(chromium.PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, locale="en-GB")

@@ -19,18 +19,13 @@ from patrol.models import Answer, Inspection, Location, Photo, Schedule, Task
 from patrol.services.catalogue import count, note, passfail, rating
 from patrol.services.demo import DEMO_PASSWORD, seed_demo
 from tests import factories
+from tests.browser_steps import sign_in
 from tests.route_walk import get_urls, sample_ids, upload_id
 
 # The live server and a Chromium whose pages fail the test on any Content-Security-Policy violation.
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/browser-shots")
-
-
-@pytest.fixture
-def phone(chromium):
-    """A fresh Chromium page the size of a phone, pointed at the live server; always closed again."""
-    return chromium.new_page(chromium.PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, locale="en-GB")
 
 
 def shot(page: Page, name: str) -> None:
@@ -261,14 +256,6 @@ def test_unanswered_required_item_is_pointed_out_in_place(app, phone: Page):
 
 
 # --- behaviour that lives in static/js/app.js (the Content-Security-Policy allows no inline script) -------
-
-
-def sign_in(page: Page, username: str, password: str = factories.PASSWORD) -> None:
-    page.goto("/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("form.stack button[type=submit]").tap()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def posts_to(page: Page, path: str) -> list[str]:

@@ -15,24 +15,12 @@ from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Task
 from tests import factories
+from tests.browser_steps import sign_in
 from tests.test_task_board import a_task
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/browser-shots")
-
-
-@pytest.fixture
-def phone(chromium):
-    return chromium.new_page(chromium.PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, locale="en-GB")
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(factories.PASSWORD)
-    page.locator("form.stack button[type=submit]").tap()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_a_supervisor_filters_the_board_and_assigns_two_tasks_at_once(app, phone: Page):

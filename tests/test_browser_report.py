@@ -19,24 +19,12 @@ from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Inspection, Task
 from tests import factories
+from tests.browser_steps import sign_in
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/browser-shots")
 MAX_TAPS = 4
-
-
-@pytest.fixture
-def phone(chromium):
-    return chromium.new_page(chromium.PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, locale="en-GB")
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(factories.PASSWORD)
-    page.locator("form.stack button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_a_butler_reports_a_problem_from_home_in_four_taps_and_a_photo(app, phone: Page):

@@ -19,6 +19,7 @@ from patrol.extensions import db
 from patrol.models import Task
 from patrol.services.catalogue import passfail
 from tests import factories
+from tests.browser_steps import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +29,7 @@ SHOTS = Path("/tmp/browser-shots")
 def phone_for(chromium, username: str) -> Page:
     """A phone of this person's own, signed in."""
     page = chromium.new_page(chromium.PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, locale="en-GB")
-    page.goto("/login")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(factories.PASSWORD)
-    page.locator("form.stack button[type=submit]").tap()
+    sign_in(page, username)
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     return page
 
