@@ -64,7 +64,10 @@ def _refuse_unsafe_settings(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from patrol import i18n, sessions, throttle
+    from patrol import compression, i18n, sessions, static_files, throttle
+
+    compression.init_app(app)  # first: its hook runs last, on the finished response
+    static_files.init_app(app)  # before security_headers: its page hook runs after that one's
 
     if app.config["PATROL_TRUSTED_PROXIES"]:
         count = app.config["PATROL_TRUSTED_PROXIES"]
@@ -99,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
         notices,
         notifications,
         photos,
+        pwa,
         reports,
         scan,
         task_page,  # noqa: F401 — adds one task's page and its actions to the tasks blueprint
@@ -116,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         notices,
         notifications,
         photos,
+        pwa,
         reports,
         scan,
         tasks,

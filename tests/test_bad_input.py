@@ -77,7 +77,8 @@ def test_submit_with_a_required_answer_missing_shows_the_form_with_the_error_by_
     assert "This item needs an answer." not in item_section(page, lights)
     # What the butler did answer is still shown, not wiped.
     assert re.search(rf'name="value-{bins}" value="fail" checked', item_section(page, bins))
-    assert stored(app) == NOTHING
+    # Not submitted, but what it carried is kept in the draft: a reload or a lost page loses nothing.
+    assert stored(app) == {**NOTHING, "inspections": 1, "answers": 2}
 
 
 def test_double_submit_with_the_same_client_id_stores_one_inspection_and_one_task_per_finding(app, butler, scene):

@@ -128,7 +128,7 @@ def test_submitting_the_same_client_id_twice_yields_one_inspection(make):
     assert count_rows(Inspection) == 1 and count_rows(Task) == 1
 
 
-def test_missing_required_answers_store_nothing(make):
+def test_missing_required_answers_submit_nothing_but_keep_the_answers_given(make):
     _site, butler, location, version = a_patrol(make)
     given = all_passing(version)
     missing = version.items[1]
@@ -137,7 +137,10 @@ def test_missing_required_answers_store_nothing(make):
     assert not result.ok and result.status == 422
     assert set(result.errors) == {str(missing.id)}
     assert "needs an answer" in result.errors[str(missing.id)]
-    assert count_rows(Inspection) == 0 and count_rows(Answer) == 0 and count_rows(Task) == 0
+    # Not submitted and no task, but every answer it carried is in the draft: nothing given is lost.
+    inspection = db.session.scalar(select(Inspection))
+    assert inspection.status == "draft" and count_rows(Task) == 0
+    assert count_rows(Answer) == sum(1 for answer in given.values() if answer.raw)  # an empty note is no answer
     # What the person had entered comes back to the form.
     assert result.snapshots[version.items[0].id].value == "pass"
 

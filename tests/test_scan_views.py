@@ -54,7 +54,9 @@ def test_scan_page_shows_the_location_its_checklist_and_open_tasks(browser, scan
     assert version.name in html
     for item in version.items:
         assert item.prompt in html
-    assert 'capture="environment"' not in html  # the camera appears only once an item fails
+    # The camera is on the page, hidden until an item fails: the phone opens it at once, with or without signal.
+    assert 'capture="environment"' in html
+    assert html.count('class="finding-detail" data-finding-detail hidden') == html.count("data-finding-detail")
     assert "open task" not in html
 
     prompts = {item.prompt: item for item in version.items}
@@ -169,7 +171,10 @@ def test_missing_answers_come_back_in_place_with_422(browser, scan_setup):
     assert body.lstrip().startswith('<form id="checklist"')
     assert body.count("This item needs an answer.") == sum(1 for i in version.items if i.required) - 1
     assert re.search(rf'id="value-{first.id}-pass"[^>]*checked', body)
-    assert db.session.scalar(select(func.count()).select_from(Inspection)) == 0
+    # Not submitted, but the answer it carried is kept in the draft: a reload loses nothing.
+    inspection = db.session.scalar(select(Inspection))
+    assert inspection.status == "draft"
+    assert [(a.item_id, a.value_text) for a in inspection.answers] == [(first.id, "pass")]
 
 
 def _patrol_with(make, browser, length: int, username: str):

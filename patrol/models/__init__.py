@@ -2,6 +2,7 @@
 
 from patrol.models.audit import AuditEvent
 from patrol.models.checklist import Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion
+from patrol.models.client_op import ClientOp
 from patrol.models.inspection import Answer, Inspection, answer_photos
 from patrol.models.location import Location
 from patrol.models.login import Login
@@ -14,6 +15,7 @@ from patrol.models.user import User, user_sites
 
 __all__ = [
     "AuditEvent",
+    "ClientOp",
     "Delivery",
     "Notification",
     "Robot",

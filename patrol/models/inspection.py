@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from patrol.database import UTCDateTime, utcnow
@@ -64,6 +64,9 @@ class Answer(db.Model):
     is_finding: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     severity: Mapped[str | None] = mapped_column(String(10))
+    # The phone's sequence number of the change stored here: an older change arriving late
+    # (an outbox replay, a second tab) never overwrites a newer one.
+    seq: Mapped[int | None] = mapped_column(BigInteger)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="answers")

@@ -21,6 +21,8 @@ class AnswerInput:
     severity: str | None = None
     # The value field was sent empty: the person cleared it (not merely left it out).
     clears: bool = False
+    # The phone's sequence number of this change (its outbox numbers them), if it sent one.
+    seq: int | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
@@ -23,6 +24,7 @@ from patrol.models import (
     task_event_photos,
     user_sites,
 )
+from patrol.models.client_op import ClientOp
 from patrol.services.inspections import AnswerSnapshot, DraftKey, inspection_by_client_id, open_draft
 from patrol.services.outcome import Outcome
 from patrol.services.photo_store import keep_photo, release_photos
@@ -43,6 +45,14 @@ class PhotoLimits:
         return PixelLimits(scaled=self.max_pixels, full=self.max_pixels_full_decode)
 
 
+@dataclass(frozen=True)
+class PhotoOp:
+    """A photo sent by a phone's outbox: the id it gave the upload, and the hash of the bytes it sent."""
+
+    op_id: str
+    sha256: str | None = None
+
+
 def attach_photo(
     key: DraftKey, item: ChecklistItem, data: bytes, limits: PhotoLimits, *, slots=None, wait: float = 0
 ) -> Outcome[AnswerSnapshot]:
@@ -50,6 +60,38 @@ def attach_photo(
 
     PhotosBusy comes through when no decode slot freed up in `wait` seconds.
     """
+    processed = _processed(key, item, data, limits, slots, wait)
+    if not processed.ok:
+        return Outcome.fail(processed.errors, processed.status)
+    linked = _link(key, item, processed.value, limits.photo_dir, None)
+    return Outcome(linked.value[0]) if linked.ok else Outcome.fail(linked.errors, linked.status)
+
+
+def attach_photo_op(
+    key: DraftKey, item: ChecklistItem, data: bytes, limits: PhotoLimits, op: PhotoOp, *, slots=None, wait: float = 0
+) -> Outcome[dict]:
+    """attach_photo for an outbox: the acknowledgement, the same one again for a repeat of the same operation.
+
+    A repeat is answered before any decoding. Bytes that are not what the phone says it sent (a cut
+    connection) are refused with "incomplete" (400), to be sent again; the same id with other
+    bytes is a conflict (409).
+    """
+    received = hashlib.sha256(data).hexdigest()
+    if op.sha256 and op.sha256.lower() != received:
+        end_reading()
+        return Outcome.fail({"incomplete": _l("The photo did not arrive whole. It will be sent again.")}, 400)
+    earlier = _delivered(op.op_id)
+    if earlier is not None:
+        end_reading()
+        return _replayed(earlier, key, received)
+    processed = _processed(key, item, data, limits, slots, wait)
+    if not processed.ok:
+        return Outcome.fail(processed.errors, processed.status)
+    linked = _link(key, item, processed.value, limits.photo_dir, (op, received))
+    return Outcome(linked.value[1]) if linked.ok else Outcome.fail(linked.errors, linked.status)
+
+
+def _processed(key, item, data, limits: PhotoLimits, slots, wait) -> Outcome[ProcessedPhoto]:
     zone = key.location.site.zone
     room = _room_for_photo(key, item)
     end_reading()
@@ -59,7 +101,18 @@ def attach_photo(
         photo = process_photo(data, zone=zone, max_bytes=limits.max_bytes, pixels=limits.pixels, slots=slots, wait=wait)
     except PhotoRejected as rejected:
         return Outcome.fail({"photo": rejected.message}, rejected.status)
-    return link_photo(key, item, photo, limits.photo_dir)
+    return Outcome(photo)
+
+
+def _delivered(op_id: str) -> ClientOp | None:
+    return db.session.get(ClientOp, op_id, populate_existing=True)
+
+
+def _replayed(earlier: ClientOp, key: DraftKey, received: str) -> Outcome[dict]:
+    """The first acknowledgement again, unless this is not the same upload (another person, other bytes)."""
+    if earlier.user_id != key.user.id or earlier.content_sha256 != received:
+        return Outcome.fail({"conflict": _l("This photo was already sent with other content.")}, 409)
+    return Outcome(dict(earlier.ack))
 
 
 def _room_for_photo(key: DraftKey, item: ChecklistItem) -> Outcome[None]:
@@ -74,30 +127,66 @@ def _room_for_photo(key: DraftKey, item: ChecklistItem) -> Outcome[None]:
 
 def link_photo(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto, photo_dir: str) -> Outcome[AnswerSnapshot]:
     """Keep a processed photo and link it to the item's answer; on failure no row and no new file stays."""
+    linked = _link(key, item, photo, photo_dir, None)
+    return Outcome(linked.value[0]) if linked.ok else Outcome.fail(linked.errors, linked.status)
+
+
+def _link(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto, photo_dir: str, op) -> Outcome[tuple]:
+    """link_photo, and for an outbox operation (op, hash received) its acknowledgement, kept in the same commit."""
     # Counted again under the draft's lock: two uploads that passed the early check together
-    # cannot both squeeze in.
+    # cannot both squeeze in. The operation is looked up again under it too: a twin that got
+    # there first has its acknowledgement given back.
     found = _answer_on_draft(key, item)
     if not found.ok:
         db.session.rollback()
         return Outcome.fail(found.errors, found.status)
+    earlier = _delivered(op[0].op_id) if op else None
+    if earlier is not None:
+        db.session.rollback()
+        replayed = _replayed(earlier, key, op[1])
+        return Outcome((None, replayed.value)) if replayed.ok else Outcome.fail(replayed.errors, replayed.status)
     answer = found.value
-    if any(shown.sha256 == photo.sha256 for shown in answer.photos):  # a retried upload
-        db.session.commit()
-        return Outcome(AnswerSnapshot.of(answer))
-    if len(answer.photos) >= MAX_PHOTOS_PER_ANSWER:
+    shown = next((shown for shown in answer.photos if shown.sha256 == photo.sha256), None)  # a retried upload
+    if shown is None and len(answer.photos) >= MAX_PHOTOS_PER_ANSWER:
         db.session.rollback()
         return Outcome.fail({"photo": _too_many()}, 422)
     kept = None
     try:
-        kept = keep_photo(photo, key.user.id, photo_dir)
-        answer.photos.append(kept.photo)
+        if shown is None:
+            kept = keep_photo(photo, key.user.id, photo_dir)
+            answer.photos.append(kept.photo)
+            shown = kept.photo
+        ack = _remember(op, key, answer, item, shown) if op else None
         db.session.commit()
     except Exception:
         if kept is not None:
             kept.discard_files()  # before the rollback, while the row is still locked for us
         db.session.rollback()
         raise
-    return Outcome(AnswerSnapshot.of(answer))
+    return Outcome((AnswerSnapshot.of(answer), ack))
+
+
+def _remember(op, key: DraftKey, answer: Answer, item: ChecklistItem, photo: Photo) -> dict:
+    """Record the outbox operation with its acknowledgement, in the transaction that links the photo."""
+    photo_op, received = op
+    ack = {
+        "ok": True,
+        "op": photo_op.op_id,
+        "item": item.id,
+        "photo": {"id": photo.id, "sha256": photo.sha256},
+        "received_sha256": received,
+    }
+    db.session.add(
+        ClientOp(
+            op_id=photo_op.op_id,
+            kind="photo",
+            user_id=key.user.id,
+            inspection_id=answer.inspection_id,
+            content_sha256=received,
+            ack=ack,
+        )
+    )
+    return ack
 
 
 def detach_photo(key: DraftKey, item: ChecklistItem, photo_id: int, photo_dir: str) -> Outcome[AnswerSnapshot]:

@@ -55,6 +55,8 @@ class AnswerSnapshot:
     severity: str | None = None
     photos: list = field(default_factory=list)
     raw: str | None = None
+    # The phone's sequence number of the change this answer holds (None: sent without one).
+    seq: int | None = None
 
     @property
     def value(self) -> str:
@@ -71,12 +73,19 @@ class AnswerSnapshot:
             "is_finding": self.is_finding,
             "note": self.note,
             "severity": self.severity,
+            "seq": self.seq,
         }
 
     @classmethod
     def of(cls, answer: Answer) -> AnswerSnapshot:
         return cls(
-            answer.value_text, answer.value_number, answer.is_finding, answer.note, answer.severity, list(answer.photos)
+            answer.value_text,
+            answer.value_number,
+            answer.is_finding,
+            answer.note,
+            answer.severity,
+            list(answer.photos),
+            seq=answer.seq,
         )
 
 
@@ -143,8 +152,10 @@ def fold(item: ChecklistItem, sent: AnswerInput, current: AnswerSnapshot | None)
     """What an item's answer becomes once this input is taken in; InvalidAnswer if it cannot be.
 
     A value replaces the old one; an empty value clears the answer, unless only the note or
-    severity came (a form whose value field was left as it was).
+    severity came (a form whose value field was left as it was). A change sent without a sequence
+    number keeps the one stored, so a late older change from an outbox is still refused after it.
     """
+    seq = sent.seq if sent.seq is not None else (current.seq if current else None)
     if sent.raw.strip():
         evaluated = evaluate(item, sent.raw)
         photos = current.photos if current else []
@@ -155,6 +166,7 @@ def fold(item: ChecklistItem, sent: AnswerInput, current: AnswerSnapshot | None)
             clean_note(sent.note),
             clean_severity(sent.severity, item) if evaluated.is_finding else None,
             photos,
+            seq=seq,
         )
     if current is None or sent.clears:
         return None
@@ -162,7 +174,16 @@ def fold(item: ChecklistItem, sent: AnswerInput, current: AnswerSnapshot | None)
         current,
         note=clean_note(sent.note),
         severity=clean_severity(sent.severity, item) if current.is_finding else None,
+        seq=seq,
     )
+
+
+def is_stale(sent: AnswerInput, current: AnswerSnapshot | None) -> bool:
+    """Whether the stored answer already holds this change or a later one (by the phone's numbering).
+
+    The same number again is the same change sent twice (an outbox replay): it is not applied again.
+    """
+    return sent.seq is not None and current is not None and current.seq is not None and sent.seq <= current.seq
 
 
 def write_answers(inspection_id: int, stored: dict[int, Answer], state: dict[int, AnswerSnapshot | None]) -> list[int]:
@@ -223,6 +244,9 @@ def save_answer(
         return Outcome.fail(draft.errors, draft.status)
     stored = stored_answers(draft.value.id, [item.id])
     current = AnswerSnapshot.of(stored[item.id]) if item.id in stored else None
+    if is_stale(given, current):
+        db.session.commit()
+        return Outcome(current)
     try:
         snapshot = fold(item, given, current)
     except InvalidAnswer as error:

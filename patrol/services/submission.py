@@ -16,6 +16,7 @@ from patrol.services.inspections import (
     DraftKey,
     fold,
     inspection_by_client_id,
+    is_stale,
     open_draft,
     stored_answers,
     write_answers,
@@ -39,7 +40,11 @@ class SubmitResult:
 
 
 def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitResult:
-    """Check and submit the draft with whatever the form still carried: all of it, or nothing."""
+    """Check and submit the draft with whatever the form still carried.
+
+    Refused (422), it is not submitted, but every valid answer the form carried is saved into the
+    draft first: nothing the person gave is lost, whatever happens to the page afterwards.
+    """
     earlier = _submitted_before(key)
     if earlier is not None:
         return SubmitResult(earlier, created=False)
@@ -55,11 +60,11 @@ def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitRes
     items = items_of(key.version.id)
     stored = stored_answers(inspection.id)
     state = {item_id: AnswerSnapshot.of(answer) for item_id, answer in stored.items()}
-    errors = _fold_form(items, state, given)
+    errors, taken = _fold_form(items, state, given)
+    write_answers(inspection.id, stored, {item_id: state[item_id] for item_id in taken})
     if errors:
-        db.session.rollback()
+        db.session.commit()
         return SubmitResult(errors=errors, status=422, snapshots={k: v for k, v in state.items() if v})
-    write_answers(inspection.id, stored, state)
     now = utcnow()
     inspection.status = "submitted"
     inspection.submitted_at = now
@@ -80,13 +85,18 @@ def _submitted_before(key: DraftKey) -> Inspection | None:
 
 def _fold_form(
     items: list[ChecklistItem], state: dict[int, AnswerSnapshot | None], given: dict[int, AnswerInput]
-) -> dict[str, str]:
-    """Take the submitted form into `state`; the errors by item id."""
+) -> tuple[dict[str, str], set[int]]:
+    """Take the submitted form into `state`: the errors by item id, and the items whose answer it changed.
+
+    An invalid value is shown again but not taken; nor is a change older than the one stored.
+    """
     errors: dict[str, str] = {}
+    taken: set[int] = set()
     for item in items:
-        if item.id in given:
+        if item.id in given and not is_stale(given[item.id], state.get(item.id)):
             try:
                 state[item.id] = fold(item, given[item.id], state.get(item.id))
+                taken.add(item.id)
             except InvalidAnswer as error:
                 state[item.id] = AnswerSnapshot(raw=given[item.id].raw)
                 errors[str(item.id)] = str(error)
@@ -94,7 +104,7 @@ def _fold_form(
         missing = _missing(item, state.get(item.id))
         if missing:
             errors[str(item.id)] = missing
-    return errors
+    return errors, taken
 
 
 def _missing(item: ChecklistItem, answer: AnswerSnapshot | None) -> str | None:

@@ -14,15 +14,25 @@ from patrol.throttle import guard_own_password
 bp = Blueprint("account", __name__)
 
 # What a person whose password was reset may still reach before choosing a new one.
+# The app shell (service worker, manifest, icons, offline page) must load whatever the person has
+# still to do: a worker script answered with a redirect can neither register nor update.
+APP_SHELL_ENDPOINTS = {
+    "static",
+    "assets.htmx_js",
+    "pwa.service_worker",
+    "pwa.manifest",
+    "pwa.offline",
+    "pwa.icon",
+    "pwa.favicon",
+    "pwa.apple_touch_icon",
+}
 PASSWORD_CHANGE_ENDPOINTS = {
     "account.account",
     "account.password_change",
     "auth.logout",
     "auth.language",
-    "static",
-    "assets.htmx_js",
-}
-FIRST_RUN_ENDPOINTS = {"account.first_admin", "account.first_admin_post", "static", "assets.htmx_js"}
+} | APP_SHELL_ENDPOINTS
+FIRST_RUN_ENDPOINTS = {"account.first_admin", "account.first_admin_post"} | APP_SHELL_ENDPOINTS
 
 
 @bp.before_app_request

@@ -1,18 +1,35 @@
-"""htmx's JavaScript, served from its installed package rather than copied into the repo."""
+"""htmx's JavaScript, served from its installed package rather than copied into the repo.
+
+Like our own static files it has a content-hashed URL (/assets/htmx.<hash>.min.js, kept a year as
+immutable) that url_for('assets.htmx_js') gives; the plain /assets/htmx.min.js still answers for
+pages an older version left in a cache.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint
+
+from patrol.static_files import Asset, asset_response
 
 bp = Blueprint("assets", __name__)
 
 _spec = importlib.util.find_spec("js_lib_htmx")
 HTMX_DIR = Path(next(iter(_spec.submodule_search_locations))) / "static" / "htmx"
+# The package's file does not change while the app runs: hashed once, when this module loads.
+HTMX = Asset.of(HTMX_DIR / "htmx.min.js")
 
 
-@bp.get("/assets/htmx.min.js")
-def htmx_js():
-    return send_from_directory(HTMX_DIR, "htmx.min.js", mimetype="text/javascript", max_age=7 * 24 * 3600)
+# A literal path, not a <digest> variable: url_for builds it first, and no other hash matches it.
+@bp.get(f"/assets/htmx.{HTMX.digest}.min.js", defaults={"current": True})
+@bp.get("/assets/htmx.min.js", defaults={"current": False})
+def htmx_js(current: bool):
+    return asset_response(HTMX, current)
+
+
+@bp.url_defaults
+def _current_htmx(endpoint, values):
+    if endpoint == "assets.htmx_js":
+        values.setdefault("current", True)

@@ -1,8 +1,8 @@
-"""Every error a user can cause answers in plain words, as a page or, for htmx, a message in place."""
+"""Every error a user can cause answers in plain words: a page, for htmx a message in place, for the outbox JSON."""
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, jsonify, make_response, render_template, request
 from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -34,10 +34,23 @@ MESSAGES = {
 }
 
 
-def error_response(status: int, title=None, detail=None):
-    """The error page for a browser, or a message fragment swapped into #messages for htmx."""
+def wants_json() -> bool:
+    """A request from the phone's outbox (static/js/outbox.js): it reads JSON, never a page."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def json_error(status: int, error: str, message=None, **extra):
+    """What the outbox is told when a request is refused: a code it acts on, and words to show."""
+    body = {"ok": False, "error": error, "message": str(message) if message is not None else "", **extra}
+    return make_response(jsonify(body), status)
+
+
+def error_response(status: int, title=None, detail=None, error: str = "refused"):
+    """The error page for a browser, a message fragment swapped into #messages for htmx, JSON for the outbox."""
     default_title, default_detail = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     context = {"status": status, "title": title or default_title, "detail": detail or default_detail}
+    if wants_json():
+        return json_error(status, error, context["detail"], title=str(context["title"]))
     if is_htmx():
         return htmx_response(
             render_block("errors/error.html", "message", **context), status, retarget="#messages", reswap="innerHTML"
@@ -47,10 +60,12 @@ def error_response(status: int, title=None, detail=None):
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(_error):
+    # "csrf" tells the outbox to pause and fetch a fresh token (after a sign-in), not to give up.
     return error_response(
         400,
         _l("This page has expired"),
         _l("For your security the form could not be sent. Reload the page and try again."),
+        error="csrf",
     )
 
 

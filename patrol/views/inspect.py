@@ -1,4 +1,8 @@
-"""Filling in a checklist: save an answer, add or remove a photo, submit — each one POST."""
+"""Filling in a checklist: save an answer, add or remove a photo, submit — each one POST.
+
+The page sends them through the phone's outbox (static/js/outbox.js), which asks for JSON and
+names each operation (patrol/views/outbox.py); without it, htmx gets fragments as before.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import re
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from patrol.access import load, permission_required
@@ -14,18 +19,21 @@ from patrol.i18n import lazy_gettext as _l
 from patrol.models import Inspection, Location
 from patrol.services.answers import AnswerInput
 from patrol.services.checklists import item_on, items_of, version_at
-from patrol.services.evidence import attach_photo, detach_photo
+from patrol.services.evidence import PhotoOp, attach_photo, attach_photo_op, detach_photo
 from patrol.services.history import inspection_with_answers
 from patrol.services.inspections import AnswerSnapshot, save_answer
 from patrol.services.photos import PhotosBusy
 from patrol.services.scan import scan_page
 from patrol.services.submission import submit_inspection
 from patrol.templating import go_to, render, render_block
+from patrol.views import outbox
 from patrol.views.drafts import draft_key
-from patrol.views.errors import error_response
+from patrol.views.errors import error_response, json_error, wants_json
+from patrol.views.outbox import ack, missing_op, outbox_op, read_seq, signed_in
 from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 bp = Blueprint("inspect", __name__)
+outbox.register(bp)  # the outbox's page and token serve these requests; no blueprint of their own
 PREFIX = "/inspect/<int:location_id>/<int:version_id>"
 ANSWER_FIELD = re.compile(r"(?:value|note|severity)-(\d{1,10})")
 
@@ -44,14 +52,27 @@ def _load_target(location_id: int, version_id: int, item_id: int | None = None):
     return location, version, item
 
 
-def _answer_of(form, item_id: int) -> AnswerInput:
+def _answer_of(form, item_id: int, seq: int | None = None) -> AnswerInput:
     value = form.get(f"value-{item_id}")
     return AnswerInput(
         raw=value or "",
         note=form.get(f"note-{item_id}", ""),
         severity=form.get(f"severity-{item_id}"),
         clears=value is not None and not value.strip(),
+        seq=seq,
     )
+
+
+def _outbox_request(view):
+    """An outbox request must name its operation: it is what the reply echoes, and what makes a repeat safe."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if wants_json() and outbox_op() is None:
+            return missing_op()
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def _item_fragment(location, version, item, snapshot, error=None, status=200):
@@ -62,22 +83,33 @@ def _item_fragment(location, version, item, snapshot, error=None, status=200):
 
 
 @bp.post(f"{PREFIX}/items/<int:item_id>/answer")
-@login_required
+@signed_in
 @permission_required("inspect")
+@_outbox_request
 def answer_save(location_id: int, version_id: int, item_id: int):
     location, version, item = _load_target(location_id, version_id, item_id)
     outcome = save_answer(
         draft_key(location, version),
         item,
-        _answer_of(request.form, item.id),
+        _answer_of(request.form, item.id, read_seq()),
         photo_dir=current_app.config["PATROL_PHOTO_DIR"],
     )
+    if wants_json():
+        return _answer_ack(outcome, item)
     if not outcome.ok and "form" in outcome.errors:
         return error_response(outcome.status, detail=outcome.errors["form"])
     if not outcome.ok:
         raw = AnswerSnapshot(raw=request.form.get(f"value-{item.id}", ""))
         return _item_fragment(location, version, item, raw, outcome.errors["value"], outcome.status)
     return _item_fragment(location, version, item, outcome.value)
+
+
+def _answer_ack(outcome, item):
+    if not outcome.ok and "form" in outcome.errors:
+        return error_response(outcome.status, detail=outcome.errors["form"])
+    if not outcome.ok:
+        return json_error(outcome.status, "invalid", outcome.errors["value"], item=item.id)
+    return ack(outbox_op(), item=item.id, seq=outcome.value.seq, finding=outcome.value.is_finding)
 
 
 def _reads_first(view):
@@ -96,8 +128,9 @@ def _reads_first(view):
 
 @bp.post(f"{PREFIX}/items/<int:item_id>/photos")
 @_reads_first
-@login_required
+@signed_in
 @permission_required("inspect")
+@_outbox_request
 def photo_add(location_id: int, version_id: int, item_id: int):
     location, version, item = _load_target(location_id, version_id, item_id)
     upload = request.files.get(f"photo-{item.id}")
@@ -105,16 +138,35 @@ def photo_add(location_id: int, version_id: int, item_id: int):
         return error_response(422, detail=_l("No photo came with the request. Take the photo again."))
     limits = photo_limits()
     data = upload.stream.read(limits.max_bytes + 1)
+    key = draft_key(location, version)
     try:
-        outcome = attach_photo(
-            draft_key(location, version), item, data, limits, slots=decode_slots(), wait=decode_wait()
-        )
+        if wants_json():
+            op = PhotoOp(outbox_op(), request.form.get("sha256") or None)
+            outcome = attach_photo_op(key, item, data, limits, op, slots=decode_slots(), wait=decode_wait())
+        else:
+            outcome = attach_photo(key, item, data, limits, slots=decode_slots(), wait=decode_wait())
     except PhotosBusy:
         return busy_response()
     if not outcome.ok:
+        for code in ("incomplete", "conflict"):  # sent again by the outbox / kept and shown, never resent
+            if code in outcome.errors:
+                return json_error(outcome.status, code, outcome.errors[code])
         message = outcome.errors.get("photo") or outcome.errors.get("form")
         return error_response(outcome.status, detail=message)
+    if wants_json():
+        return _photo_ack(location, version, item, outcome.value)
     return _item_fragment(location, version, item, outcome.value)
+
+
+def _photo_ack(location, version, item, given: dict):
+    """The stored acknowledgement, with where the page finds the photo and how it takes it off again."""
+    photo = given["photo"]
+    remove = url_for(
+        "inspect.photo_remove", location_id=location.id, version_id=version.id, item_id=item.id, photo_id=photo["id"]
+    )
+    thumb = url_for("photos.photo_file", sha256=photo["sha256"], variant="thumb")
+    fields = {name: value for name, value in given.items() if name not in ("ok", "op")}
+    return ack(given["op"], **fields, remove_url=remove, thumb_url=thumb)
 
 
 @bp.post(f"{PREFIX}/items/<int:item_id>/photos/<int:photo_id>/remove")
@@ -129,19 +181,25 @@ def photo_remove(location_id: int, version_id: int, item_id: int, photo_id: int)
 
 
 @bp.post(f"{PREFIX}/submit")
-@login_required
+@signed_in
 @permission_required("inspect")
+@_outbox_request
 def submit(location_id: int, version_id: int):
     location, version, _item = _load_target(location_id, version_id)
     item_ids = {int(match.group(1)) for name in request.form if (match := ANSWER_FIELD.fullmatch(name))}
-    given = {item_id: _answer_of(request.form, item_id) for item_id in item_ids}
+    seq = read_seq()
+    given = {item_id: _answer_of(request.form, item_id, seq) for item_id in item_ids}
     key = draft_key(location, version)
     result = submit_inspection(key, given)
     if result.ok:
         target = url_for("inspect.inspection_view", inspection_id=result.inspection.id)
+        if wants_json():
+            return ack(outbox_op(), inspection=result.inspection.id, url=target)
         return go_to(target)
     if "form" in result.errors:
         return error_response(result.status, detail=result.errors["form"])
+    if wants_json():
+        return _refused_submit(result.errors)
     page = scan_page(current_user, location, refused=version, answers=result.snapshots)
     return make_response(
         render(
@@ -154,6 +212,16 @@ def submit(location_id: int, version_id: int):
         ),
         422,
     )
+
+
+def _refused_submit(errors: dict[str, str]):
+    """Not submitted: what needs attention, by item (the answers it carried are in the draft now)."""
+    summary = ngettext(
+        "%(num)d item needs attention before you can submit.",
+        "%(num)d items need attention before you can submit.",
+        len(errors),
+    )
+    return json_error(422, "attention", summary, errors={item_id: str(message) for item_id, message in errors.items()})
 
 
 @bp.get("/inspections/<int:inspection_id>")

@@ -11,13 +11,16 @@ document.addEventListener("DOMContentLoaded", function () {
   ];
 });
 
-// A failed request that never reached the server (no signal) must not pass silently.
+// A failed request that never reached the server (no signal) must not pass silently. Marked as a
+// connection message: outbox.js takes it away once the signal is back (the online event, or
+// any later request that gets through), so it never outlives what it says.
 document.addEventListener("htmx:sendError", function (event) {
   var box = document.getElementById("messages");
   if (!box) return;
   box.innerHTML = "";
   var div = document.createElement("div");
   div.className = "alert alert-error";
+  div.setAttribute("data-connection", "");
   div.setAttribute("role", "alert");
   div.textContent = document.body.dataset.offlineMessage || "No connection. Your last change was not saved; try again when you have signal.";
   box.appendChild(div);

@@ -1,0 +1,151 @@
+"""The scan page's weight on the wire: its first load on a phone that has never opened the app, and
+what a repeat visit asks the server for.
+
+    python bench/page_weight.py                 # prints the tables bench/README.md quotes
+    python bench/page_weight.py --shots /tmp/x  # and a screenshot of the page measured
+
+The demo estate (patrol.services.demo) on SQLite in a temporary folder, served by werkzeug in this
+process; headless Chromium at 390×844 signs in as the demo butler, forgets its HTTP cache, and opens
+the scan page of the demo's first location (/c/<token>), as scanning its sticker does. Sizes are
+counted as the server sends them (tests/page_weight.py): each body as sent, compressed, and its
+header block as HTTP/1.1 writes it.
+
+1. First load, service worker blocked: the page and what it needs, nothing else.
+2. Repeat visit (a new tab on the same URL, as a second scan of the sticker): what reached the server.
+3. A new phone with the service worker allowed, from its first page: signing in, the worker's
+   install (its precache of the app shell, the prepared round's pages) and the scan page.
+4. A repeat visit with the worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.page_weight import KB, ServerLog, clear_http_cache, table, weight  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-quic"]
+BUDGET = 40 * KB
+
+
+def demo_app(folder: Path):
+    os.environ.update(PATROL_INSTANCE_PATH=str(folder), PATROL_DEMO="1", PATROL_BASE_URL="http://127.0.0.1")
+    os.environ["PATROL_DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from patrol import create_app
+    from patrol.extensions import db
+    from patrol.models import Location
+    from patrol.services.demo import seed_demo
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}"})
+    with app.app_context():
+        upgrade()
+        seed_demo()
+        token = db.session.scalar(select(Location.qr_token).order_by(Location.id))
+        db.session.remove()
+    return app, f"/c/{token}"
+
+
+def sign_in(page, username: str = "butler", password: str = "patrol-demo") -> None:
+    page.goto("/login")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("form.stack button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def first_load(browser, base: str, scan: str, log: ServerLog, service_workers: str, shots: Path | None):
+    context = browser.new_context(
+        base_url=base, viewport={"width": 390, "height": 844}, is_mobile=True, service_workers=service_workers
+    )
+    page = context.new_page()
+    sign_in(page)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(2000)  # a service worker installs and precaches after the page has loaded
+    clear_http_cache(page)
+    mark = log.mark()
+    page.goto(scan)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(2000)
+    if shots:
+        page.screenshot(path=str(shots / f"scan-first-load-sw-{service_workers}.png"), full_page=True)
+    return context, log.since(mark)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--shots", type=Path)
+    args = parser.parse_args()
+    if args.shots:
+        args.shots.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the server's request lines are not the report
+    with tempfile.TemporaryDirectory() as folder:
+        app, scan = demo_app(Path(folder))
+        log = ServerLog(app.wsgi_app)
+        app.wsgi_app = log
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}"
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                print(f"Chromium {browser.version}; scan page {scan}\n")
+                measure(browser, base, scan, log, args.shots)
+                browser.close()
+        finally:
+            server.shutdown()
+
+
+def measure(browser, base: str, scan: str, log: ServerLog, shots: Path | None) -> None:
+    context, sent = first_load(browser, base, scan, log, "block", shots)
+    print("## 1. First load, no service worker\n")
+    print(table(sent))
+    body, _ = weight(sent)
+    print(f"budget {BUDGET / KB:.0f} KB of bodies: {'within' if body <= BUDGET else 'OVER'} ({body / BUDGET:.0%})\n")
+
+    mark = log.mark()
+    again = context.new_page()
+    again.goto(scan)
+    again.wait_for_load_state("networkidle")
+    print("## 2. Repeat visit (a new tab on the same URL), no service worker\n")
+    print(table(log.since(mark)) + "\n")
+    context.close()
+
+    context = browser.new_context(
+        base_url=base, viewport={"width": 390, "height": 844}, is_mobile=True, service_workers="allow"
+    )
+    page = context.new_page()
+    mark = log.mark()
+    sign_in(page)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(3000)  # the worker installs, precaches the shell and prepares the round
+    page.goto(scan)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(2000)
+    print("## 3. A new phone with the service worker: sign in, the worker installs, then the scan page\n")
+    print(table(log.since(mark)) + "\n")
+    mark = log.mark()
+    again = context.new_page()
+    again.goto(scan)
+    again.wait_for_load_state("networkidle")
+    print("## 4. Repeat visit with the service worker\n")
+    print(table(log.since(mark)))
+    context.close()
+
+
+if __name__ == "__main__":
+    main()
