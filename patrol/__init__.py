@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import secrets
 from pathlib import Path
@@ -89,43 +90,31 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from patrol.views import (
-        account,
-        admin,
-        assets,
-        auth,
-        errors,
-        home,
-        inspect,
-        locations,
-        notices,
-        notifications,
-        photos,
-        pwa,
-        reports,
-        scan,
-        task_page,  # noqa: F401 — adds one task's page and its actions to the tasks blueprint
-        tasks,
-    )
+# The view modules whose blueprint `bp` the app serves (patrol.views.<name>). task_page has none of
+# its own: importing it adds one task's page and its actions to the tasks blueprint.
+BLUEPRINT_MODULES = (
+    "account",
+    "assets",
+    "auth",
+    "errors",
+    "home",
+    "inspect",
+    "locations",
+    "notices",
+    "notifications",
+    "photos",
+    "pwa",
+    "reports",
+    "scan",
+    "tasks",
+)
 
-    for module in (
-        account,
-        assets,
-        auth,
-        errors,
-        home,
-        inspect,
-        locations,
-        notices,
-        notifications,
-        photos,
-        pwa,
-        reports,
-        scan,
-        tasks,
-    ):
-        app.register_blueprint(module.bp)
+
+def _register_blueprints(app: Flask) -> None:
+    from patrol.views import admin, task_page  # noqa: F401 — task_page: see BLUEPRINT_MODULES
+
+    for name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(f"patrol.views.{name}").bp)
     for blueprint in admin.blueprints():
         app.register_blueprint(blueprint)
 
