@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 import uuid
 
+import pytest
 from sqlalchemy import delete, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
@@ -16,6 +18,7 @@ from patrol.extensions import db
 from patrol.models import Answer, Inspection, Location, Login
 from patrol.models.client_op import ClientOp
 from tests import factories
+from tests.conftest import Browser
 from tests.phone import NOTHING, hidden_fields, scan, stored
 
 JSON = {"Accept": "application/json"}
@@ -150,7 +153,7 @@ def test_a_photo_is_acknowledged_with_its_stored_hash_and_a_repeat_links_nothing
     with app.app_context():
         answer = db.session.scalar(select(Answer).where(Answer.item_id == door))
         assert [(p.id, p.sha256) for p in answer.photos] == [(ack["photo"]["id"], ack["photo"]["sha256"])]
-        assert db.session.get(ClientOp, op).kind == "photo"
+        assert db.session.scalar(select(ClientOp).where(ClientOp.op_id == op)).kind == "photo"
         db.session.remove()
     assert ack["remove_url"].endswith(f"/photos/{ack['photo']['id']}/remove")
     assert stored(app)["answer_photos"] == 1
@@ -305,3 +308,94 @@ def test_only_the_inspector_s_own_submitted_inspection_counts_as_a_repeat(app, b
     late = send_answer(butler, scene, form, door, "fail", seq=200)
 
     assert late.status_code == 409 and late.json["message"] == "This inspection has already been submitted."
+
+
+# --- operation ids belong to their owner; numbers cannot run away ---------------------------
+
+
+@pytest.fixture
+def colleague(app, client, scene):
+    """Another butler of the same site, on a phone of their own."""
+    with app.app_context():
+        location = db.session.get(Location, scene.location_id)
+        factories.user("butler", username="colleague", sites=[location.site], locale="en")
+        db.session.remove()
+    phone = Browser(app.test_client())
+    phone.login("colleague")
+    return phone
+
+
+def test_an_operation_id_someone_else_used_first_does_not_block_its_owner(app, butler, colleague, scene):
+    door = scene.item_ids[0]
+    theirs = scan(colleague, scene)
+    send_answer(colleague, scene, theirs, door, "fail", seq=1)
+    op = op_id()
+    first = send_photo(colleague, scene, theirs, door, factories.jpeg_bytes(color=(200, 30, 30)), op=op)
+    assert first.status_code == 200
+
+    mine = scan(butler, scene)
+    send_answer(butler, scene, mine, door, "fail", seq=1)
+    picture = factories.jpeg_bytes(color=(30, 30, 200))
+    response = send_photo(butler, scene, mine, door, picture, op=op)
+
+    assert response.status_code == 200 and response.json["op"] == op
+    assert response.json["received_sha256"] == hashlib.sha256(picture).hexdigest()
+    assert stored(app)["answer_photos"] == 2
+
+
+def test_an_operation_replayed_by_another_person_is_refused_and_reveals_nothing(app, butler, colleague, scene):
+    form = scan(butler, scene)
+    door = scene.item_ids[0]
+    send_answer(butler, scene, form, door, "fail", seq=1)
+    picture = factories.jpeg_bytes()
+    op = op_id()
+    ack = send_photo(butler, scene, form, door, picture, op=op).json
+
+    replayed = send_photo(colleague, scene, form, door, picture, op=op)
+    made_up = send_photo(colleague, scene, form, door, picture, op=op_id())
+
+    # Refused as any id of theirs would be: nothing tells them the id was somebody's.
+    assert 400 <= replayed.status_code < 500 and replayed.json["ok"] is False
+    assert (replayed.status_code, replayed.json["message"]) == (made_up.status_code, made_up.json["message"])
+    body = replayed.get_data(as_text=True)
+    assert str(ack["photo"]["id"]) not in body and ack["photo"]["sha256"] not in body
+    assert stored(app)["answer_photos"] == 1
+
+
+def test_one_wildly_high_sequence_number_cannot_freeze_an_answer(app, butler, scene):
+    form = scan(butler, scene)
+    door = scene.item_ids[0]
+    now_ms = int(time.time() * 1000)
+    send_answer(butler, scene, form, door, "pass", seq=now_ms)
+
+    wild = send_answer(butler, scene, form, door, "fail", seq=2**53 - 1, note="clock years ahead")
+    later = send_answer(butler, scene, form, door, "fail", seq=now_ms + 1000, note="a real change")
+
+    assert wild.status_code == 422 and wild.json["ok"] is False
+    assert wild.json["message"] == "This phone's date and time are far ahead. Set them right, then send this again."
+    assert later.status_code == 200
+    row = answer_row(app, door)
+    assert (row.value_text, row.note, row.seq) == ("fail", "a real change", now_ms + 1000)
+
+
+def test_a_submit_numbered_far_ahead_is_refused_and_nothing_is_frozen(app, butler, scene):
+    form = scan(butler, scene)
+    door, bins, lights = scene.item_ids
+    values = {door: "pass", bins: "pass", lights: "pass"}
+
+    wild = send_submit(butler, scene, form, values, seq=2**53 - 1)
+    fine = send_submit(butler, scene, form, values, seq=int(time.time() * 1000))
+
+    assert wild.status_code == 422 and wild.json["errors"][str(door)].startswith("This phone's date and time")
+    assert fine.status_code == 200
+    assert stored(app) == {**NOTHING, "inspections": 1, "submitted": 1, "answers": 3}
+
+
+def test_a_sequence_number_a_little_ahead_of_the_server_is_taken(app, butler, scene):
+    form = scan(butler, scene)
+    door = scene.item_ids[0]
+    ahead = int(time.time() * 1000) + 3 * 3600 * 1000  # a phone whose clock is three hours fast
+
+    response = send_answer(butler, scene, form, door, "pass", seq=ahead)
+
+    assert response.status_code == 200 and answer_row(app, door).seq == ahead

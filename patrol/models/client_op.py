@@ -20,10 +20,12 @@ from patrol.extensions import db
 class ClientOp(db.Model):
     __tablename__ = "client_ops"
 
+    # Whose operation: ids are scoped to the person who made them, so an id learnt by someone else
+    # neither replays the owner's acknowledgement nor blocks the owner's own operation.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     # The UUID the phone gave the operation when it was made, not when it was sent.
     op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # photo
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
     # SHA-256 of the bytes that arrived: the same id with other content is a conflict, not a repeat.
     content_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -80,7 +80,7 @@ def attach_photo_op(
     if op.sha256 and op.sha256.lower() != received:
         end_reading()
         return Outcome.fail({"incomplete": _l("The photo did not arrive whole. It will be sent again.")}, 400)
-    earlier = _delivered(op.op_id)
+    earlier = _delivered(key.user.id, op.op_id)
     if earlier is not None:
         end_reading()
         return _replayed(earlier, key, received)
@@ -104,13 +104,15 @@ def _processed(key, item, data, limits: PhotoLimits, slots, wait) -> Outcome[Pro
     return Outcome(photo)
 
 
-def _delivered(op_id: str) -> ClientOp | None:
-    return db.session.get(ClientOp, op_id, populate_existing=True)
+def _delivered(user_id: int, op_id: str) -> ClientOp | None:
+    """This person's operation under that id: another person's id, however it was learnt, is not theirs
+    to replay or to block (each phone's ids are scoped to whoever made them)."""
+    return db.session.get(ClientOp, (user_id, op_id), populate_existing=True)
 
 
 def _replayed(earlier: ClientOp, key: DraftKey, received: str) -> Outcome[dict]:
-    """The first acknowledgement again, unless this is not the same upload (another person, other bytes)."""
-    if earlier.user_id != key.user.id or earlier.content_sha256 != received:
+    """The first acknowledgement again, unless this is not the same upload (other bytes)."""
+    if earlier.content_sha256 != received:
         return Outcome.fail({"conflict": _l("This photo was already sent with other content.")}, 409)
     return Outcome(dict(earlier.ack))
 
@@ -140,7 +142,7 @@ def _link(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto, photo_dir: 
     if not found.ok:
         db.session.rollback()
         return Outcome.fail(found.errors, found.status)
-    earlier = _delivered(op[0].op_id) if op else None
+    earlier = _delivered(key.user.id, op[0].op_id) if op else None
     if earlier is not None:
         db.session.rollback()
         replayed = _replayed(earlier, key, op[1])

@@ -186,6 +186,26 @@ def is_stale(sent: AnswerInput, current: AnswerSnapshot | None) -> bool:
     return sent.seq is not None and current is not None and current.seq is not None and sent.seq <= current.seq
 
 
+# How far a phone's sequence number may run past both the server's clock and the last change kept for
+# the item. The numbers are the phone's clock in milliseconds: a day covers any honest clock error, and
+# one wild number (a clock set years ahead, a forged request) can no longer make every later change of
+# the item look older than it, acknowledged but never applied.
+SEQ_AHEAD = timedelta(days=1)
+
+
+def runs_ahead(sent: AnswerInput, current: AnswerSnapshot | None, now: datetime | None = None) -> bool:
+    """Whether this change's sequence number is beyond what the server accepts (see SEQ_AHEAD)."""
+    if sent.seq is None:
+        return False
+    now_ms = int((now or utcnow()).timestamp() * 1000)
+    last = current.seq if current is not None and current.seq is not None else 0
+    return sent.seq > max(now_ms, last) + SEQ_AHEAD // timedelta(milliseconds=1)
+
+
+def seq_ahead_message():
+    return _l("This phone's date and time are far ahead. Set them right, then send this again.")
+
+
 def write_answers(inspection_id: int, stored: dict[int, Answer], state: dict[int, AnswerSnapshot | None]) -> list[int]:
     """Bring the stored answers in line with `state` (item id → answer or None) in three statements at most.
 
@@ -244,6 +264,9 @@ def save_answer(
         return Outcome.fail(draft.errors, draft.status)
     stored = stored_answers(draft.value.id, [item.id])
     current = AnswerSnapshot.of(stored[item.id]) if item.id in stored else None
+    if runs_ahead(given, current):
+        db.session.rollback()
+        return Outcome.fail({"value": seq_ahead_message()})
     if is_stale(given, current):
         db.session.commit()
         return Outcome(current)

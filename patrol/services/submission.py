@@ -18,6 +18,8 @@ from patrol.services.inspections import (
     inspection_by_client_id,
     is_stale,
     open_draft,
+    runs_ahead,
+    seq_ahead_message,
     stored_answers,
     write_answers,
 )
@@ -93,6 +95,9 @@ def _fold_form(
     errors: dict[str, str] = {}
     taken: set[int] = set()
     for item in items:
+        if item.id in given and runs_ahead(given[item.id], state.get(item.id)):
+            errors[str(item.id)] = seq_ahead_message()
+            continue
         if item.id in given and not is_stale(given[item.id], state.get(item.id)):
             try:
                 state[item.id] = fold(item, given[item.id], state.get(item.id))
