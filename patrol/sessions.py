@@ -17,7 +17,13 @@ def remember_for() -> timedelta:
 
 
 def sign_in(user: User) -> None:
-    """Start a login for this device and set the session and remember-me cookies; commits."""
+    """Start a login for this device and set the session and remember-me cookies; commits.
+
+    A login this browser still carried ends first: on a shared phone whose last person could not sign
+    out (no signal), the next person's sign-in is what ends theirs.
+    """
+    if current_user.is_authenticated:
+        end_login(getattr(current_user, "login_token", None))
     start_login(user, remember_for())
     db.session.commit()
     login_user(user, remember=True, duration=remember_for())

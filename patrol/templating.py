@@ -15,8 +15,8 @@ from patrol import access, i18n, presenters, vocabulary
 
 
 def is_htmx() -> bool:
-    """An htmx request that wants a fragment (a boosted link or form wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.boosted
+    """An htmx request that wants a fragment (a boosted link or form, or going back, wants the whole page)."""
+    return bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
 
 
 def flash_success(message) -> None:

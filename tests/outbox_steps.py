@@ -4,6 +4,7 @@ outbox (IndexedDB, through the page) and what the database holds."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from playwright.sync_api import Page, expect
@@ -64,8 +65,17 @@ def outbox(page: Page) -> list[dict]:
     return page.evaluate("() => window.patrolOutbox.all()")
 
 
+def until_page_says(page: Page, script: str, what: str, timeout: int = 20_000, arg=None) -> None:
+    """Waits until an (async) script run in the page gives something truthy. Polled from here:
+    wait_for_function takes a returned promise for a truthy answer and would not wait at all."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"waited {timeout} ms for {what}"
+        page.wait_for_timeout(100)
+
+
 def outbox_drained(page: Page, timeout: int = 20_000) -> None:
-    page.wait_for_function("() => window.patrolOutbox.all().then((ops) => ops.length === 0)", timeout=timeout)
+    until_page_says(page, "() => window.patrolOutbox.all().then((ops) => ops.length === 0)", "an empty outbox", timeout)
 
 
 def save_state(page: Page, item_id: int):

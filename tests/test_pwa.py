@@ -10,8 +10,12 @@ import re
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
+from patrol.extensions import db
+from patrol.models import Login
 from patrol.services.app_shell import PREPARE_LIMIT, _files_digest, _signature, shell_files
+from tests import factories
 
 EN = {"Accept-Language": "en"}
 TEAL = (15, 118, 110)
@@ -250,3 +254,52 @@ def test_the_scan_button_and_its_words_are_on_the_home_page(browser, make):
     assert 'data-sticker-host="patrol.test"' in home  # PATROL_BASE_URL: the host printed in the stickers
     assert "This browser cannot read QR codes itself." in home
     assert "open it in a browser" in home  # the WeChat hint, shown by pwa.js only there
+
+
+# --- a shared phone ----------------------------------------------------------------------------
+
+
+def test_the_offline_page_is_nobody_s_even_when_fetched_by_someone_signed_in(browser, make):
+    make.user("butler", username="wang", locale="en").display_name = "Wang the butler"
+    db.session.commit()
+    browser.login("wang")
+
+    page = browser.get("/offline").get_data(as_text=True)
+
+    # The worker keeps this page for whoever holds the phone next: no name, menu, token or who it was.
+    assert "Wang the butler" not in page and "data-outbox-signout" not in page and 'details class="menu"' not in page
+    assert "csrf" not in page.lower() and 'name="patrol-prepare"' not in page
+    assert 'data-user=""' in page
+
+
+def test_every_page_says_whom_it_was_made_for_so_the_worker_keeps_people_apart(browser, make, client):
+    wang = make.user("butler", username="wang", locale="en")
+    assert "X-Patrol-Person" not in client.get("/login").headers
+    browser.login("wang")
+
+    assert browser.get("/").headers["X-Patrol-Person"] == str(wang.id)
+    assert browser.get("/prepare.json").headers["X-Patrol-Person"] == str(wang.id)
+    assert "X-Patrol-Person" not in browser.get("/static/css/app.css").headers
+
+
+def test_signing_in_on_a_phone_still_signed_in_as_someone_else_ends_their_login(browser, make):
+    wang = make.user("butler", username="wang", locale="en")
+    li = make.user("steward", username="li", locale="en")
+    browser.login("wang")  # he signed out without signal: the phone still carries his login
+
+    response = browser.post("/login", data={"username": "li", "password": factories.PASSWORD})
+
+    assert response.status_code == 303
+    remaining = db.session.scalars(select(Login.user_id)).all()
+    assert remaining == [li.id] and wang.id not in remaining
+
+
+def test_going_back_asks_the_server_for_the_whole_page_as_htmx_keeps_no_copies(browser, make):
+    make.user("butler", username="wang", locale="en")
+    browser.login("wang")
+    page = browser.get("/")
+    assert '"historyCacheSize": 0' in page.get_data(as_text=True)  # nothing of a person left in localStorage
+
+    back = browser.get("/locations", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+
+    assert back.status_code == 200 and back.get_data(as_text=True).lstrip().lower().startswith("<!doctype html>")

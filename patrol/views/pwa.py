@@ -23,6 +23,20 @@ BACKGROUND_COLOUR = "#f3f5f4"
 ICON_NAMES = "any(" + ", ".join(f'"{name}"' for name in icons.ICONS) + ")"
 
 
+# Whom a page or a JSON answer was made for. The service worker keeps each person's pages in a cache of
+# their own and empties the others as soon as an answer comes for someone else, or for nobody
+# (templates/pwa/sw.js): on a shared phone, nothing of the last person is shown to the next.
+PERSON_HEADER = "X-Patrol-Person"
+PERSONAL_TYPES = {"text/html", "application/json"}
+
+
+@bp.after_app_request
+def _say_whose_answer(response: Response) -> Response:
+    if response.mimetype in PERSONAL_TYPES and current_user.is_authenticated:
+        response.headers[PERSON_HEADER] = str(current_user.id)
+    return response
+
+
 @bp.app_template_global("icon_url")
 def _icon_url(name: str) -> str:
     return icon_url(name)
@@ -97,6 +111,10 @@ def service_worker():
         shell=shell,
         offline_url=url_for("pwa.offline"),
         prepare_url=url_for("pwa.prepare"),
+        login_url=url_for("auth.login"),
+        logout_url=url_for("auth.logout"),
+        token_url=url_for("inspect.outbox_token"),
+        person_header=PERSON_HEADER,
         static_prefixes=["/static/", "/assets/", "/icons/"],
     )
     response = Response(source, mimetype="text/javascript")

@@ -1,7 +1,7 @@
-// The list at /outbox (templates/outbox/list.html): every item waiting on this phone, what it is, its
-// state, since when, and the server's words when it was refused; those can be opened or removed
-// there. The items are only on this phone, so the list is built here (F9, F10). Fetched by outbox.js
-// when the page has the list.
+// The list at /outbox (templates/outbox/list.html): every item of this person waiting on this phone, what
+// it is, its state, since when, and the server's words when it was refused; those can be opened or
+// removed there. Another person's items on a shared phone are only counted, never shown. The items are
+// only on this phone, so the list is built here (F9, F10). Fetched by outbox.js when the page has the list.
 (function () {
   "use strict";
   var outbox = window.patrolOutbox;
@@ -10,7 +10,6 @@
   var say = outbox.say;
   var previews = [];
 
-  function bar() { return document.querySelector("[data-outbox-bar]"); }
   var stuck = outbox.stuck;
 
   // --- The list at /outbox -------------------------------------------------------------------
@@ -29,8 +28,6 @@
   }
 
   function stateOf(op) {
-    var user = bar() ? bar().dataset.user : "";
-    if (user && String(op.user) !== user) return say("state_other_user", { name: op.userName || "" });
     return say("state_" + op.state) || op.state;
   }
 
@@ -85,15 +82,26 @@
     });
   }
 
-  function showList(ops) {
+  // Someone else's items: how many, and that they leave when that person signs in here. Nothing more.
+  function othersRow(whose) {
+    var li = document.createElement("li");
+    li.className = "outbox-item outbox-others";
+    li.dataset.outboxOthers = String(whose.others);
+    li.appendChild(line(say(whose.me ? "others_listed" : "phone_listed", { num: whose.others }), "what"));
+    return li;
+  }
+
+  function showList(all) {
     var list = document.querySelector("[data-outbox-list]");
     if (!list) return;
     previews.forEach(function (url) { URL.revokeObjectURL(url); });
     previews = [];
     list.querySelectorAll(".outbox-item").forEach(function (li) { li.remove(); });
     var empty = list.querySelector("[data-outbox-empty]");
-    ops.forEach(function (op) { list.insertBefore(row(op), empty); });  // the first item is the list's first child
-    empty.hidden = ops.length > 0;
+    var whose = outbox.whoseOps(all);
+    whose.mine.forEach(function (op) { list.insertBefore(row(op), empty); });  // the first item is the list's first child
+    if (whose.others) list.insertBefore(othersRow(whose), empty);
+    empty.hidden = all.length > 0;
   }
 
   function showStorage() {

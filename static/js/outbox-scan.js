@@ -36,7 +36,6 @@
   function described(op, sec) {
     op.inspection = inspection();
     op.user = form.dataset.user;
-    op.userName = form.dataset.userName;
     op.location = form.dataset.location;
     op.version = form.dataset.version;
     op.scanUrl = form.dataset.scanUrl;

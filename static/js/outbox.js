@@ -211,13 +211,24 @@
 
   function stuck(op) { return op.state === "needs_user" || op.state === "conflict"; }
 
+  // Phones are shared: the person this page is for ("" on a page for nobody) sees their own items, and of
+  // everyone else's only how many there are. Nothing else of them: no place, item, name or photo.
+  function whoseOps(ops) {
+    var bar = document.querySelector("[data-outbox-bar]");
+    var me = bar ? bar.dataset.user : "";
+    var mine = me ? ops.filter(function (op) { return String(op.user) === me; }) : [];
+    return { me: me, mine: mine, others: ops.length - mine.length };
+  }
+
   // Shown once something has waited a moment (or needs the person): answering with signal, items
   // leave within a second, and a bar coming and going would move what the thumb is about to tap.
   var SETTLE_MS = 2000;
-  function showBar(ops) {
+  function showBar(all) {
     var bar = document.querySelector("[data-outbox-bar]");
     if (!bar) return;
-    // Signing out asks first while items wait (app.js asks data-confirm): F10.
+    var whose = whoseOps(all);
+    var ops = whose.mine;
+    // Signing out asks first while the person's own items wait (app.js asks data-confirm): F10.
     document.querySelectorAll("form[data-outbox-signout]").forEach(function (form) {
       if (ops.length) form.setAttribute("data-confirm", say("signout_waiting"));
       else form.removeAttribute("data-confirm");
@@ -226,7 +237,7 @@
     var fresh = ops.filter(function (op) {
       return op.state === "sending" || (op.state === "queued" && now - op.created < SETTLE_MS);
     });
-    if (bar.hidden && ops.length && fresh.length === ops.length) {
+    if (bar.hidden && ops.length && !whose.others && fresh.length === ops.length) {
       setTimeout(refreshBar, SETTLE_MS);
       return;
     }
@@ -237,12 +248,13 @@
     }
     var refused = ops.filter(stuck).length;
     if (refused) parts.push(say(refused === 1 ? "attention_one" : "attention_many", { num: refused }));
+    if (whose.others) parts.push(say(whose.me ? "others_waiting" : "phone_waiting", { num: whose.others }));
     bar.querySelector("[data-outbox-count]").textContent = parts.join(" · ");
     var signin = bar.querySelector("[data-outbox-signin]");
     signin.hidden = !ops.some(function (op) { return op.state === "needs_signin"; });
     signin.href = bar.dataset.loginUrl + "?next=" + encodeURIComponent(location.pathname + location.search);
-    bar.hidden = ops.length === 0;
-    document.body.classList.toggle("outbox-waiting", ops.length > 0);
+    bar.hidden = all.length === 0;
+    document.body.classList.toggle("outbox-waiting", all.length > 0);
   }
 
   var showing = false;
@@ -267,7 +279,7 @@
   window.patrolOutbox = {
     durable: function () { return database().then(Boolean); },
     enqueue: enqueue, remove: remove, all: all, photo: photo, flush: flush, need: need, say: say, tell: tell,
-    uuid: uuid, age: age, stuck: stuck, doneList: doneList, tab: tab, transact: transact,
+    uuid: uuid, age: age, stuck: stuck, whoseOps: whoseOps, doneList: doneList, tab: tab, transact: transact,
   };
 
   window.addEventListener("patrol-outbox", function (event) {

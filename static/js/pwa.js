@@ -41,7 +41,7 @@
     // A worker took over: the first one, or a new version that removed the old caches. The round is
     // kept again, under its version.
     navigator.serviceWorker.addEventListener("controllerchange", prepare);
-    if (savedCopy()) return;
+    if (savedCopy() || document.querySelector("[data-offline-page]")) return;
     if (meta("patrol-prepare")) prepare();
     else forget();
   }
@@ -59,10 +59,12 @@
     });
   }
 
-  // Signed out (a page served by the server to no one): the last person's pages leave the phone.
+  // Signed out (a page served by the server to no one): the last person's pages leave the phone, and
+  // so do htmx's copies of them (base.html keeps none, but an older version of the app may have).
   function forget() {
     var worker = navigator.serviceWorker.controller;
     if (worker) worker.postMessage({ type: "patrol-forget" });
+    try { localStorage.removeItem("htmx-history-cache"); } catch (error) { /* storage off: nothing kept */ }
   }
 
   // --- Saved copies and the offline page ------------------------------------------------------
@@ -91,27 +93,23 @@
     if (!page) return;
     var path = window.location.pathname;
     if (path !== page.dataset.offlinePage) {
-      var which = path.indexOf("/c/") === 0 ? "[data-offline-not-prepared]" : "[data-offline-not-saved]";
+      // The sign-in page, offline: the person has just signed out without signal (templates/pwa/sw.js).
+      var which = path === page.dataset.offlineLogin ? "[data-offline-signed-out]"
+        : path.indexOf("/c/") === 0 ? "[data-offline-not-prepared]" : "[data-offline-not-saved]";
       var reason = page.querySelector(which);
       if (reason) reason.hidden = false;
     }
     listPrepared();
   }
 
-  // The checkpoints whose pages this phone holds, from the worker's copy of /prepare.json.
+  // The checkpoints whose pages this phone holds for the person it is with: the worker knows whom (the
+  // offline page itself is nobody's, see base.html).
   function preparedCheckpoints() {
-    var plan = meta("patrol-prepare");
-    if (!window.caches || !plan) return Promise.resolve([]);
-    return caches.match(plan.content, { ignoreVary: true }).then(function (response) {
-      return response ? response.json() : { checkpoints: [] };
-    }).then(function (listed) {
-      return Promise.all((listed.checkpoints || []).map(function (checkpoint) {
-        return caches.match(checkpoint.url, { ignoreVary: true }).then(function (page) {
-          return page ? checkpoint : null;
-        });
-      }));
-    }).then(function (found) {
-      return found.filter(Boolean);
+    if (!hasWorker) return Promise.resolve([]);
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return ask(registration.active, { type: "patrol-prepared" });
+    }).then(function (answer) {
+      return (answer && answer.checkpoints) || [];
     }).catch(function () { return []; });
   }
 

@@ -2,6 +2,11 @@
 // person's round on the phone, so that scanning a prepared checkpoint in a basement still opens its
 // checklist. It never reads or writes the outbox (IndexedDB "patrol-outbox"): static/js/outbox.js,
 // running in the page, alone sends what was kept.
+//
+// Phones are shared (the front desk's, the model room's, the night guard's). A person's pages live in a
+// cache of their own, and every other person's cache is emptied as soon as a page comes for someone else
+// or for nobody. Signing out without signal forgets the person's pages at once and ends their login on
+// the server before anything else is let through once there is signal again.
 "use strict";
 
 // A hash of every shell file and of this script: a new build is a new worker with new caches.
@@ -9,9 +14,17 @@ const VERSION = {{ version|tojson }};
 const SHELL = {{ shell|tojson }};
 const OFFLINE_URL = {{ offline_url|tojson }};
 const PREPARE_URL = {{ prepare_url|tojson }};
+const LOGIN_URL = {{ login_url|tojson }};
+const LOGOUT_URL = {{ logout_url|tojson }};
+const TOKEN_URL = {{ token_url|tojson }};
+const PERSON_HEADER = {{ person_header|tojson }};
 const STATIC_PREFIXES = {{ static_prefixes|tojson }};
 const SHELL_CACHE = "patrol-shell-" + VERSION;
-const PAGES_CACHE = "patrol-pages-" + VERSION;
+// One pages cache per person and version: "patrol-pages-<version>-<person>".
+const PAGES_PREFIX = "patrol-pages-";
+// Whose phone it is now, and whether a sign-out still has to reach the server. Kept across versions.
+const PERSON_CACHE = "patrol-person";
+const PERSON_KEY = new URL("/__patrol/person", self.location.href).href;
 // With a saved copy at hand, a page waits this long for a weak signal before the copy is shown.
 const NETWORK_WAIT_MS = 6000;
 const SERVER_DOWN = [502, 503, 504];
@@ -37,8 +50,10 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     // Every other version's caches go: pages saved by an older build name files this one does not keep.
+    const me = await currentPerson();
     for (const name of await caches.keys()) {
-      if (name.startsWith("patrol-") && name !== SHELL_CACHE && name !== PAGES_CACHE) await caches.delete(name);
+      const kept = name === SHELL_CACHE || name === PERSON_CACHE || (me.who && name === pagesCacheName(me.who));
+      if (name.startsWith("patrol-") && !kept) await caches.delete(name);
     }
     if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
     await self.clients.claim();  // the open pages' next requests come here; pwa.js then prepares again
@@ -47,10 +62,16 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate") {
+  if (request.method === "POST" && request.mode === "navigate" && url.pathname === LOGOUT_URL) {
+    event.respondWith(signOut(event));
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (url.pathname === TOKEN_URL) {
+    event.respondWith(afterPendingSignOut().then(() => fetch(request)));  // nothing more is sent as them
+  } else if (request.mode === "navigate") {
     event.respondWith(openPage(event));
   } else if (SHELL_PATHS.has(url.href) || STATIC_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) {
     event.respondWith(fromShell(request));
@@ -69,11 +90,14 @@ async function fromShell(request) {
 }
 
 // Pages: the network first; its answer replaces a saved copy. Offline, too slow, or the server down:
-// the saved copy, else the offline page.
+// the saved copy (of the person the phone is with), else the offline page. While a sign-out made without
+// signal has not reached the server, no page is asked for with that person's cookies.
 async function openPage(event) {
-  const pages = await caches.open(PAGES_CACHE);
-  const saved = await pages.match(event.request, { ignoreVary: true });
-  const network = fromNetwork(event, saved ? pages : null);
+  if (!(await afterPendingSignOut())) return offlinePage();
+  const me = await currentPerson();
+  const pages = me.who ? await caches.open(pagesCacheName(me.who)) : null;
+  const saved = pages ? await pages.match(event.request, { ignoreVary: true }) : undefined;
+  const network = fromNetwork(event, saved ? me.who : null);
   try {
     const response = await (saved ? withinTime(network, NETWORK_WAIT_MS) : network);
     if (!saved || !SERVER_DOWN.includes(response.status)) return response;
@@ -81,24 +105,122 @@ async function openPage(event) {
     // No connection, or no answer in time: the copy below.
   }
   if (saved) return marked(saved);
+  return offlinePage();
+}
+
+async function offlinePage() {
   const offline = await caches.match(OFFLINE_URL, { cacheName: SHELL_CACHE, ignoreVary: true });
   return offline ? marked(offline) : Response.error();
 }
 
-function fromNetwork(event, pages) {
+// The answer also says whom the phone is with now; a saved copy is refreshed only for its own person.
+function fromNetwork(event, savedFor) {
   let finished;
   // Keeps the worker alive until a late answer is stored, also after the copy was shown.
   event.waitUntil(new Promise((resolve) => { finished = resolve; }));
   const fetched = Promise.resolve(event.preloadResponse).then((preloaded) => preloaded || fetch(event.request));
-  return fetched.then((response) => {
-    const copy = pages && keepable(response) ? response.clone() : null;
-    (copy ? stamped(copy).then((page) => pages.put(event.request, page)) : Promise.resolve())
-      .catch(() => {}).then(finished);
+  return fetched.then(async (response) => {
+    const who = personOf(response);
+    if (who !== null) await notePerson(who);
+    const copy = savedFor && who === savedFor && keepable(response) ? response.clone() : null;
+    (copy ? stamped(copy).then(async (page) => (await caches.open(pagesCacheName(savedFor))).put(event.request, page))
+      : Promise.resolve()).catch(() => {}).then(finished);
     return response;
   }, (error) => {
     finished();
     throw error;
   });
+}
+
+// --- Whose phone it is ---------------------------------------------------------------------------
+
+let person = null;
+
+function pagesCacheName(who) {
+  return PAGES_PREFIX + VERSION + "-" + who;
+}
+
+// {who: "" for nobody, signOutPending}; on first use, any cache left of someone else is emptied.
+async function currentPerson() {
+  if (!person) {
+    const saved = await (await caches.open(PERSON_CACHE)).match(PERSON_KEY);
+    person = saved ? await saved.json() : { who: "", signOutPending: false };
+    await dropPagesOfOthers(person.who);
+  }
+  return person;
+}
+
+async function setPerson(next) {
+  const before = await currentPerson();
+  if (before.who === next.who && before.signOutPending === next.signOutPending) return;
+  person = next;
+  const body = JSON.stringify(next);
+  await (await caches.open(PERSON_CACHE)).put(PERSON_KEY, new Response(body, { headers: { "Content-Type": "application/json" } }));
+  if (before.who !== next.who) await dropPagesOfOthers(next.who);
+}
+
+async function dropPagesOfOthers(who) {
+  for (const name of await caches.keys()) {
+    if (name.startsWith(PAGES_PREFIX) && !(who && name === pagesCacheName(who))) await caches.delete(name);
+  }
+}
+
+// Whom the server made this answer for ("" for nobody), or null when it cannot tell: a redirect (opaque
+// to a worker), the server down, or something that is not one of our pages.
+function personOf(response) {
+  const type = response.headers.get("Content-Type") || "";
+  if (response.type !== "basic" || response.status >= 500) return null;
+  if (!type.startsWith("text/html") && !type.startsWith("application/json")) return null;
+  return response.headers.get(PERSON_HEADER) || "";
+}
+
+async function notePerson(who) {
+  const me = await currentPerson();
+  if (!me.signOutPending) await setPerson({ who: who, signOutPending: false });
+}
+
+// The sign-out button. With signal, the server ends the login. Without, this phone forgets the person's
+// pages now and ends the login on the server first thing when there is signal (afterPendingSignOut).
+async function signOut(event) {
+  let response;
+  try {
+    response = await fetch(event.request);
+  } catch (error) {
+    await setPerson({ who: "", signOutPending: true });
+    return Response.redirect(LOGIN_URL, 303);
+  }
+  if (response.type === "opaqueredirect" || response.ok) await setPerson({ who: "", signOutPending: false });
+  return response;
+}
+
+// Resolves true once no sign-out waits for the server (ending it now if there is signal), else false.
+// A page and the outbox asking at once share one attempt.
+let ending = null;
+
+function afterPendingSignOut() {
+  ending = ending || endPendingSignOut().finally(() => { ending = null; });
+  return ending;
+}
+
+async function endPendingSignOut() {
+  const me = await currentPerson();
+  if (!me.signOutPending) return true;
+  try {
+    const session = await fetch(TOKEN_URL, { cache: "no-store", headers: { Accept: "application/json" } });
+    if (session.ok) {
+      const { token } = await session.json();
+      const ended = await fetch(LOGOUT_URL, {
+        method: "POST", redirect: "manual", headers: { "X-CSRFToken": token, Accept: "application/json" },
+      });
+      if (ended.type !== "opaqueredirect" && !ended.ok) return false;
+    } else if (session.status !== 401) {
+      return false;  // the server is not answering as itself: try again at the next request
+    }
+  } catch (error) {
+    return false;
+  }
+  await setPerson({ who: "", signOutPending: false });
+  return true;
 }
 
 function withinTime(promise, ms) {
@@ -150,6 +272,8 @@ self.addEventListener("message", (event) => {
     const key = String(data.key || "");
     preparing = preparing || prepareUnlessFresh(Number(data.maxAge) || 0, key).finally(() => { preparing = null; });
     event.waitUntil(preparing.then(reply, () => reply({ ok: false })));
+  } else if (data.type === "patrol-prepared") {
+    event.waitUntil(preparedCheckpoints().then(reply, () => reply({ checkpoints: [] })));
   } else if (data.type === "patrol-forget") {
     event.waitUntil(forget().then(() => reply({ ok: true })));
   } else if (data.type === "patrol-version") {
@@ -160,7 +284,10 @@ self.addEventListener("message", (event) => {
 // Every page load asks; the list and its pages are fetched again once the copy is maxAge old, or was
 // made for another person or in another language (key: who and the page's language).
 async function prepareUnlessFresh(maxAge, key) {
-  const pages = await caches.open(PAGES_CACHE);
+  if (!(await afterPendingSignOut())) return { ok: false, saved: 0 };
+  const me = await currentPerson();
+  if (!me.who) return prepare(key);  // the first page came before this worker did: the list says whose
+  const pages = await caches.open(pagesCacheName(me.who));
   const listed = await pages.match(PREPARE_URL);
   const savedAt = listed ? Date.parse(listed.headers.get(SAVED_AT) || "") : NaN;
   if (Date.now() - savedAt < maxAge && listed.headers.get(PREPARED_FOR) === key) {
@@ -173,14 +300,17 @@ async function prepare(key) {
   const listed = await fetch(PREPARE_URL, { cache: "no-store", headers: { Accept: "application/json" } });
   const type = listed.headers.get("Content-Type") || "";
   if (!listed.ok || listed.redirected || !type.startsWith("application/json")) return { ok: false, saved: 0 };
+  const who = personOf(listed);
+  if (!who) return { ok: false, saved: 0 };
+  await notePerson(who);
   const plan = await listed.clone().json();
-  const pages = await caches.open(PAGES_CACHE);
+  const pages = await caches.open(pagesCacheName(who));
   const wanted = new Set(plan.urls.map((url) => new URL(url, self.location.href).href));
   let saved = 0;
   await inTurns(plan.urls, 3, async (url) => {
     try {
       const page = await fetch(url, { cache: "no-store" });
-      if (keepable(page)) {
+      if (keepable(page) && personOf(page) === who) {
         await pages.put(url, await stamped(page));
         saved += 1;
       } else if (page.status >= 400 && page.status < 500) {
@@ -215,9 +345,25 @@ async function inTurns(items, width, work) {
   await Promise.all(Array.from({ length: Math.min(width, queue.length) }, worker));
 }
 
-// Signed out: no one else's pages stay on the phone.
+// The checkpoints whose pages this phone holds for the person it is with (the offline page lists them).
+async function preparedCheckpoints() {
+  const me = await currentPerson();
+  if (!me.who || me.signOutPending) return { checkpoints: [] };
+  const pages = await caches.open(pagesCacheName(me.who));
+  const listed = await pages.match(PREPARE_URL);
+  const plan = listed ? await listed.json() : {};
+  const kept = [];
+  for (const checkpoint of plan.checkpoints || []) {
+    if (await pages.match(checkpoint.url, { ignoreVary: true })) kept.push(checkpoint);
+  }
+  return { checkpoints: kept };
+}
+
+// A page for nobody (signed out): no one's pages stay on the phone.
 async function forget() {
-  await caches.delete(PAGES_CACHE);
+  const me = await currentPerson();
+  await setPerson({ who: "", signOutPending: me.signOutPending });
+  await dropPagesOfOthers("");
 }
 
 // --- Background Sync: only wakes the open pages; outbox.js sends under its own lock ------------------
