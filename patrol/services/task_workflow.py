@@ -2,8 +2,9 @@
 
 A request either fully happens or not at all: the state change, its event, its photos and the
 alerts it raises commit together. The form names the task's version as it was shown; if someone
-acted meanwhile (two supervisors at once) the action is refused, not applied to a task that has
-moved on. A repeat of the same action (same client id) is answered "already have it".
+acted meanwhile (two supervisors at once), or the form names none, the action is refused, not
+applied to a task that has moved on. A repeat of the same action on the same task (same client id)
+is answered "already have it"; that id sent with anything else is refused.
 
 Photos that come with an action are checked and re-encoded first, with no transaction open (a
 decode may take a while: act_with_uploads); they are kept inside the transaction of the action,
@@ -26,14 +27,23 @@ from patrol.models import Photo, Task, TaskEvent, User
 from patrol.services import alerts
 from patrol.services.evidence import PhotoLimits
 from patrol.services.photos import ProcessedPhoto
-from patrol.services.task_photos import KeptPhotos, keep_all, process_uploads
+from patrol.services.task_photos import (
+    MAX_PHOTOS,
+    KeptPhotos,
+    check_comment_photos,
+    keep_all,
+    lock_task,
+    process_uploads,
+)
 from patrol.services.task_rules import ACTIONS, Refused, may_be_assigned, refusal
 from patrol.validation import client_id_or_none
 
 MAX_NOTE = 2000
-MAX_PHOTOS = 6
 SEVERITIES = ("low", "medium", "high")
 STALE = _l("Someone else changed this task while you were looking at it. Check it and try again.")
+# A form without the version it was shown (an old page, a hand-made request): nobody knows what it saw.
+UNVERSIONED = _l("This page is out of date. Reload it and try again.")
+REUSED = _l("This form was already used for something else. Reload the page and try again.")
 
 
 @dataclass
@@ -58,10 +68,17 @@ def event_by_client_id(client_id: str | None) -> TaskEvent | None:
 
 
 def earlier_event(task: Task, actor: User, given: ActionInput) -> TaskEvent | None:
-    """The event this same form already wrote (a double tap, a resend), if any."""
+    """The event this same form already wrote (a double tap, a resend), if any.
+
+    Only the same action by the same person on the same task is a repeat; the id sent with anything
+    else is refused, not answered with the success of what it was first used for.
+    """
     earlier = event_by_client_id(client_id_or_none(given.client_id))
-    if earlier is not None and (earlier.task_id != task.id or earlier.actor_id != actor.id):
-        raise Refused(_l("This form was already used for something else. Reload the page and try again."))
+    if earlier is None:
+        return None
+    same = (earlier.task_id, earlier.actor_id, earlier.kind) == (task.id, actor.id, EVENT_KINDS.get(given.action))
+    if not same:
+        raise Refused(REUSED)
     return earlier
 
 
@@ -70,8 +87,10 @@ def check(task: Task, actor: User, given: ActionInput, *, now: datetime, photo_c
     why = refusal(task, actor, given.action)
     if why is not None:
         raise why
+    if given.version is None:
+        raise Refused(UNVERSIONED)
     # A comment changes nothing on the task: it may be written whatever happened since the page was shown.
-    if given.action != "comment" and given.version is not None and given.version != task.version:
+    if given.action != "comment" and given.version != task.version:
         raise Refused(STALE)
     if photo_count is None:
         photo_count = len(given.photos) + len(given.uploads)
@@ -116,6 +135,8 @@ def act(
     earlier = earlier_event(task, actor, given)
     if earlier is not None:
         return earlier
+    if given.action == "comment" and (given.photos or given.uploads):
+        lock_task(task)  # the comment photos already there are counted under it: two at once cannot both fit
     check(task, actor, given, now=now)
     kept = KeptPhotos()
     try:
@@ -154,6 +175,8 @@ def _check_input(task: Task, given: ActionInput, now: datetime, photo_count: int
         raise Refused(_l("A note can be at most %(n)d characters.", n=MAX_NOTE), 422)
     if photo_count > MAX_PHOTOS:
         raise Refused(_l("At most %(n)d photos at a time.", n=MAX_PHOTOS), 422)
+    if given.action == "comment":
+        check_comment_photos(task, photo_count)
     if given.action == "assign":
         _check_assignee(task, given.assignee)
     elif given.action == "change_due":
@@ -256,7 +279,11 @@ def assign_many(tasks: list[Task], actor: User, assignee: User, *, note: str = "
             raise Refused(_l("Task #%(id)d: %(why)s", id=task.id, why=why.message), why.status)
         event = _apply(task, actor, ActionInput("assign", None, note=note, assignee=assignee), now, [])
         db.session.add(event)
-    db.session.flush()
+    try:
+        db.session.flush()  # the board names no versions: a task someone changed since it was read is refused here
+    except StaleDataError:
+        db.session.rollback()
+        raise Refused(_l("Someone else changed one of these tasks meanwhile. Check the list and try again.")) from None
     for task in tasks:
         alerts.after_action(task, task.events[-1])
     db.session.commit()
