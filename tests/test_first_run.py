@@ -135,3 +135,30 @@ def test_changing_your_password_keeps_this_device_signed_in_and_ends_the_others(
     assert changed.status_code == 303
     assert first.get("/").status_code == 200
     assert second.get("/").status_code == 302
+
+
+def test_a_forced_change_cannot_keep_the_temporary_password(app, make):
+    from patrol.services.people import reset_password
+    from tests.conftest import SeparateBrowser
+
+    admin = make.user("admin", username="resetter")
+    person = make.user("butler", username="forgot", locale="zh_Hans")
+    temporary = reset_password(admin, person).value.password
+    phone = SeparateBrowser(app.test_client())
+    assert phone.login("forgot", temporary).status_code == 303
+    kept = phone.post("/account/password", data={"password": temporary, "confirm": temporary})
+    assert kept.status_code == 422 and "临时密码不能继续使用" in kept.get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.must_change_password and person.check_password(temporary)
+    assert phone.get("/tasks").status_code == 302  # still sent to choose a password
+
+
+def test_a_voluntary_change_cannot_keep_the_current_password(browser, make):
+    user = make.user("butler", username="own", locale="en")
+    browser.login("own")
+    same = "correct horse battery"
+    kept = browser.post("/account/password", data={"current": same, "password": same, "confirm": same})
+    assert kept.status_code == 422
+    assert "Choose a new password, not the one you have now." in kept.get_data(as_text=True)
+    login_still_works = browser.get("/", headers=EN)
+    assert login_still_works.status_code == 200 and user.check_password(same)

@@ -1,4 +1,7 @@
-"""Signing in against a guesser and a thief: throttling, no user-name oracle, logins that really end."""
+"""Signing in against a guesser and a thief: no user-name oracle, logins that really end.
+
+Throttling is in tests/test_sign_in_throttling.py.
+"""
 
 from datetime import timedelta
 
@@ -31,63 +34,6 @@ def _sign_in(browser, username, password, headers=None):
     browser.token = token
     return browser.client.post(
         "/login", headers=headers or EN, data={"username": username, "password": password, "csrf_token": token}
-    )
-
-
-# Throttling -----------------------------------------------------------------------------------
-
-
-def test_after_five_wrong_passwords_the_account_waits_even_for_the_right_one(client, make):
-    make.user("butler", username="li")
-    guesser = SeparateBrowser(client)
-    for _ in range(5):
-        assert _sign_in(guesser, "li", "wrong-guess").status_code == 401
-    refused = _sign_in(guesser, "li", PASSWORD)
-    assert refused.status_code == 429
-    html = refused.get_data(as_text=True)
-    assert "Too many attempts" in html and "Try again in" in html
-    assert 0 < int(refused.headers["Retry-After"]) <= 60
-
-
-def test_the_wait_is_said_in_the_users_language(client, make):
-    make.user("butler", username="li")
-    guesser = SeparateBrowser(client)
-    chinese = {"Accept-Language": "zh-CN"}
-    for _ in range(5):
-        _sign_in(guesser, "li", "wrong-guess", chinese)
-    html = _sign_in(guesser, "li", "wrong-guess", chinese).get_data(as_text=True)
-    assert "尝试次数过多" in html and "秒后再试" in html
-
-
-def test_mistyping_once_then_signing_in_is_not_held_up(client, make):
-    make.user("butler", username="li")
-    person = SeparateBrowser(client)
-    for _ in range(4):
-        assert _sign_in(person, "li", "typo").status_code == 401
-    assert _sign_in(person, "li", PASSWORD).status_code == 303
-
-
-def test_one_address_guessing_many_accounts_is_throttled(app, make):
-    for n in range(21):
-        make.user("butler", username=f"user{n}")
-    guesser = SeparateBrowser(app.test_client())
-    for n in range(20):
-        assert _sign_in(guesser, f"user{n}", "wrong-guess").status_code == 401
-    assert _sign_in(guesser, "user20", PASSWORD).status_code == 429
-
-
-def test_a_stolen_session_cannot_guess_the_current_password_quickly(browser, make):
-    make.user("butler", username="li")
-    browser.login("li")
-    for _ in range(5):
-        response = browser.post("/account/password", data={"current": "guess", "password": "x", "confirm": "x"})
-        assert response.status_code == 422
-    assert (
-        browser.post(
-            "/account/password",
-            data={"current": PASSWORD, "password": "lantern-orchid-42", "confirm": "lantern-orchid-42"},
-        ).status_code
-        == 429
     )
 
 
@@ -203,43 +149,3 @@ def test_cookies_carry_a_login_token_not_the_user_id(phone, make):
     remember = phone.client.get_cookie("remember_token").value
     assert not remember.startswith(f"{user.id}|") and not remember.startswith(f"{user.id}.")
     assert db.session.scalar(select(Login.token_hash)) not in remember  # only the hash is stored
-
-
-def test_workers_share_the_failed_sign_ins_when_redis_is_configured(app, make, tmp_path):
-    """Two app instances stand for two gunicorn workers: with Redis, one's failures count in the other."""
-    from patrol import create_app
-    from patrol.throttle import limiter
-
-    make.user("butler", username="li")
-    if not app.config["PATROL_REDIS_URL"]:
-        # The demo and the plain test run keep the counts in this process's memory.
-        assert type(limiter.storage).__name__ == "MemoryStorage"
-        return
-    worker = create_app(
-        {
-            **{
-                key: app.config[key]
-                for key in (
-                    "TESTING",
-                    "SECRET_KEY",
-                    "SQLALCHEMY_DATABASE_URI",
-                    "PATROL_BASE_URL",
-                    "PATROL_PASSWORD_HASH",
-                    "PATROL_REDIS_URL",
-                    "RATELIMIT_KEY_PREFIX",
-                )
-            },
-            "PATROL_PHOTO_DIR": str(tmp_path),
-        }
-    )
-    first = SeparateBrowser(app.test_client())
-    for _ in range(5):
-        assert _sign_in(first, "li", "wrong-guess").status_code == 401
-    try:
-        with worker.app_context():
-            second = SeparateBrowser(worker.test_client())
-            assert _sign_in(second, "li", PASSWORD).status_code == 429
-    finally:
-        with worker.app_context():
-            db.session.remove()
-            db.engine.dispose()

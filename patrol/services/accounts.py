@@ -25,6 +25,9 @@ def authenticate(username: str, password: str) -> User | None:
     user name still costs one password check, so timing cannot tell which names exist.
     """
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()[:64]))
+    # End the read before the slow hash check: on SQLite a POST's transaction holds the write
+    # lock, and everyone else's sign-in and saving would wait behind this check.
+    db.session.commit()
     if user is None or not user.active:
         return verify_nobody(password) or None
     return user if user.check_password(password) else None
@@ -62,6 +65,8 @@ def change_password(user: User, raw: dict) -> Outcome[User]:
     )
     if problem:
         errors["password"] = problem
+    elif not errors:
+        errors.update(_reuse_problem(user, raw))
     if errors:
         return Outcome.fail(errors)
     user.set_password(raw["password"])
@@ -69,6 +74,20 @@ def change_password(user: User, raw: dict) -> Outcome[User]:
     end_all_logins(user)  # a stolen session or another device is signed out; the caller signs in again
     db.session.commit()
     return Outcome(user)
+
+
+def _reuse_problem(user: User, raw: dict) -> dict:
+    """Refuse keeping the password a change is meant to replace.
+
+    After a reset that is the temporary password, which the administrator saw (only the hash can
+    tell); otherwise the current one, checked just before.
+    """
+    if user.must_change_password:
+        if user.check_password(raw["password"]):
+            return {"password": _l("Choose your own password: the temporary one cannot be kept.")}
+    elif raw["password"] == raw.get("current"):
+        return {"password": _l("Choose a new password, not the one you have now.")}
+    return {}
 
 
 def has_users() -> bool:

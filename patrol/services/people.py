@@ -21,6 +21,7 @@ from patrol.services.audit import record
 from patrol.services.logins import end_all_logins
 from patrol.services.outcome import Outcome
 from patrol.services.search import contains
+from patrol.throttle import forgive_account
 from patrol.validation import Checker
 from patrol.vocabulary import ROLES
 
@@ -176,6 +177,7 @@ def reset_password(actor: User, user: User) -> Outcome[WithPassword]:
     end_all_logins(user)
     record(actor, "user.password_reset", user)
     db.session.commit()
+    forgive_account(user.username)  # a guesser kept the account busy: the person can sign in again
     return Outcome(WithPassword(user, password))
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, make_response, render_template, request
 from flask_babel import ngettext
-from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response as htmx_response
 from werkzeug.exceptions import HTTPException
 
 from patrol.i18n import lazy_gettext as _l
 from patrol.templating import is_htmx, render_block
-from patrol.throttle import seconds_until_allowed
+from patrol.throttle import TooManyAttempts
 
 bp = Blueprint("errors", __name__)
 
@@ -69,9 +68,9 @@ def csrf_error(_error):
     )
 
 
-@bp.app_errorhandler(RateLimitExceeded)
-def too_many_attempts(_error):
-    wait = seconds_until_allowed()
+@bp.app_errorhandler(TooManyAttempts)
+def too_many_attempts(error: TooManyAttempts):
+    wait = error.wait
     if wait < 120:
         when = ngettext("Try again in %(num)d second.", "Try again in %(num)d seconds.", wait)
     else:
