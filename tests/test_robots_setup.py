@@ -64,6 +64,26 @@ def test_only_webhook_addresses_of_wecom_and_dingtalk_are_accepted(setup_page, s
     assert db.session.scalar(select(func.count(Robot.id))) == 2
 
 
+@pytest.mark.parametrize(
+    ("provider", "url"),
+    [
+        ("wecom", "https://qyapi.weixin.qq.com:443:80/cgi-bin/webhook/send?key=x"),
+        ("dingtalk", "https://oapi.dingtalk.com:99999/robot/send?access_token=x"),
+        ("wecom", "https://qyapi.weixin.qq.com:-1/cgi-bin/webhook/send?key=x"),
+        ("wecom", "https://[::1/x"),
+        ("wecom", "https://[qyapi.weixin.qq.com]/x"),
+    ],
+)
+def test_a_malformed_port_or_bracketed_host_is_refused_in_plain_words(setup_page, site, provider, url):
+    form = {"site": site.id, "provider": provider, "name": "群", "url": url, "min_severity": "high"}
+    response = setup_page.post("/admin/robots/new", data=form)
+    assert response.status_code == 422
+    assert "This is not a webhook address. Copy it again from the robot&#39;s settings." in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(func.count(Robot.id))) == 0
+
+
 def test_the_list_never_shows_the_token_or_the_secret_in_full(setup_page, site):
     token = "0123456789abcdef-tokentail"
     form = {
