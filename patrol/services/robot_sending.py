@@ -101,13 +101,17 @@ def _claim(delivery_id: int, now: datetime):
         select(Delivery.robot_id).where(Delivery.id == delivery_id, Delivery.status == "pending")
     )
     robot = robot_id and db.session.scalar(select(Robot).where(Robot.id == robot_id).with_for_update())
-    if not robot:
+    # Read under the robot's lock: a worker that held it may have claimed this delivery meanwhile.
+    status, last_attempt = db.session.execute(
+        select(Delivery.status, Delivery.sent_at).where(Delivery.id == delivery_id)
+    ).one_or_none() or (None, None)
+    if not robot or status != "pending":
         db.session.commit()
         return "skipped"
     if not robot.active:
         _finish(delivery_id, "failed", "robot_off")
         return "failed"
-    free_at = _free_at(robot, delivery_id, now)
+    free_at = _free_at(robot, last_attempt, now)
     if free_at is not None:
         db.session.execute(
             update(Delivery)
@@ -127,12 +131,11 @@ def _claim(delivery_id: int, now: datetime):
     return robot, db.session.get(Delivery, delivery_id, populate_existing=True)
 
 
-def _free_at(robot: Robot, delivery_id: int, now: datetime) -> datetime | None:
-    """When the delivery may leave, if not now: the robot's minute is full, or holds its own last attempt."""
+def _free_at(robot: Robot, last_attempt: datetime | None, now: datetime) -> datetime | None:
+    """When a delivery may leave, if not now: the robot's minute is full, or holds the delivery's last attempt."""
     waits = []
-    own_last = db.session.scalar(select(Delivery.sent_at).where(Delivery.id == delivery_id))
-    if own_last is not None and own_last > now - MINUTE:
-        waits.append(own_last + MINUTE)
+    if last_attempt is not None and last_attempt > now - MINUTE:
+        waits.append(last_attempt + MINUTE)
     window = select(Delivery.sent_at).where(Delivery.robot_id == robot.id, Delivery.sent_at > now - MINUTE).subquery()
     recent, oldest = db.session.execute(select(func.count(), func.min(window.c.sent_at)).select_from(window)).one()
     if recent >= PER_MINUTE:
