@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,9 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from htmx_flask import make_response as htmx_response
 from htmx_flask import request
+from jinja2 import pass_eval_context
+from jinja2.filters import do_xmlattr
+from markupsafe import Markup
 
 from patrol import access, i18n, presenters, vocabulary
 
@@ -87,7 +91,16 @@ def duration(seconds: int | None) -> str:
     return _("%(s)d s", s=secs)
 
 
+@pass_eval_context
+def html_attrs(eval_context, attrs: Mapping) -> Markup:
+    """Jinja's xmlattr (names checked, values escaped) with HTML's boolean attributes: true writes
+    `required=""`, which a browser reads as present; false and none leave the attribute out."""
+    present = {name: "" if value is True else value for name, value in attrs.items() if value is not False}
+    return do_xmlattr(eval_context, present)
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["html_attrs"] = html_attrs
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters.update(presenters.TEMPLATE_FILTERS)  # how a schedule or an audit entry reads

@@ -23,6 +23,7 @@ def receiver(app, monkeypatch):
     found, server = start()
     monkeypatch.setitem(app.config, "PATROL_ROBOT_HOSTS", [found.origin])
     yield found
+    found.release.set()
     server.shutdown()
     server.server_close()
 

@@ -3,7 +3,8 @@ and the builders the robot tests share (their fixtures are in tests/robot_fixtur
 
 It checks the payload's shape for the provider its path names (/wecom… or /dingtalk…), and for
 DingTalk the 加签 signature (timestamp and sign in the query, HMAC-SHA256 of "timestamp\\nsecret").
-It answers what the test queues in `answers` — (HTTP status, JSON body) — or errcode 0.
+It answers what the test queues in `answers` — (HTTP status, JSON body) — or errcode 0; while
+`hang` is set it does not answer at all (until `release`), so that the sender times out.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # what failed the receiver's checks
     answers: deque = field(default_factory=deque)
+    hang: bool = False
+    release: threading.Event = field(default_factory=threading.Event)
 
     @property
     def origin(self) -> str:
@@ -94,6 +97,9 @@ def _handler(receiver: Receiver):
                 self._answer(200, {"errcode": 310000, "errmsg": problem})
                 return
             receiver.received.append(Received(provider, parts.path, query, body))
+            if receiver.hang:
+                receiver.release.wait()
+                return
             status, answer = receiver.answers.popleft() if receiver.answers else OK
             self._answer(status, answer)
 

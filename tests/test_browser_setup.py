@@ -90,6 +90,8 @@ def create_first_admin(page: Page) -> None:
 
 def create_site(page: Page) -> None:
     page.get_by_role("navigation", name="Setup").get_by_role("link", name="Sites").click()
+    # The setup page has a "New site" link too: wait for the list, lest the click lands on the page it leaves.
+    expect(page.locator("main h1")).to_have_text("Sites")
     page.get_by_role("link", name="New site").click()
     expect(page.locator("main h1")).to_have_text("New site")
     page.locator("#f-name").fill(SITE)

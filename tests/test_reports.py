@@ -49,7 +49,7 @@ def test_a_report_from_a_location_page_raises_a_task_there(browser, estate, app)
     browser.login("amy")
     html = browser.get(f"/report?location={lobby.id}").get_data(as_text=True)
     assert re.search(rf'name="location" value="{lobby.id}"\s+checked', html), "the location it came from is picked"
-    assert 'accept="image/*" capture="environment" multiple' in html
+    assert 'accept="image/jpeg,image/png" capture="environment" multiple' in html
     before = utcnow()
     response = browser.post(
         "/report",

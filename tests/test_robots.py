@@ -16,7 +16,7 @@ from patrol import jobs
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Delivery
-from patrol.services import alerts
+from patrol.services import alerts, robot_sending
 from patrol.services.robot_messages import md
 from patrol.services.robot_sending import BACKOFF, attempt, deliver_due
 from tests.robot_receiver import SECRET, add_robot, raise_task
@@ -142,6 +142,41 @@ def test_twenty_a_minute_per_robot_the_rest_wait_without_an_attempt(site, receiv
     assert all(delivery.next_attempt_at == now + timedelta(minutes=1) for delivery in waiting)
     assert deliver_due(now + timedelta(seconds=59)) == 0
     assert deliver_due(now + timedelta(seconds=61)) == 10
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [(500, {}), (200, {"errcode": 45009, "errmsg": "api freq out of limit"}), "no answer"],
+    ids=["http-error", "provider-refusal", "timeout"],
+)
+def test_failed_attempts_count_toward_twenty_a_minute_and_no_message_is_dropped(
+    site, receiver, held_jobs, monkeypatch, failure
+):
+    add_robot(site, url=receiver.url("wecom"))
+    for _ in range(25):
+        raise_task(site)
+    if failure == "no answer":
+        receiver.hang = True
+        monkeypatch.setattr(robot_sending, "TIMEOUT", 0.05)
+    else:
+        receiver.answers.extend([failure] * 40)  # the robot fails the first 40 requests, then accepts
+    start, seconds, attempts = utcnow(), [0], []  # when (seconds after start) each request left
+    real_post = robot_sending.post
+
+    def post(robot, delivery):
+        attempts.append(seconds[0])
+        return real_post(robot, delivery)
+
+    monkeypatch.setattr(robot_sending, "post", post)
+    for seconds[0] in range(0, 600, 5):
+        if len(attempts) >= 40:  # the robot answers again
+            receiver.hang = False
+            monkeypatch.setattr(robot_sending, "TIMEOUT", 5)
+        deliver_due(start + timedelta(seconds=seconds[0]))
+    busiest_minute = max(sum(begin <= second < begin + 60 for second in attempts) for begin in range(0, 600, 5))
+    assert busiest_minute == 20
+    assert len(attempts) == 65 and db.session.scalar(select(func.sum(Delivery.attempts))) == 65
+    assert list(db.session.scalars(select(Delivery.status).distinct())) == ["sent"]
 
 
 def test_workers_at_once_send_a_delivery_once(site, receiver, held_jobs, app):

@@ -4,10 +4,12 @@ turn off and remove them, and see the messages that failed."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import AuditEvent, Delivery, Robot
 from patrol.services.robot_messages import queue_task_messages
@@ -64,6 +66,26 @@ def test_only_webhook_addresses_of_wecom_and_dingtalk_are_accepted(setup_page, s
     assert db.session.scalar(select(func.count(Robot.id))) == 2
 
 
+@pytest.mark.parametrize(
+    ("provider", "url"),
+    [
+        ("wecom", "https://qyapi.weixin.qq.com:443:80/cgi-bin/webhook/send?key=x"),
+        ("dingtalk", "https://oapi.dingtalk.com:99999/robot/send?access_token=x"),
+        ("wecom", "https://qyapi.weixin.qq.com:-1/cgi-bin/webhook/send?key=x"),
+        ("wecom", "https://[::1/x"),
+        ("wecom", "https://[qyapi.weixin.qq.com]/x"),
+    ],
+)
+def test_a_malformed_port_or_bracketed_host_is_refused_in_plain_words(setup_page, site, provider, url):
+    form = {"site": site.id, "provider": provider, "name": "群", "url": url, "min_severity": "high"}
+    response = setup_page.post("/admin/robots/new", data=form)
+    assert response.status_code == 422
+    assert "This is not a webhook address. Copy it again from the robot&#39;s settings." in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(func.count(Robot.id))) == 0
+
+
 def test_the_list_never_shows_the_token_or_the_secret_in_full(setup_page, site):
     token = "0123456789abcdef-tokentail"
     form = {
@@ -101,14 +123,18 @@ def test_failed_messages_are_listed_for_administrators_and_can_be_sent_again(set
     receiver.answers.append((500, {}))
     setup_page.post(f"/admin/robots/{robot.id}/test")
     db.session.commit()
-    deliver_due()  # a test message is tried once: it fails at once
+    now = utcnow()
+    deliver_due(now)  # a test message is tried once: it fails at once
     listing = setup_page.get("/admin/robots/").get_data(as_text=True)
     assert "1 message failed" in listing
     failed = setup_page.get("/admin/robots/failed").get_data(as_text=True)
     assert "HTTP 500" in failed and "1 attempt" in failed and "工程群" in failed
     delivery_id = db.session.scalar(select(Delivery.id))
     assert setup_page.post(f"/admin/robots/deliveries/{delivery_id}/retry").status_code == 303
-    deliver_due()
+    # Its failed attempt still counts in the robot's minute: it is sent once that minute has passed.
+    deliver_due(now + timedelta(seconds=30))
+    assert db.session.scalar(select(Delivery.status).execution_options(populate_existing=True)) == "pending"
+    deliver_due(now + timedelta(seconds=61))
     assert db.session.scalar(select(Delivery.status).execution_options(populate_existing=True)) == "sent"
     assert setup_page.post(f"/admin/robots/deliveries/{delivery_id}/retry").status_code == 409
 

@@ -90,7 +90,7 @@ def test_a_failed_answer_reveals_note_severity_and_camera(browser, scan_setup):
     assert response.status_code == 200
     assert fragment.lstrip().startswith(f'<section id="item-{item.id}"')
     assert f'name="note-{item.id}"' in fragment and f'name="severity-{item.id}"' in fragment
-    assert 'capture="environment"' in fragment and 'accept="image/*"' in fragment
+    assert 'capture="environment"' in fragment and 'accept="image/jpeg,image/png"' in fragment
     assert "<html" not in fragment
 
 

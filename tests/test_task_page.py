@@ -129,7 +129,7 @@ def test_the_assignee_may_start_and_submit_a_fix_with_photos_from_the_camera(app
     fix = forms["submit_fix"]
     assert fix["attrs"]["enctype"] == "multipart/form-data" and fix["attrs"]["hx-encoding"] == "multipart/form-data"
     [photos] = [c for c in fix["controls"] if c.get("name") == "photos"]
-    assert (photos["type"], photos["accept"], photos["capture"]) == ("file", "image/*", "environment")
+    assert (photos["type"], photos["accept"], photos["capture"]) == ("file", "image/jpeg,image/png", "environment")
     assert "multiple" in photos and "required" in photos
     # Someone else on the site sees the task, and may only comment.
     assert set(Forms(text(phone_of(app, crew, "spare").get(f"/tasks/{task_id}")), task_id).actions()) == {"comment"}

@@ -74,6 +74,7 @@ class Delivery(db.Model):
     last_error: Mapped[str] = mapped_column(String(300), default="")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the latest attempt left, answered or not (the robot's 20 a minute count every attempt).
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     robot: Mapped[Robot] = relationship()

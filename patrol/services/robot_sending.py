@@ -1,11 +1,17 @@
 """Sending queued robot messages: claim a delivery, POST it, record the answer; retry with back-off.
 
 Runs only in jobs (patrol.jobs), never in a person's request. Each delivery is claimed with an
-UPDATE … WHERE status = 'pending' before it is sent, so two workers never send the same one. The
-claim stamps sent_at, reserving one of the robot's 20 messages a minute (WeCom's and DingTalk's
-limit): the robot's row is locked while its last minute is counted, so workers cannot both take
-the twentieth. Over the limit, a delivery waits for the minute to pass; that is not an attempt.
-A failed attempt waits 30 s, 2 min, 8 min, 30 min, then 2 h; after the sixth the delivery is
+UPDATE … WHERE status = 'pending' before it is sent, so two workers never send the same one.
+
+The limit — 20 requests a minute per robot, WeCom's and DingTalk's — counts every request that
+leaves, answered or not: a provider counts the ones it refuses too. The claim stamps sent_at (the
+moment the delivery's latest attempt left) and keeps it whatever the answer; the robot's row is
+locked while its last minute is counted, so workers cannot both take the twentieth. A delivery is
+tried at most once a minute, so that its latest attempt is its only one in the minute and the
+stamps count every attempt. Over the limit, a delivery waits for the minute to pass; that is not
+an attempt.
+
+A failed attempt waits 1 min, 2 min, 8 min, 30 min, then 2 h; after the sixth the delivery is
 failed, listed for administrators with its last error and a retry button.
 """
 
@@ -32,13 +38,14 @@ from patrol.services.robots import url_refusal
 log = logging.getLogger(__name__)
 
 BACKOFF = (
-    timedelta(seconds=30),
+    timedelta(minutes=1),
     timedelta(minutes=2),
     timedelta(minutes=8),
     timedelta(minutes=30),
     timedelta(hours=2),
 )
 PER_MINUTE = 20
+MINUTE = timedelta(minutes=1)
 TIMEOUT = 5  # seconds for one POST
 STUCK = timedelta(minutes=5)  # a worker that died mid-send: its delivery is sent again after this
 BATCH = 100
@@ -94,22 +101,22 @@ def _claim(delivery_id: int, now: datetime):
         select(Delivery.robot_id).where(Delivery.id == delivery_id, Delivery.status == "pending")
     )
     robot = robot_id and db.session.scalar(select(Robot).where(Robot.id == robot_id).with_for_update())
-    if not robot:
+    # Read under the robot's lock: a worker that held it may have claimed this delivery meanwhile.
+    status, last_attempt = db.session.execute(
+        select(Delivery.status, Delivery.sent_at).where(Delivery.id == delivery_id)
+    ).one_or_none() or (None, None)
+    if not robot or status != "pending":
         db.session.commit()
         return "skipped"
     if not robot.active:
         _finish(delivery_id, "failed", "robot_off")
         return "failed"
-    window = select(Delivery.sent_at).where(
-        Delivery.robot_id == robot.id, Delivery.sent_at > now - timedelta(minutes=1)
-    )
-    recent = db.session.scalar(select(func.count()).select_from(window.subquery()))
-    if recent >= PER_MINUTE:
-        oldest = db.session.scalar(select(func.min(window.subquery().c.sent_at)))
+    free_at = _free_at(robot, last_attempt, now)
+    if free_at is not None:
         db.session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.status == "pending")
-            .values(next_attempt_at=oldest + timedelta(minutes=1))
+            .values(next_attempt_at=free_at)
         )
         db.session.commit()
         return "later"
@@ -124,6 +131,18 @@ def _claim(delivery_id: int, now: datetime):
     return robot, db.session.get(Delivery, delivery_id, populate_existing=True)
 
 
+def _free_at(robot: Robot, last_attempt: datetime | None, now: datetime) -> datetime | None:
+    """When a delivery may leave, if not now: the robot's minute is full, or holds the delivery's last attempt."""
+    waits = []
+    if last_attempt is not None and last_attempt > now - MINUTE:
+        waits.append(last_attempt + MINUTE)
+    window = select(Delivery.sent_at).where(Delivery.robot_id == robot.id, Delivery.sent_at > now - MINUTE).subquery()
+    recent, oldest = db.session.execute(select(func.count(), func.min(window.c.sent_at)).select_from(window)).one()
+    if recent >= PER_MINUTE:
+        waits.append(oldest + MINUTE)
+    return max(waits, default=None)
+
+
 def _settle(delivery: Delivery, error: str | None, now: datetime) -> str:
     if error is None:
         return _finish(delivery.id, "sent", "")
@@ -133,18 +152,15 @@ def _settle(delivery: Delivery, error: str | None, now: datetime) -> str:
     db.session.execute(
         update(Delivery)
         .where(Delivery.id == delivery.id, Delivery.status == "sending")
-        .values(
-            status="pending", sent_at=None, last_error=error[:300], next_attempt_at=now + BACKOFF[delivery.attempts - 1]
-        )
+        .values(status="pending", last_error=error[:300], next_attempt_at=now + BACKOFF[delivery.attempts - 1])
     )
     db.session.commit()
     return "retry"
 
 
 def _finish(delivery_id: int, status: str, error: str) -> str:
+    # sent_at stays, sent or not: the attempt counts toward the robot's minute either way.
     values = {"status": status, "last_error": error[:300]}
-    if status != "sent":
-        values["sent_at"] = None
     db.session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
     db.session.commit()
     return status

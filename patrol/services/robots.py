@@ -58,14 +58,20 @@ HIDDEN = "••••"
 
 def url_refusal(provider: str, url: str):
     """Why this webhook address is refused for this provider, or None if it may be used."""
-    parts = urlsplit(url)
-    if not url or any(ch.isspace() or ord(ch) < 32 for ch in url) or "@" in parts.netloc:
+    try:
+        # urllib raises on a port that is no number in 0-65535 (":443:80", ":99999", ":-1") and on a
+        # host in brackets that is no IPv6 address ("[::1", "[qyapi.weixin.qq.com]").
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        parts = port = None
+    if parts is None or not url or any(ch.isspace() or ord(ch) < 32 for ch in url) or "@" in parts.netloc:
         return _l("This is not a webhook address. Copy it again from the robot's settings.")
     origin = f"{parts.scheme}://{parts.netloc}".lower()
     if origin in current_app.config.get("PATROL_ROBOT_HOSTS", []):
         return None
     host, path, token = OFFICIAL.get(provider, ("", "", ""))
-    if parts.scheme != "https" or parts.hostname != host or parts.port not in (None, 443) or parts.path != path:
+    if parts.scheme != "https" or parts.hostname != host or port not in (None, 443) or parts.path != path:
         if provider == "dingtalk":
             return _l("A DingTalk robot's address starts with https://oapi.dingtalk.com/robot/send?access_token=")
         return _l("A WeCom robot's address starts with https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=")
