@@ -15,6 +15,7 @@ from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Checklist, ChecklistAssignment, Location, Site, User
 from patrol.models.location import new_qr_token
+from patrol.private_files import make_private_dir, write_private_bytes
 from patrol.services.audit import record
 from patrol.services.location_admin import MAX_LENGTHS, active_names_on, fresh_short_codes
 from patrol.services.outcome import Outcome
@@ -295,16 +296,15 @@ def _own_checklists(location_ids: list[int]) -> dict[int, list[str]]:
 
 def keep_upload(folder: Path, actor: User, site: Site, data: bytes, filename: str) -> str:
     """Store an upload until it is confirmed; the id alone is useless to anyone but its uploader."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dir(folder)
     for old in folder.glob("*.json"):  # forget abandoned uploads
         if old.stat().st_mtime < time.time() - UPLOAD_HOURS * 3600:
             old.unlink(missing_ok=True)
             old.with_suffix(".upload").unlink(missing_ok=True)
     upload_id = secrets.token_urlsafe(24)
-    (folder / f"{upload_id}.upload").write_bytes(data)
-    (folder / f"{upload_id}.json").write_text(
-        json.dumps({"user_id": actor.id, "site_id": site.id, "filename": filename[:200]})
-    )
+    write_private_bytes(folder / f"{upload_id}.upload", data)
+    details = {"user_id": actor.id, "site_id": site.id, "filename": filename[:200]}
+    write_private_bytes(folder / f"{upload_id}.json", json.dumps(details).encode())
     return upload_id
 
 
