@@ -12,8 +12,9 @@ from flask_babel import refresh as babel_refresh
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from patrol.config import load_config, unsafe_settings
-from patrol.database import configure_sqlite, read_only_work
+from patrol.database import configure_sqlite, make_sqlite_file_private, read_only_work
 from patrol.extensions import babel, csrf, db, htmx, login_manager, migrate
+from patrol.private_files import make_private_dir, write_private_once
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(load_config(app.instance_path))
     app.config.update(config or {})
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    make_private_dir(Path(app.instance_path))
     _ensure_secret_key(app)
     _refuse_unsafe_settings(app)
 
@@ -51,7 +52,7 @@ def _ensure_secret_key(app: Flask) -> None:
     # The local demo keeps a random key in its instance folder, never in the repo.
     key_file = Path(app.instance_path) / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
+        write_private_once(key_file, secrets.token_hex(32).encode())
     app.config["SECRET_KEY"] = key_file.read_text().strip()
 
 
@@ -87,6 +88,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(sessions.load_user)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
+            make_sqlite_file_private(db.engine)
             configure_sqlite(db.engine)
 
 

@@ -3,10 +3,10 @@
 Pages, fragments, JSON, SVG and CSV shrink to a fifth or less; photos and PNGs are already compressed
 and pass through. Static files arrive here already compressed (patrol.static_files) and are left alone.
 
-Compressing pages that carry a CSRF token invites BREACH-style guessing, which needs a page that
-reflects the attacker's text and many requests the victim's browser sends with its cookies. Our
-cookies are SameSite=Lax (no cross-site subrequest carries them), and the token in a page is
-re-signed with a timestamp every second, so no guess could be completed.
+Compressing a page that reflects the visitor's text next to a secret lets the compressed length
+reveal the secret a character at a time (BREACH). The secret that matters is the CSRF token,
+and it is never the same string twice: each rendering is a fresh random pad followed by the token
+XORed with it (patrol.csrf_masking), so there is no run of characters to guess against.
 """
 
 from __future__ import annotations

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextvars
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 from patrol.extensions import db
+from patrol.private_files import create_private_file
 
 # True while the current unit of work only reads (a GET). Everything else — POSTs,
 # CLI commands, tests — begins its SQLite transaction with BEGIN IMMEDIATE, so two
@@ -50,6 +52,13 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def make_sqlite_file_private(engine: Engine) -> None:
+    """Create the database file 0600 before SQLite does (it would follow the umask, usually 0644)."""
+    path = engine.url.database
+    if path and path != ":memory:" and not path.startswith("file:"):
+        create_private_file(Path(path))
 
 
 def configure_sqlite(engine: Engine) -> None:

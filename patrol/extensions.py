@@ -4,9 +4,10 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy.orm import DeclarativeBase
+
+from patrol.csrf_masking import MaskedCSRFProtect
 
 
 class Base(DeclarativeBase):
@@ -17,7 +18,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = MaskedCSRFProtect()  # tokens masked per rendering: see patrol.csrf_masking
 babel = Babel()
 # request.htmx: what an htmx request says about itself (is_htmx reads it)
 htmx = Htmx()

@@ -74,8 +74,22 @@ def until_page_says(page: Page, script: str, what: str, timeout: int = 20_000, a
         page.wait_for_timeout(100)
 
 
-def outbox_drained(page: Page, timeout: int = 20_000) -> None:
-    until_page_says(page, "() => window.patrolOutbox.all().then((ops) => ops.length === 0)", "an empty outbox", timeout)
+# True once the outbox is empty, looked at again at each change it announces (its "patrol-outbox"
+# events, relayed from the other tabs too); false after `seconds`, which only bounds a failure.
+DRAINED = """async (seconds) => {
+  const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), seconds * 1000));
+  for (;;) {
+    const changed = new Promise((resolve) => window.addEventListener("patrol-outbox", resolve, { once: true }));
+    if ((await window.patrolOutbox.all()).length === 0) return true;
+    if ((await Promise.race([changed, timeout])) === "timeout") return false;
+  }
+}"""
+
+
+def outbox_drained(page: Page, seconds: int = 60) -> None:
+    """Waits until every operation on the phone has been acknowledged and let go."""
+    # Not wait_for_function: it takes the Promise an async check returns as a truthy answer at once.
+    assert page.evaluate(DRAINED, seconds), f"after {seconds} s the outbox still holds {outbox(page)}"
 
 
 def save_state(page: Page, item_id: int):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -24,25 +23,56 @@ from tests.browser_steps import sign_in
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/h6-shots")
-WAIT_S = 15
+# Only bounds a failure: every wait below ends on an event in the page, as soon as it happens.
+WAIT_S = 120
 
-CACHED_PATHS = """async () => {
-  const found = {};
-  for (const name of await caches.keys()) {
-    const cache = await caches.open(name);
-    found[name] = (await cache.keys()).map((request) => new URL(request.url).pathname);
+# The version of the worker controlling the page once it is `wanted` (any, when null) and activated
+# (its activate step, which removes older versions' caches, is done): asked again each time a worker
+# takes over (controllerchange). "timeout" after `seconds`, which only bounds a failure.
+CONTROLLED_BY = """async ([wanted, seconds]) => {
+  const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), seconds * 1000));
+  const activated = (worker) => new Promise((resolve) => {
+    if (worker.state === "activated") resolve();
+    worker.addEventListener("statechange", () => { if (worker.state === "activated") resolve(); });
+  });
+  const versionOf = (worker) => activated(worker).then(() => new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => resolve(event.data.version);
+    worker.postMessage({ type: "patrol-version" }, [channel.port2]);
+  }));
+  for (;;) {
+    const changed = new Promise((resolve) =>
+      navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+    const worker = navigator.serviceWorker.controller;
+    const seen = worker ? await Promise.race([versionOf(worker), timeout]) : null;
+    if (seen === "timeout" || (seen && (wanted === null || seen === wanted))) return seen;
+    if ((await Promise.race([changed, timeout])) === "timeout") return "timeout";
   }
-  return found;
 }"""
 
-CONTROLLER_VERSION = """() => new Promise((resolve) => {
-  const worker = navigator.serviceWorker.controller;
-  if (!worker) { resolve(null); return; }
-  const channel = new MessageChannel();
-  channel.port1.onmessage = (event) => resolve(event.data.version);
-  worker.postMessage({ type: "patrol-version" }, [channel.port2]);
-  setTimeout(() => resolve(null), 2000);
-})"""
+# The caches once `path` is kept under `version`, looked at again each time pwa.js hears the worker
+# has kept the round (it sets <html data-patrol-prepared>); with "timeout" set after `seconds`.
+KEPT = """async ([version, path, seconds]) => {
+  const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), seconds * 1000));
+  const cached = async () => {
+    const found = {};
+    for (const name of await caches.keys()) {
+      found[name] = (await (await caches.open(name)).keys()).map((request) => new URL(request.url).pathname);
+    }
+    return found;
+  };
+  for (;;) {
+    const kept = new Promise((resolve) => {
+      const watch = new MutationObserver(() => { watch.disconnect(); resolve(); });
+      watch.observe(document.documentElement, { attributeFilter: ["data-patrol-prepared"] });
+    });
+    const found = await cached();
+    // One pages cache per person and version: "patrol-pages-<version>-<person>".
+    const pages = Object.keys(found).find((name) => name.startsWith("patrol-pages-" + version + "-"));
+    if (pages && found[pages].includes(path)) return found;
+    if ((await Promise.race([kept, timeout])) === "timeout") return { timeout: found };
+  }
+}"""
 
 # A camera and a QR reader for a browser that has neither (Chromium on Linux has no BarcodeDetector):
 # the reader "sees" whatever the test puts in window.__patrolQr.
@@ -78,15 +108,11 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), caret="initial")
 
 
-def until(check, what: str):
-    """Polls `check` until it gives something truthy; fails with `what` (and the last value) after WAIT_S."""
-    deadline, value = time.monotonic() + WAIT_S, None
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"waited {WAIT_S} s for {what}; last saw {value!r}")
+def controlling_version(page: Page, wanted: str | None = None) -> str:
+    """The version of the worker controlling the page, once one (the `wanted` one) does."""
+    seen = page.evaluate(CONTROLLED_BY, [wanted, WAIT_S])
+    assert seen != "timeout", f"no worker{' of version ' + wanted if wanted else ''} took charge in {WAIT_S} s"
+    return seen
 
 
 def worker_in_charge(page: Page) -> str:
@@ -96,27 +122,21 @@ def worker_in_charge(page: Page) -> str:
         # The worker took charge while this page was on its way (signing in loads the next page at once):
         # it claims the pages open then, and controls every page loaded after.
         page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    state = page.evaluate("async () => (await navigator.serviceWorker.ready).active.state")
-    assert state == "activated"
-    return until(lambda: page.evaluate(CONTROLLER_VERSION), "the worker's version")
+    return controlling_version(page)
 
 
-def pages_cache(page: Page, version: str) -> list[str]:
-    """The pages kept for the person the phone is with (one cache per person and version)."""
-    caches = page.evaluate(CACHED_PATHS)
-    return next((paths for name, paths in caches.items() if name.startswith(f"patrol-pages-{version}-")), [])
-
-
-def versioned_caches(page: Page) -> list[str]:
-    """The caches that belong to a version (not the one that remembers whom the phone is with), each
-    named by its kind and version: "patrol-pages-<version>", "patrol-shell-<version>"."""
-    names = [name for name in page.evaluate(CACHED_PATHS) if name != "patrol-person"]
+def versioned(caches: dict) -> list[str]:
+    """The caches that belong to a version (not "patrol-person", which remembers whom the phone is with),
+    each named by its kind and version: "patrol-pages-<version>", "patrol-shell-<version>"."""
+    names = [name for name in caches if name != "patrol-person"]
     return sorted(re.sub(r"^(patrol-pages-[0-9a-f]+)-.*$", r"\1", name) for name in names)
 
 
-def prepared(page: Page, version: str, path: str) -> None:
-    until(lambda: path in pages_cache(page, version), f"{path} to be kept on the phone")
+def prepared(page: Page, version: str, path: str) -> dict[str, list[str]]:
+    """Waits until `path` is kept on the phone under `version`; every cache and what it holds."""
+    found = page.evaluate(KEPT, [version, path, WAIT_S])
+    assert "timeout" not in found, f"{path} was not kept under {version} in {WAIT_S} s; the caches: {found}"
+    return found
 
 
 def sw_version(page: Page) -> str:
@@ -217,20 +237,17 @@ def test_a_new_version_takes_over_and_leaves_no_old_cache(app, phone: Page, roun
     token = round_scene["token"]
     sign_in(phone, round_scene["username"])
     old = worker_in_charge(phone)
-    prepared(phone, old, f"/c/{token}")
-    assert versioned_caches(phone) == [f"patrol-pages-{old}", f"patrol-shell-{old}"]
+    assert versioned(prepared(phone, old, f"/c/{token}")) == [f"patrol-pages-{old}", f"patrol-shell-{old}"]
 
     app.config["PATROL_SW_VERSION_SALT"] = "the next build"  # as a deploy that changed a file would
     try:
         new = sw_version(phone)
         assert new != old
         phone.reload()
-        until(lambda: phone.evaluate(CONTROLLER_VERSION) == new, "the new worker to control the page")
-        until(
-            lambda: versioned_caches(phone) == [f"patrol-pages-{new}", f"patrol-shell-{new}"],
-            "only the new version's caches",
-        )
-        prepared(phone, new, f"/c/{token}")  # the round is kept again, under the new version
+        controlling_version(phone, new)
+        # The round is kept again, under the new version; the old worker's caches went as it took over.
+        kept = prepared(phone, new, f"/c/{token}")
+        assert versioned(kept) == [f"patrol-pages-{new}", f"patrol-shell-{new}"], (old, kept)
 
         phone.context.set_offline(True)
         response = phone.goto(f"/c/{token}")

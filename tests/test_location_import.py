@@ -16,6 +16,7 @@ from patrol.services.location_admin import fresh_short_codes
 from patrol.services.location_import import commit_import, preview_import
 
 KINDS = ["floor", "renovation", "vacant_unit", "model_room", "common_area"]
+pytestmark = pytest.mark.usefixtures("sheet_clock_stands_still")  # tests of rows, not of machine speed
 
 
 @pytest.fixture

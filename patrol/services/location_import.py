@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -18,6 +14,7 @@ from patrol.models.location import new_qr_token
 from patrol.services.audit import record
 from patrol.services.location_admin import MAX_LENGTHS, active_names_on, fresh_short_codes
 from patrol.services.outcome import Outcome
+from patrol.services.sheet_encoding import with_garbled_hint
 from patrol.services.sheets import Sheet, SheetError, read_sheet, unquote, write_csv
 from patrol.validation import whole_number
 from patrol.vocabulary import LOCATION_KINDS
@@ -56,8 +53,6 @@ COLUMN_LABELS = {
     "name": _l("Name"),
     "checklist": _l("Checklist"),
 }
-UPLOAD_NAME = re.compile(r"[A-Za-z0-9_-]{20,64}")
-UPLOAD_HOURS = 24
 
 
 def _normal(text: str) -> str:
@@ -89,6 +84,8 @@ class ImportRow:
 class ImportPreview:
     site: Site
     rows: list[ImportRow]
+    # The CSV's text may not be what its author typed: the preview warns (patrol.services.sheet_encoding)
+    doubtful_encoding: bool = False
 
     @property
     def rows_with_errors(self) -> list[ImportRow]:
@@ -175,9 +172,14 @@ def preview_import(site: Site, data: bytes) -> Outcome[ImportPreview]:
     """Every row of the sheet with what importing it would do, or the errors that prevent it."""
     try:
         sheet = read_sheet(data, max_rows=MAX_ROWS)
-        columns = _columns(sheet)
     except SheetError as error:
         return Outcome.fail({"file": error.message}, error.status)
+    try:
+        columns = _columns(sheet)
+    except SheetError as error:
+        # A header read as the wrong characters is missing its columns: say why it may be.
+        message = with_garbled_hint(error.message) if sheet.doubtful_encoding else error.message
+        return Outcome.fail({"file": message}, error.status)
     if site.archived:
         return Outcome.fail({"file": _l("This site is archived: restore it before adding locations.")}, 409)
     if not sheet.rows:
@@ -196,7 +198,7 @@ def preview_import(site: Site, data: bytes) -> Outcome[ImportPreview]:
         if name and name in first_seen:
             row.errors.append(_l("The same name is already on row %(n)d of this sheet.", n=first_seen[name]))
         first_seen.setdefault(name, row.number)
-    return Outcome(ImportPreview(site=site, rows=rows))
+    return Outcome(ImportPreview(site=site, rows=rows, doubtful_encoding=sheet.doubtful_encoding))
 
 
 def commit_import(actor: User, site: Site, data: bytes, filename: str = "") -> Outcome[ImportPreview]:
@@ -291,38 +293,3 @@ def _own_checklists(location_ids: list[int]) -> dict[int, list[str]]:
         for location_id, name in db.session.execute(query):
             own.setdefault(location_id, []).append(name)
     return own
-
-
-def keep_upload(folder: Path, actor: User, site: Site, data: bytes, filename: str) -> str:
-    """Store an upload until it is confirmed; the id alone is useless to anyone but its uploader."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.json"):  # forget abandoned uploads
-        if old.stat().st_mtime < time.time() - UPLOAD_HOURS * 3600:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".upload").unlink(missing_ok=True)
-    upload_id = secrets.token_urlsafe(24)
-    (folder / f"{upload_id}.upload").write_bytes(data)
-    (folder / f"{upload_id}.json").write_text(
-        json.dumps({"user_id": actor.id, "site_id": site.id, "filename": filename[:200]})
-    )
-    return upload_id
-
-
-def kept_upload(folder: Path, upload_id: str, actor: User) -> tuple[dict, bytes] | None:
-    """The upload's details and bytes, if this id names one of this user's recent uploads."""
-    if not UPLOAD_NAME.fullmatch(upload_id or ""):
-        return None
-    meta_path, data_path = folder / f"{upload_id}.json", folder / f"{upload_id}.upload"
-    try:
-        meta = json.loads(meta_path.read_text())
-        if meta.get("user_id") != actor.id or meta_path.stat().st_mtime < time.time() - UPLOAD_HOURS * 3600:
-            return None
-        return meta, data_path.read_bytes()
-    except (OSError, ValueError):
-        return None
-
-
-def forget_upload(folder: Path, upload_id: str) -> None:
-    if UPLOAD_NAME.fullmatch(upload_id or ""):
-        (folder / f"{upload_id}.json").unlink(missing_ok=True)
-        (folder / f"{upload_id}.upload").unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Photo, answer_photos, task_event_photos
+from patrol.private_files import make_private_dir, write_private_bytes
 from patrol.services.photos import ProcessedPhoto
 
 # What the photo folder holds: <2 hex>/<sha256>.jpg and .thumb.jpg, and .tmp files mid-write.
@@ -128,10 +129,10 @@ def _write_once(path: Path, content: bytes) -> bool:
     """Write the file unless it is already there (same hash, same bytes); True if written."""
     if path.exists():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     # A name of its own: two threads may write the same picture at once (shared row lock).
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_bytes(content)
+    write_private_bytes(tmp, content)
     tmp.replace(path)
     return True
 

@@ -20,6 +20,7 @@ from datetime import date, datetime, time
 from time import monotonic
 
 from patrol.i18n import lazy_gettext as _l
+from patrol.services.sheet_encoding import decode_csv
 
 # Beyond this an upload is not a sheet of locations but a mistake (or an attack).
 MAX_SHEET_BYTES = 10 * 1024 * 1024
@@ -63,6 +64,8 @@ class Sheet:
     header: list[str]
     # (row number as the spreadsheet shows it, cells as text), blank rows left out
     rows: list[tuple[int, list[str]]]
+    # A CSV read as GB18030 into text unlikely to be what it says (patrol.services.sheet_encoding)
+    doubtful_encoding: bool = False
 
 
 class _Deadline:
@@ -107,25 +110,16 @@ def read_sheet(data: bytes, *, max_rows: int, seconds: float = READ_SECONDS) -> 
         return _read_xlsx(data, max_rows, deadline)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise SheetError(_l("This is an old Excel (.xls) file. Save it as .xlsx or CSV and upload that."), 415)
-    return _rows_within(_csv_records(_decode(data)), max_rows, deadline)
+    decoded = decode_csv(data)
+    if decoded is None:
+        raise _not_a_sheet()
+    sheet = _rows_within(_csv_records(decoded.text), max_rows, deadline)
+    sheet.doubtful_encoding = decoded.doubtful
+    return sheet
 
 
 def _not_a_sheet() -> SheetError:
     return SheetError(_l("This file is neither a CSV nor an Excel .xlsx sheet."), 415)
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM ("Unicode text"), or GB18030 as Chinese Excel saves."""
-    encodings = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:  # binary content that happened to decode
-            break
-        return text
-    raise _not_a_sheet()
 
 
 def _rows_within(records, max_rows: int, deadline: _Deadline) -> Sheet:

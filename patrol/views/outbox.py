@@ -14,8 +14,8 @@ from functools import wraps
 
 from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
+from patrol.csrf_masking import masked_csrf_token
 from patrol.i18n import lazy_gettext as _l
 from patrol.validation import whole_number
 from patrol.views.errors import json_error, wants_json
@@ -78,7 +78,7 @@ def outbox_token():
     """A fresh CSRF token, fetched before each flush; and who is signed in, whose items may be sent."""
     if not current_user.is_authenticated:
         return signin_needed()
-    return jsonify({"ok": True, "token": generate_csrf(), "user": current_user.id})
+    return jsonify({"ok": True, "token": masked_csrf_token(), "user": current_user.id})
 
 
 def register(bp: Blueprint) -> None:

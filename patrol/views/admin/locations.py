@@ -23,6 +23,7 @@ from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location, Site
 from patrol.request_guards import MAX_PAGE, arg_int
+from patrol.services import import_uploads
 from patrol.services import location_admin as admin
 from patrol.services import location_import as sheet
 from patrol.templating import go_to, render
@@ -223,12 +224,12 @@ def import_upload():
     outcome = sheet.check_upload(site_ids_for(current_user), request.form.get("site_id", ""), data)
     if not outcome.ok:
         return _import_page(outcome.errors, outcome.status, request.form)
-    upload_id = sheet.keep_upload(_uploads(), current_user, outcome.value.site, data, upload.filename or "")
+    upload_id = import_uploads.keep_upload(_uploads(), current_user, outcome.value.site, data, upload.filename or "")
     return redirect(url_for(".import_preview", upload_id=upload_id), 303)
 
 
 def _kept(upload_id: str) -> tuple[dict, Site, bytes]:
-    kept = sheet.kept_upload(_uploads(), upload_id, current_user)
+    kept = import_uploads.kept_upload(_uploads(), upload_id, current_user)
     site = db.session.get(Site, kept[0]["site_id"]) if kept else None
     if site is None:
         abort(404)
@@ -256,7 +257,7 @@ def import_commit(upload_id: str):
             "admin/locations/preview.html", preview=outcome.value, upload_id=upload_id, meta=meta, errors=outcome.errors
         )
         return make_response(body, outcome.status)
-    sheet.forget_upload(_uploads(), upload_id)
+    import_uploads.forget_upload(_uploads(), upload_id)
     count = len(outcome.value.rows)
     return go_to(
         url_for(".location_list", site=site.id),
