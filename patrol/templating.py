@@ -15,7 +15,7 @@ from jinja2 import pass_eval_context
 from jinja2.filters import do_xmlattr
 from markupsafe import Markup
 
-from patrol import access, i18n, presenters, vocabulary
+from patrol import access, i18n, passwords, presenters, vocabulary
 
 
 def is_htmx() -> bool:
@@ -106,6 +106,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(presenters.TEMPLATE_FILTERS)  # how a schedule or an audit entry reads
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["password_min_length"] = passwords.MIN_LENGTH  # the forms' hint says the real rule
 
     @app.context_processor
     def _globals():

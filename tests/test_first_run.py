@@ -162,3 +162,10 @@ def test_a_voluntary_change_cannot_keep_the_current_password(browser, make):
     assert "Choose a new password, not the one you have now." in kept.get_data(as_text=True)
     login_still_works = browser.get("/", headers=EN)
     assert login_still_works.status_code == 200 and user.check_password(same)
+
+
+def test_the_password_hints_say_the_length_the_rule_asks(client, browser, make):
+    assert "At least 10 characters." in client.get("/setup", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    make.user("butler", username="wang", locale="en")
+    browser.login("wang")
+    assert "At least 10 characters." in browser.get("/account").get_data(as_text=True)
