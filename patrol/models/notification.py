@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from patrol.database import UTCDateTime, utcnow
 from patrol.extensions import db
 from patrol.models.site import Site
-from patrol.models.task import Task
+from patrol.models.task import Task, TaskEvent
 
 
 class Notification(db.Model):
@@ -25,13 +25,21 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
-    # assigned | high_severity | feedback_overdue | overdue | recheck
+    # assigned | high_severity | feedback_overdue | overdue | recheck | recheck_failed | closed | cancelled
     kind: Mapped[str] = mapped_column(String(20))
     key: Mapped[str] = mapped_column(String(60))
+    # The action it tells of (its note is the reason shown), when an action raised it.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("task_events.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A notification that asks for an action is settled once someone takes it (services/settling.py):
+    # when, and by which action (who did what).
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    settled_event_id: Mapped[int | None] = mapped_column(ForeignKey("task_events.id"))
 
     task: Mapped[Task] = relationship()
+    event: Mapped[TaskEvent | None] = relationship(foreign_keys=[event_id])
+    settled_event: Mapped[TaskEvent | None] = relationship(foreign_keys=[settled_event_id])
 
 
 class Robot(db.Model):

@@ -25,7 +25,8 @@ from patrol.extensions import db
 from patrol.models import Notification, Task, TaskEvent
 from patrol.models.task import OPEN_WHERE
 from patrol.services.notifications import Alert, add_notifications, assigners_of, supervisors_of
-from patrol.services.robot_messages import queue_task_messages
+from patrol.services.robot_messages import queue_event_messages, queue_task_messages
+from patrol.services.settling import settle
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +56,40 @@ def after_raise(tasks: list[Task]) -> None:
     queue_task_messages(tasks, "new")
 
 
+# An action that tells people: the notification it writes (also its key's prefix) and who hears it
+# (never the person who took it). A round's re-check (task_raising) tells the same people.
+TOLD_OF = {
+    # The supervisors who assigned it and whoever raised it re-check a fix.
+    "fixed": ("recheck", ("assigners", "raiser")),
+    # The fixer must fix it again; who assigned it sees that the fix did not hold.
+    "recheck_failed": ("recheck_failed", ("assignee", "assigners")),
+    "recheck_passed": ("closed", ("raiser", "assignee", "assigners")),
+    "cancelled": ("cancelled", ("raiser", "assignee")),
+}
+# The same actions, posted to the site's robots whose level the task's severity reaches.
+ROBOT_EVENTS = {"recheck_failed": "recheck_failed", "recheck_passed": "closed", "cancelled": "cancelled"}
+
+
+def _people(task: Task, roles: tuple[str, ...]) -> set[int]:
+    found: set[int] = set()
+    if "assigners" in roles:
+        found |= assigners_of(task)
+    if "raiser" in roles:
+        found.add(task.raised_by_id)
+    if "assignee" in roles and task.assignee_id:
+        found.add(task.assignee_id)
+    return found
+
+
 def after_action(task: Task, event: TaskEvent) -> None:
-    """An action on a task: assigned → the assignee; a fix → who re-checks it; raised to high → supervisors."""
+    """An action on a task: settle the notifications it answers, then tell who must know (TOLD_OF)."""
+    settle(task, event)
     if event.kind == "assigned" and event.assignee_id and event.assignee_id != event.actor_id:
-        add_notifications([Alert(event.assignee_id, task, "assigned", f"assigned:{event.id}")])
-    elif event.kind == "fixed":
-        # The supervisors who assigned it and whoever raised it; never the person who fixed it.
-        people = (assigners_of(task) | {task.raised_by_id}) - {event.actor_id}
-        add_notifications([Alert(user_id, task, "recheck", f"recheck:{event.id}") for user_id in sorted(people)])
+        add_notifications([Alert(event.assignee_id, task, "assigned", f"assigned:{event.id}", event.id)])
+    elif event.kind in TOLD_OF:
+        kind, roles = TOLD_OF[event.kind]
+        people = _people(task, roles) - {event.actor_id}
+        add_notifications([Alert(user_id, task, kind, f"{kind}:{event.id}", event.id) for user_id in sorted(people)])
     elif event.kind == "severity_changed" and event.value == "high":
         supervisors = supervisors_of({task.site_id}).get(task.site_id, [])
         add_notifications(
@@ -72,6 +99,8 @@ def after_action(task: Task, event: TaskEvent) -> None:
                 if user_id != event.actor_id
             ]
         )
+    if event.kind in ROBOT_EVENTS:
+        queue_event_messages(task, event, ROBOT_EVENTS[event.kind])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """In-app notifications: who gets one, written once per person and alert, read in the list and the bell.
 
 Each alert has a key ("assigned:<event>", "high:<task>", "feedback:<task>", "overdue:<task>",
-"recheck:<event>"); a person's (user, key) is unique and rows are inserted with ON CONFLICT DO
-NOTHING, so an alert raised twice — two sweeps at once, a repeated request — reaches them once.
+"recheck:<event>", "recheck_failed:<event>", "closed:<event>", "cancelled:<event>"); a person's
+(user, key) is unique and rows are inserted with ON CONFLICT DO NOTHING, so an alert raised twice
+— two sweeps at once, a repeated request — reaches them once.
 Only active people who may see the task's site are notified, and the list and the count show only
 what the reader may still see: the same rule as task_rules.visible_site_ids, for many people at once.
 """
@@ -30,7 +31,12 @@ NOTIFICATION_KINDS = {
     "feedback_overdue": _l("No first response yet"),
     "overdue": _l("Overdue"),
     "recheck": _l("Fix awaiting your re-check"),
+    "recheck_failed": _l("Re-check failed: fix it again"),
+    "closed": _l("Task closed"),
+    "cancelled": _l("Task cancelled"),
 }
+# The note of the action a notification tells of, and what the list calls it.
+NOTE_LABELS = {"recheck_failed": _l("Still wrong"), "cancelled": _l("Reason")}
 BADGE_MAX = 99  # the bell shows "99+" beyond this
 
 
@@ -42,6 +48,7 @@ class Alert:
     task: Task
     kind: str
     key: str
+    event_id: int | None = None  # the action it tells of
 
 
 def supervisors_of(site_ids: set[int]) -> dict[int, list[int]]:
@@ -99,6 +106,7 @@ def add_notifications(alerts: list[Alert]) -> int:
                     "task_id": alert.task.id,
                     "kind": alert.kind,
                     "key": alert.key,
+                    "event_id": alert.event_id,
                     "created_at": utcnow(),
                 }
             )
@@ -122,8 +130,12 @@ def _mine(user: User):
     )
 
 
+# What the bell counts and the list marks unread: not read, and not settled by someone's action meanwhile.
+UNREAD = (Notification.read_at.is_(None), Notification.settled_at.is_(None))
+
+
 def unread_count(user: User) -> int:
-    query = _mine(user).where(Notification.read_at.is_(None)).with_only_columns(func.count(Notification.id))
+    query = _mine(user).where(*UNREAD).with_only_columns(func.count(Notification.id))
     return db.session.scalar(query) or 0
 
 
@@ -139,7 +151,9 @@ def notification_page(
             joinedload(Task.site),
             joinedload(Task.location),
             joinedload(Task.answer).joinedload(Answer.item),
-        )
+        ),
+        selectinload(Notification.event),
+        selectinload(Notification.settled_event).joinedload(TaskEvent.actor),
     )
     return keyset_page(query, NEWEST_FIRST, number=number, size=size, after=after, before=before)
 

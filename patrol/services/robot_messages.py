@@ -22,7 +22,7 @@ from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.jobs import enqueue_after_commit
-from patrol.models import Answer, Delivery, Robot, Task
+from patrol.models import Answer, Delivery, Robot, Task, TaskEvent, User
 from patrol.presenters import site_language
 from patrol.presenters.tasks import task_title
 from patrol.templating import localtime
@@ -59,6 +59,17 @@ HEADLINES = {
     ("overdue", "finding"): _l("Task overdue"),
     ("overdue", "report"): _l("Task overdue"),
 }
+# An action on a task the group hears of (alerts.ROBOT_EVENTS), and the words of its two fields.
+EVENT_HEADLINES = {
+    "recheck_failed": _l("Re-check failed: to be fixed again"),
+    "closed": _l("Task closed"),
+    "cancelled": _l("Task cancelled"),
+}
+EVENT_FIELDS = {
+    "recheck_failed": (_l("Re-checked by"), _l("Still wrong")),
+    "closed": (_l("Re-checked by"), _l("Note")),
+    "cancelled": (_l("Cancelled by"), _l("Reason")),
+}
 
 
 @dataclass(frozen=True)
@@ -90,34 +101,70 @@ def _field(label, value) -> str:
     return gettext("%(field)s: %(value)s", field=str(label), value=value)
 
 
+def _opening(task: Task, headline: str) -> tuple[str, list[str]]:
+    """The task's title, and the lines every message about it starts with. Inside force_locale."""
+    title = md(task_title(task))[:150]
+    lines = [
+        f"### {headline}",
+        f"**{title}**",
+        _field(gettext("Where"), md(" · ".join(part for part in (task.site.name, task.where) if part))),
+        _field(gettext("Severity"), str(SEVERITIES.get(task.severity, task.severity))),
+    ]
+    return title, lines
+
+
+def _note(label: str, text: str) -> str:
+    note = md(text)
+    return _field(label, note[:MAX_NOTE] + ("…" if len(note) > MAX_NOTE else ""))
+
+
+def _assignee(task: Task) -> str:
+    # By its id: the relationship may still hold whom it was loaded with, before an assignment in this request.
+    assignee = db.session.get(User, task.assignee_id) if task.assignee_id else None
+    name = md(assignee.display_name) if assignee is not None else gettext("Not assigned yet")
+    return _field(gettext("Assignee"), name)
+
+
+def _message(task: Task, headline: str, title: str, lines: list[str], provider: str) -> Message:
+    """The lines, the link to the task, and the title DingTalk lists. Inside force_locale."""
+    link = task_link(task)
+    if link:
+        label = gettext("Open the task")
+        lines.append(f"[{label}]({link})")
+    subject = gettext("%(what)s: %(title)s", what=headline, title=title)
+    return Message(title=subject[:200], text=_line_break(provider).join(lines))
+
+
 def task_message(task: Task, kind: str, provider: str) -> Message:
     """The message about `task` for alert `kind` (new | feedback | overdue), in its site's language."""
     with force_locale(site_language(task.site)):
-        title = md(task_title(task))[:150]
         headline = str(HEADLINES[(kind, task.source if task.source == "report" else "finding")])
-        severity = str(SEVERITIES.get(task.severity, task.severity))
-        lines = [
-            f"### {headline}",
-            f"**{title}**",
-            _field(gettext("Where"), md(" · ".join(part for part in (task.site.name, task.where) if part))),
-            _field(gettext("Severity"), severity),
-            _field(gettext("Due"), localtime(task.due_at, task.site)),
-        ]
+        title, lines = _opening(task, headline)
+        lines.append(_field(gettext("Due"), localtime(task.due_at, task.site)))
         if kind == "new":
             lines.append(_field(gettext("Raised by"), md(task.raised_by.display_name)))
             if task.detail.strip():
-                note = md(task.detail)
-                lines.append(_field(gettext("Note"), note[:MAX_NOTE] + ("…" if len(note) > MAX_NOTE else "")))
+                lines.append(_note(gettext("Note"), task.detail))
         elif kind == "feedback":
             lines.append(_field(gettext("Raised at"), localtime(task.created_at, task.site)))
         else:
-            assignee = md(task.assignee.display_name) if task.assignee is not None else gettext("Not assigned yet")
-            lines.append(_field(gettext("Assignee"), assignee))
-        link = task_link(task)
-        if link:
-            lines.append(f"[{gettext('Open the task')}]({link})")
-        subject = gettext("%(what)s: %(title)s", what=headline, title=title)
-    return Message(title=subject[:200], text=_line_break(provider).join(lines))
+            lines.append(_assignee(task))
+        return _message(task, headline, title, lines, provider)
+
+
+def event_message(task: Task, event: TaskEvent, kind: str, provider: str) -> Message:
+    """The message about an action on `task` (EVENT_HEADLINES' kinds), in its site's language."""
+    with force_locale(site_language(task.site)):
+        headline = str(EVENT_HEADLINES[kind])
+        title, lines = _opening(task, headline)
+        actor_label, note_label = EVENT_FIELDS[kind]
+        lines.append(_field(actor_label, md(event.actor.display_name)))
+        if event.note.strip():
+            lines.append(_note(str(note_label), event.note))
+        if kind == "recheck_failed":
+            lines.append(_field(gettext("Due"), localtime(task.due_at, task.site)))
+            lines.append(_assignee(task))
+        return _message(task, headline, title, lines, provider)
 
 
 def hello_message(robot: Robot) -> Message:
@@ -126,7 +173,8 @@ def hello_message(robot: Robot) -> Message:
         lines = [
             f"### {title}",
             gettext(
-                "This group will receive the alerts of %(site)s: new findings, first responses and overdue tasks.",
+                "This group will receive the alerts of %(site)s: new findings, first responses, overdue tasks, "
+                "failed re-checks, and closed and cancelled tasks.",
                 site=md(robot.site.name),
             ),
         ]
@@ -158,6 +206,11 @@ def _load_for_messages(tasks: list[Task]) -> None:
     ).all()
 
 
+def _reaches(robot: Robot, task: Task) -> bool:
+    """Whether the task's severity reaches the robot's level."""
+    return SEVERITY_RANK.get(task.severity, 0) >= SEVERITY_RANK.get(robot.min_severity, 2)
+
+
 def queue_task_messages(tasks: list[Task], kind: str) -> int:
     """Queue `kind` messages about these tasks to their sites' robots (once per robot and task); how many."""
     robots = robots_by_site({task.site_id for task in tasks})
@@ -165,8 +218,20 @@ def queue_task_messages(tasks: list[Task], kind: str) -> int:
         (robot, task, f"{kind}:{task.id}")
         for task in tasks
         for robot in robots.get(task.site_id, [])
-        if kind != "new" or SEVERITY_RANK.get(task.severity, 0) >= SEVERITY_RANK.get(robot.min_severity, 2)
+        if kind != "new" or _reaches(robot, task)
     ]
+    return _queue(wanted, lambda task, provider: task_message(task, kind, provider))
+
+
+def queue_event_messages(task: Task, event: TaskEvent, kind: str) -> int:
+    """Queue the message about this action to the task's site's robots at its level (once per robot and action)."""
+    robots = robots_by_site({task.site_id}).get(task.site_id, [])
+    wanted = [(robot, task, f"{kind}:{event.id}") for robot in robots if _reaches(robot, task)]
+    return _queue(wanted, lambda task, provider: event_message(task, event, kind, provider))
+
+
+def _queue(wanted: list[tuple[Robot, Task, str]], message) -> int:
+    """Queue `message(task, provider)` for each (robot, task, key) not queued before; how many."""
     if not wanted:
         return 0
     have = set(
@@ -180,11 +245,7 @@ def queue_task_messages(tasks: list[Task], kind: str) -> int:
     if not wanted:
         return 0
     _load_for_messages([task for _robot, task, _key in wanted])
-    rows = []
-    for robot, task, key in wanted:
-        message = task_message(task, kind, robot.provider)
-        rows.append(_row(robot, key, message))
-    return _insert(rows)
+    return _insert([_row(robot, key, message(task, robot.provider)) for robot, task, key in wanted])
 
 
 def queue_test_message(robot: Robot, key: str) -> None:

@@ -41,7 +41,8 @@ DELIVERY_ERRORS = {
     "address_refused": _l("The robot's address is not allowed any more."),
     "timeout": _l("No answer within 5 seconds."),
 }
-# Which findings a robot posts (alerts about late work it always posts).
+# Which findings a robot posts, and the re-checks, closings and cancellations of their tasks (alerts about
+# late work it always posts).
 MIN_SEVERITIES = {
     "high": _l("High-severity findings only"),
     "medium": _l("Medium and high findings"),

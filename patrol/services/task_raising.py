@@ -50,16 +50,19 @@ def settle_answers(
         )
     }
     raised: list[dict] = []
+    rechecked: list[tuple[Task, TaskEvent]] = []
     for item in answered:
         answer, task = answers[item.id], open_tasks.get(keys[item.id])
         if task is None:
             if answer.is_finding:
                 raised.append(_new_task(inspection, location, item, answer, keys[item.id], now))
         elif answer.is_finding:
-            _found_again(task, inspection, answer, now)
+            rechecked += _found_again(task, inspection, answer, now)
         elif task.status == "fixed" and latest_fixer_id(task) != inspection.inspector_id:
-            _recheck(task, inspection, answer, "recheck_passed", "closed", now)
+            rechecked.append((task, _recheck(task, inspection, answer, "recheck_passed", "closed", now)))
     db.session.flush()  # what was found again, before the new ones are written
+    for task, event in rechecked:
+        alerts.after_action(task, event)  # a round's re-check tells the same people as the task page's
     if not raised:
         return []
     _link_to_closed(raised, location)
@@ -111,14 +114,14 @@ def _new_task(
     }
 
 
-def _found_again(task: Task, inspection: Inspection, answer: Answer, now: datetime) -> None:
-    """The item failed again: a fix awaiting re-check failed it; otherwise the problem is still there."""
+def _found_again(task: Task, inspection: Inspection, answer: Answer, now: datetime) -> list[tuple[Task, TaskEvent]]:
+    """The item failed again: a fix awaiting re-check failed it (that re-check, returned); else it is still there."""
     task.seen_count += 1
     task.last_seen_at = now
     if task.status == "fixed" and latest_fixer_id(task) != inspection.inspector_id:
-        _recheck(task, inspection, answer, "recheck_failed", "assigned", now)
+        event = _recheck(task, inspection, answer, "recheck_failed", "assigned", now)
         task.reopen_count += 1
-        return
+        return [(task, event)]
     db.session.add(
         TaskEvent(
             task=task,
@@ -132,25 +135,26 @@ def _found_again(task: Task, inspection: Inspection, answer: Answer, now: dateti
             created_at=now,
         )
     )
+    return []
 
 
-def _recheck(task: Task, inspection: Inspection, answer: Answer, kind: str, to_status: str, now: datetime) -> None:
-    db.session.add(
-        TaskEvent(
-            task=task,
-            kind=kind,
-            actor_id=inspection.inspector_id,
-            note=answer.note,
-            from_status=task.status,
-            to_status=to_status,
-            inspection_id=inspection.id,
-            answer_id=answer.id,
-            created_at=now,
-        )
+def _recheck(task: Task, inspection: Inspection, answer: Answer, kind: str, to_status: str, now: datetime) -> TaskEvent:
+    event = TaskEvent(
+        task=task,
+        kind=kind,
+        actor_id=inspection.inspector_id,
+        note=answer.note,
+        from_status=task.status,
+        to_status=to_status,
+        inspection_id=inspection.id,
+        answer_id=answer.id,
+        created_at=now,
     )
+    db.session.add(event)
     task.status = to_status
     if to_status == "closed":
         task.closed_at = now
+    return event
 
 
 def _link_to_closed(raised: list[dict], location: Location) -> None:

@@ -15,12 +15,14 @@ from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services import alerts
 from patrol.services.notifications import (
     BADGE_MAX,
+    NOTE_LABELS,
     NOTIFICATION_KINDS,
     mark_all_read,
     notification_page,
     open_notification,
     unread_count,
 )
+from patrol.services.settling import settled_words
 from patrol.templating import go_to
 from patrol.views.errors import error_response
 
@@ -44,7 +46,12 @@ def notification_list():
         before=request.args.get("before"),
     )
     return render_template(
-        "notifications/list.html", rows=rows, unread=unread_count(current_user), kinds=NOTIFICATION_KINDS
+        "notifications/list.html",
+        rows=rows,
+        unread=unread_count(current_user),
+        kinds=NOTIFICATION_KINDS,
+        note_labels=NOTE_LABELS,
+        settled_words=settled_words,
     )
 
 
