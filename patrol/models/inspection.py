@@ -35,9 +35,17 @@ class Inspection(db.Model):
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
     checklist_version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The phone's times (its clock checked against the server's: services/visit_times.py): when the
+    # checklist was opened and completed there, however late it reached the server.
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     duration_seconds: Mapped[int | None]
+    # When the server got the submit (the server's clock).
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How far the phone's clock was behind the server's at its latest request (negative: ahead).
+    clock_offset_seconds: Mapped[int | None]
+    # None: the phone's clock was believed; else server|corrected|implausible (visit_times.py).
+    clock_flag: Mapped[str | None] = mapped_column(String(12))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     location: Mapped[Location] = relationship()

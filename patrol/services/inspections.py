@@ -31,6 +31,7 @@ from patrol.services.answers import (
 from patrol.services.outcome import Outcome
 from patrol.services.photo_store import release_photos
 from patrol.services.sites import site_accepts_inspections
+from patrol.services.visit_times import DeviceTimes, answer_time, note_clock, scan_time
 
 
 @dataclass
@@ -41,7 +42,11 @@ class DraftKey:
     location: Location
     version: ChecklistVersion
     client_id: str
+    # The scan time of a phone that sends none: the page's stamp (now, if missing or too old).
     scanned_at: datetime
+    # When the page was served, however old (None: unknown); the phone's times and the arrival.
+    served_at: datetime | None = None
+    times: DeviceTimes | None = None
 
 
 @dataclass
@@ -124,12 +129,14 @@ def open_draft(key: DraftKey) -> Outcome[Inspection]:
         return Outcome.fail({"form": _l("This location takes no new inspections.")}, 410)
     inspection = inspection_by_client_id(key.client_id, lock=True)
     if inspection is None:
+        scanned = scan_time(key.times, key.served_at, key.scanned_at)
         inspection = Inspection(
             client_id=key.client_id,
             location_id=key.location.id,
             checklist_version_id=key.version.id,
             inspector_id=key.user.id,
-            scanned_at=min(key.scanned_at, utcnow()),
+            scanned_at=scanned.at,
+            clock_flag=scanned.flag,
         )
         try:
             with db.session.begin_nested():
@@ -145,6 +152,7 @@ def open_draft(key: DraftKey) -> Outcome[Inspection]:
         return Outcome.fail({"form": _l("This form belongs to another inspection. Reload the page.")}, 409)
     if inspection.status != "draft":
         return Outcome.fail({"form": _l("This inspection has already been submitted.")}, 409)
+    note_clock(inspection, key.times)
     return Outcome(inspection)
 
 
@@ -206,12 +214,19 @@ def seq_ahead_message():
     return _l("This phone's date and time are far ahead. Set them right, then send this again.")
 
 
-def write_answers(inspection_id: int, stored: dict[int, Answer], state: dict[int, AnswerSnapshot | None]) -> list[int]:
+def write_answers(
+    inspection_id: int,
+    stored: dict[int, Answer],
+    state: dict[int, AnswerSnapshot | None],
+    answered_at: datetime | None = None,
+) -> list[int]:
     """Bring the stored answers in line with `state` (item id → answer or None) in three statements at most.
 
     Bulk statements, not one INSERT per answer: a 60-item checklist costs what a 6-item one does.
+    A changed answer is stamped `answered_at` (when the phone says it was given), else now.
     Returns the ids of the photos a cleared answer let go, for `release_photos` after the commit.
     """
+    at = answered_at or utcnow()
     inserts, updates, deletes = [], [], []
     for item_id, snapshot in state.items():
         existing = stored.get(item_id)
@@ -221,9 +236,11 @@ def write_answers(inspection_id: int, stored: dict[int, Answer], state: dict[int
             continue
         values = snapshot.columns()
         if existing is None:
-            inserts.append({"inspection_id": inspection_id, "item_id": item_id, **values})
+            inserts.append({"inspection_id": inspection_id, "item_id": item_id, "answered_at": at, **values})
         elif any(getattr(existing, name) != value for name, value in values.items()):
-            updates.append({"id": existing.id, "answered_at": utcnow(), **values})
+            # The same answer sent again (the submit carries them all) keeps when it was given.
+            given = any(getattr(existing, name) != value for name, value in values.items() if name != "seq")
+            updates.append({"id": existing.id, "answered_at": at if given else existing.answered_at, **values})
     let_go = [
         photo.id
         for item_id, snapshot in state.items()
@@ -275,7 +292,8 @@ def save_answer(
     except InvalidAnswer as error:
         db.session.rollback()
         return Outcome.fail({"value": str(error)})
-    let_go = write_answers(draft.value.id, stored, {item.id: snapshot})
+    answered_at = answer_time(draft.value, key.times) if key.times else None
+    let_go = write_answers(draft.value.id, stored, {item.id: snapshot}, answered_at)
     db.session.commit()
     if let_go and photo_dir:
         release_photos(let_go, photo_dir)

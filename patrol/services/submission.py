@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.i18n import lazy_pgettext
 from patrol.models import ChecklistItem, Inspection
+from patrol.services import visit_times
 from patrol.services.answers import AnswerInput, InvalidAnswer
 from patrol.services.checklists import items_of
 from patrol.services.inspections import (
@@ -24,6 +24,7 @@ from patrol.services.inspections import (
     write_answers,
 )
 from patrol.services.task_raising import settle_answers
+from patrol.services.visit_times import DeviceTimes, completion_time, worse
 
 
 @dataclass
@@ -63,17 +64,25 @@ def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitRes
     stored = stored_answers(inspection.id)
     state = {item_id: AnswerSnapshot.of(answer) for item_id, answer in stored.items()}
     errors, taken = _fold_form(items, state, given)
-    write_answers(inspection.id, stored, {item_id: state[item_id] for item_id in taken})
+    times = key.times or DeviceTimes(received_at=visit_times.server_now())
+    completed = completion_time(inspection, times)
+    write_answers(inspection.id, stored, {item_id: state[item_id] for item_id in taken}, completed.at)
     if errors:
         db.session.commit()
         return SubmitResult(errors=errors, status=422, snapshots={k: v for k, v in state.items() if v})
-    now = utcnow()
-    inspection.status = "submitted"
-    inspection.submitted_at = now
-    inspection.duration_seconds = max(0, int((now - inspection.scanned_at).total_seconds()))
-    settle_answers(inspection, key.location, items, checklist_id=key.version.checklist_id, now=now)
+    _complete(inspection, completed.at, completed.flag, times.received_at)
+    settle_answers(inspection, key.location, items, checklist_id=key.version.checklist_id, now=times.received_at)
     db.session.commit()
     return SubmitResult(inspection, created=True)
+
+
+def _complete(inspection: Inspection, completed_at, flag: str | None, received_at) -> None:
+    """Submitted: completed then on the phone (its clock checked), received now by the server."""
+    inspection.status = "submitted"
+    inspection.submitted_at = completed_at
+    inspection.received_at = received_at
+    inspection.duration_seconds = int((completed_at - inspection.scanned_at).total_seconds())
+    inspection.clock_flag = worse(inspection.clock_flag, flag)
 
 
 def _submitted_before(key: DraftKey) -> Inspection | None:

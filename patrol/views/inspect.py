@@ -25,6 +25,7 @@ from patrol.services.inspections import AnswerSnapshot, save_answer
 from patrol.services.photos import PhotosBusy
 from patrol.services.scan import scan_page
 from patrol.services.submission import submit_inspection
+from patrol.services.visit_times import visit_of
 from patrol.templating import go_to, render, render_block
 from patrol.views import outbox
 from patrol.views.drafts import draft_key
@@ -89,7 +90,7 @@ def _item_fragment(location, version, item, snapshot, error=None, status=200):
 def answer_save(location_id: int, version_id: int, item_id: int):
     location, version, item = _load_target(location_id, version_id, item_id)
     outcome = save_answer(
-        draft_key(location, version),
+        draft_key(location, version, acted="answered_at"),
         item,
         _answer_of(request.form, item.id, read_seq()),
         photo_dir=current_app.config["PATROL_PHOTO_DIR"],
@@ -189,7 +190,7 @@ def submit(location_id: int, version_id: int):
     item_ids = {int(match.group(1)) for name in request.form if (match := ANSWER_FIELD.fullmatch(name))}
     seq = read_seq()
     given = {item_id: _answer_of(request.form, item_id, seq) for item_id in item_ids}
-    key = draft_key(location, version)
+    key = draft_key(location, version, acted="completed_at")
     result = submit_inspection(key, given)
     if result.ok:
         target = url_for("inspect.inspection_view", inspection_id=result.inspection.id)
@@ -234,6 +235,7 @@ def inspection_view(inspection_id: int):
     return render_template(
         "inspections/view.html",
         inspection=inspection,
+        visit=visit_of(inspection),
         answers=answers,
         tasks=tasks,
         items=items_of(inspection.checklist_version_id),

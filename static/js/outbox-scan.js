@@ -30,7 +30,17 @@
   var scratch = reading.scratch;
   var noConnection = reading.noConnection;
 
-  function base() { return { client_id: inspection(), opened: form.elements.opened.value }; }
+  function base() {
+    return { client_id: inspection(), opened: form.elements.opened.value, scanned_at: form.elements.scanned_at.value };
+  }
+
+  // The scan time is the phone's, when it opened this page (a saved copy too: not when the copy was
+  // made); a tab left open and shown again before any answer was given was opened then.
+  var answering = false;
+  function openedNow(again) {
+    var field = form && form.elements.scanned_at;
+    if (field && (!field.value || (again && !answering))) field.value = String(Date.now());
+  }
 
   // What the outbox list shows, whose it is, where it belongs.
   function described(op, sec) {
@@ -138,7 +148,7 @@
     here.forEach(function (op) { if (op.kind === "submit") submitted[op.inspection] = true; });
     outbox.doneList().forEach(function (id) { submitted[id] = true; });
     var open = here.filter(function (op) { return !submitted[op.inspection]; }).sort(function (a, b) { return b.created - a.created; });
-    var candidate = open.length ? { inspection: open[0].inspection, opened: open[0].fields.opened } : null;
+    var candidate = open.length ? { inspection: open[0].inspection, opened: open[0].fields.opened, scanned: open[0].fields.scanned_at } : null;
     if (scratch && !submitted[scratch.inspection] && (!candidate || scratch.inspection !== candidate.inspection)) {
       var newest = Math.max.apply(null, Object.keys(scratch.items).map(function (id) { return scratch.items[id].at; }));
       if (!candidate || newest > open[0].created) candidate = scratch;
@@ -146,6 +156,8 @@
     if (candidate && candidate.inspection !== inspection()) {
       form.elements.client_id.value = candidate.inspection;
       if (candidate.opened) form.elements.opened.value = candidate.opened;
+      if (candidate.scanned) form.elements.scanned_at.value = candidate.scanned;
+      answering = true;
     } else if (!candidate && submitted[inspection()] && !here.some(function (op) { return op.inspection === inspection(); })) {
       form.elements.client_id.value = outbox.uuid();
     }
@@ -200,6 +212,8 @@
     timers = {};
     typing = {};
     parts = {};
+    answering = false;
+    openedNow(false);
     var early = touched();
     outbox.all().then(function (ops) {
       var scratch = readScratch();
@@ -241,6 +255,7 @@
 
   function changed(sec) {
     var id = Number(sec.dataset.item);
+    answering = true;
     submitPart().catch(function () { /* fetched again when the form is sent */ });
     typing[id] = true;
     writeScratch(sec);
@@ -288,7 +303,11 @@
   });
 
   window.addEventListener("pagehide", function () { if (form) saveTyped(); });
-  document.addEventListener("visibilitychange", function () { if (form && document.visibilityState === "hidden") saveTyped(); });
+  document.addEventListener("visibilitychange", function () {
+    if (form && document.visibilityState === "hidden") saveTyped();
+    else if (form) openedNow(true);
+  });
+  window.addEventListener("pageshow", function (event) { if (event.persisted) openedNow(true); });
 
   window.addEventListener("patrol-outbox", function (event) {
     if (event.detail && event.detail.type !== "progress") refresh();

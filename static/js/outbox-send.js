@@ -166,6 +166,11 @@
     Object.keys(op.fields || {}).forEach(function (name) { form.append(name, op.fields[name]); });
     form.append("op", op.op);
     form.append("seq", String(op.seq));
+    // The phone's clock (visit_times.py): when the person acted, and when this request leaves, from
+    // which the server learns how far this clock is off.
+    var acted = { answer: "answered_at", submit: "completed_at" }[op.kind];
+    if (acted && op.created) form.append(acted, String(op.created));
+    form.append("sent_at", String(Date.now()));
     if (op.kind !== "photo") return post(op.url, form, token);
     return store.photo(op.photo).then(function (photo) {
       if (!photo) return { missing: true };
