@@ -64,6 +64,13 @@ TASK_EVENT_KINDS = {
     "recheck_failed": _l("Re-check failed"),
     "cancelled": _l("Cancelled"),
     "comment": _l("Comment"),
+    "notice_issued": _l("Rectification notice issued"),
+}
+
+# Whom a rectification notice is addressed to (致：…): models.notice.ADDRESSEES.
+NOTICE_ADDRESSEES = {
+    "owner": _l("Owner / resident"),
+    "contractor": _l("Contractor"),
 }
 
 # What a task page's buttons say.

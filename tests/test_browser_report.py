@@ -17,13 +17,23 @@ from sqlalchemy import select
 
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Inspection, Task
+from patrol.models import ChecklistVersion, Inspection, Location, Task, User
+from patrol.services.answers import AnswerInput
+from patrol.services.evidence import PhotoLimits, attach_photo
+from patrol.services.inspections import DraftKey, save_answer
+from patrol.services.submission import submit_inspection
+from patrol.services.task_workflow import ActionInput, act
 from tests import factories
 from tests.browser_steps import sign_in
+from tests.task_crew import make_crew
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path("/tmp/browser-shots")
+SHOTS14 = Path("/tmp/shots14")
+REQUIREMENT = (
+    "立即移除顶门物品，防火门保持常闭、不得上锁；闭门器失效的，请于期限内更换，并在楼层张贴“防火门请随手关闭”提示。"
+)
 MAX_TAPS = 4
 
 
@@ -121,3 +131,79 @@ def test_the_notice_prints_one_a4_page_per_open_task(app, chromium):
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert pages == 2, f"{pages} printed pages for 2 notices"
+
+
+def _round_with_a_photo(app, crew, note: str) -> int:
+    """A round at the crew's floor failing the door, with a photo of it; the task it raised."""
+    with app.test_request_context():
+        location, version = (
+            db.session.get(Location, crew.location_id),
+            db.session.get(ChecklistVersion, crew.version_id),
+        )
+        key = DraftKey(db.session.get(User, crew.ids["butler"]), location, version, str(uuid.uuid4()), utcnow())
+        door, lights = version.items
+        save_answer(key, door, AnswerInput("fail", note=note))
+        limits = PhotoLimits(app.config["PATROL_PHOTO_DIR"], 10**7, 5 * 10**7)
+        assert attach_photo(key, door, factories.jpeg_bytes(1600, 1200), limits).ok
+        save_answer(key, lights, AnswerInput("pass"))
+        assert submit_inspection(key, {}).ok
+        task_id = db.session.scalar(select(Task.id))
+        db.session.remove()
+        return task_id
+
+
+def test_a_supervisor_issues_a_notice_to_the_contractor_with_a_requirement_and_prints_it_on_one_a4_page(app, chromium):
+    """The form above the notice (screen only, in the reader's language) says whom it goes to and what it
+    requires; the notice, in the site's language, carries them apart from the finder's note, with a large
+    photo and the seal's place, on one A4 page."""
+    crew = make_crew(app)
+    note = "门被灭火器顶住，无法自动关闭。楼梯间烟感报警时防火门起不到隔烟作用，已告知保洁勿再顶门。"
+    task_id = _round_with_a_photo(app, crew, note)
+    with app.app_context():  # assigned: the notice names the assignee too
+        task = db.session.get(Task, task_id)
+        given = ActionInput("assign", task.version, assignee=db.session.get(User, crew.ids["fixer"]))
+        act(task, db.session.get(User, crew.ids["supervisor"]), given, photo_dir=app.config["PATROL_PHOTO_DIR"])
+        db.session.remove()
+    page = chromium.new_page(chromium.PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, locale="en-GB")
+    sign_in(page, crew.username("supervisor"))
+    page.goto(f"/tasks/{task_id}/notice")
+    form = page.locator("form.issue-form")
+    requirement = form.get_by_label("Requirement (printed on the notice)")
+    expect(form.get_by_label("Owner / resident")).to_be_checked()  # a floor: the owner, unless chosen
+    expect(requirement).to_have_value("Fire door closed")
+    expect(page.locator("article.notice .requirement")).to_have_text("Fire door closed")
+    form.get_by_label("Contractor").check()
+    requirement.fill(REQUIREMENT)
+    form.get_by_role("button", name="Save the notice").tap()
+    expect(page).to_have_url(re.compile(rf"/tasks/{task_id}/notice\?saved=1$"))
+    expect(page.locator(".toolbar")).to_contain_text("Saved. One notice: print on A4.")
+    notice = page.locator("article.notice")
+    expect(notice.locator(".notice-to")).to_have_text("致：施工单位")
+    expect(notice.locator(".requirement")).to_have_text(REQUIREMENT)
+    expect(notice.locator(".notice-found")).to_contain_text(note)
+    expect(notice.locator(".seal")).to_have_text("盖章处")
+    photo = notice.locator("img.photo-main")
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+    page.screenshot(path=str(SHOTS14 / "notice-phone-en.png"), full_page=True, caret="initial")
+
+    # Printed: the form and the toolbar stay on screen, the notice fills one A4 page. The supervisor
+    # reads Chinese now: the form is in Chinese too.
+    with app.app_context():
+        db.session.get(User, crew.ids["supervisor"]).locale = "zh_Hans"
+        db.session.commit()
+        db.session.remove()
+    paper = chromium.new_page(chromium.DESKTOP, locale="zh-CN")
+    sign_in(paper, crew.username("supervisor"))
+    paper.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    paper.goto(f"/tasks/{task_id}/notice")
+    expect(paper.locator("form.issue-form").get_by_label("施工单位")).to_be_checked()
+    paper.screenshot(path=str(SHOTS14 / "notice-screen-zh.png"), full_page=True)
+    paper.emulate_media(media="print")
+    expect(paper.locator("form.issue-form")).to_be_hidden()
+    expect(paper.locator(".toolbar")).to_be_hidden()
+    paper.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=paper.locator("img.photo-main").element_handle()
+    )
+    paper.screenshot(path=str(SHOTS14 / "notice-print-a4.png"), full_page=True)
+    pdf = paper.pdf(format="A4", prefer_css_page_size=True)
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1

@@ -120,14 +120,14 @@ def test_the_open_list_and_the_scan_page_read_from_the_open_indexes(browser, mak
         assert "ix_tasks_open_at_location" in plan_of(*query)
 
 
-def test_an_inspections_tasks_are_found_by_the_inspection_index(browser, make, site_and_butler):
+def test_what_a_round_did_to_tasks_is_found_by_the_inspection_index(browser, make, site_and_butler):
     site, butler = site_and_butler
     (task,) = make_tasks(make.location(site), butler, 1)
     browser.login("boss")
     with statements() as seen:
         assert browser.get(f"/inspections/{task.inspection_id}").status_code == 200
-    (query,) = [(sql, params) for sql, params in seen if re.search(r"FROM tasks\s+WHERE tasks.inspection_id", sql)]
-    assert "ix_tasks_inspection_id" in plan_of(*query)
+    (query,) = [(sql, params) for sql, params in seen if re.search(r"WHERE task_events.inspection_id = ", sql)]
+    assert "ix_task_events_inspection_id" in plan_of(*query)
 
 
 # --- the scan page --------------------------------------------------------------------------------

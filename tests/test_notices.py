@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from flask_babel import force_locale, gettext
+from sqlalchemy import select
 
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Task, TaskEvent
+from patrol.models import Task, TaskEvent, TaskNotice
 from patrol.services import notices
 from patrol.services.reports import ReportDraft, save_report
 from patrol.services.task_photos import process_uploads
 from patrol.views.uploads import photo_limits
+from tests.conftest import SeparateBrowser
 from tests.factories import jpeg_bytes
+from tests.task_crew import make_crew, patrol
 
 
 def raise_task(site, location, raised_by, title, *, status="open", severity="medium", place=""):
@@ -66,7 +70,7 @@ def estate(make):
 
 
 def notice_titles(html: str) -> list[str]:
-    return re.findall(r'<td class="what">([^<]*)</td>', html)
+    return re.findall(r'<td class="what"[^>]*>([^<]*)</td>', html)
 
 
 def test_a_units_sheet_lists_exactly_its_open_tasks(browser, estate):
@@ -132,7 +136,7 @@ def test_one_tasks_notice_shows_what_where_when_and_its_photos(browser, estate, 
     html = browser.get(f"/tasks/{task.id}/notice").get_data(as_text=True)
     assert html.count('<article class="notice">') == 1
     assert "卫生间防水未做" in html and unit.name in html and site.name in html
-    assert f"/photos/{photo.sha256}/thumb.jpg" in html
+    assert f"/photos/{photo.sha256}/full.jpg" in html  # large enough to see the problem on paper
     assert task.due_at.astimezone(site.zone).strftime("%Y-%m-%d %H:%M") in html
     assert "data-print" in html
 
@@ -196,3 +200,101 @@ def test_the_location_page_offers_the_notice_to_supervisors_when_tasks_are_open(
     html = browser.get(f"/locations/{unit.id}").get_data(as_text=True)
     assert f'href="/notices?site={site.id}&amp;location={unit.id}"' in html
     assert "/notices?" not in browser.get(f"/locations/{quiet.id}").get_data(as_text=True)
+
+
+# --- whom a notice is addressed to, what it requires, where the seal goes ----------------------------
+
+
+def _in_site_language(app, *words: str) -> list[str]:
+    with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+        return [gettext(word) for word in words]
+
+
+def test_a_notice_is_addressed_by_the_kind_of_place_and_has_room_for_the_seal(browser, estate, app, make):
+    site, unit, open_here, _others, sue = estate
+    floor = make.location(site, kind="floor", name="2栋 5F")
+    at_floor = raise_task(site, floor, sue, "走廊灯不亮")
+    contractor, owner, seal = _in_site_language(app, "Contractor", "Owner / resident", "Company seal")
+    browser.login("sue")
+    renovation = browser.get(f"/tasks/{open_here[0].id}/notice").get_data(as_text=True)
+    assert '<p class="notice-to">致：施工单位（宏达装饰）</p>' in renovation and contractor == "施工单位"
+    assert f'<div class="seal">{seal}</div>' in renovation and seal == "盖章处"
+    elsewhere = browser.get(f"/tasks/{at_floor.id}/notice").get_data(as_text=True)
+    assert f'<p class="notice-to">致：{owner}</p>' in elsewhere and owner == "业主/住户"
+
+
+@pytest.fixture
+def finding(app, ctx):
+    """A task raised by a round at a floor: its item is "Fire door closed", the finder noted "Door wedged open"."""
+    crew = make_crew(app)
+    patrol(crew, "fail")
+    task_id = db.session.scalar(select(Task.id))
+    db.session.remove()
+    return crew, task_id
+
+
+def _notice_of(browser, task_id: int) -> str:
+    return html_text(browser.get(f"/tasks/{task_id}/notice").get_data(as_text=True))
+
+
+def html_text(page: str) -> str:
+    return " ".join(unescape(page).split())
+
+
+def _issued(task_id: int) -> list[tuple]:
+    rows = db.session.execute(
+        select(TaskEvent.kind, TaskEvent.value, TaskEvent.note).where(TaskEvent.task_id == task_id)
+    ).all()
+    return [tuple(row) for row in rows if row[0] == "notice_issued"]
+
+
+def test_the_requirement_starts_as_the_items_standard_and_the_supervisor_rewords_it(app, finding, browser):
+    crew, task_id = finding
+    browser.login(crew.username("supervisor"))
+    page = _notice_of(browser, task_id)
+    assert '<p class="note requirement">Fire door closed</p>' in page
+    assert '<section class="notice-found">' in page and "Door wedged open" in page  # the finder's words, apart
+    assert 'value="owner" checked' in page  # a floor's notice goes to the owner unless the supervisor says
+
+    form = {"addressee": "contractor", "requirement": "Remove the wedge and keep the door closed."}
+    saved = browser.post(f"/tasks/{task_id}/notice", data=form)
+    assert saved.status_code == 303 and saved.headers["Location"].endswith(f"/tasks/{task_id}/notice?saved=1")
+    assert browser.post(f"/tasks/{task_id}/notice", data=form).status_code == 303  # a double tap
+
+    page = _notice_of(browser, task_id)
+    assert '<p class="note requirement">Remove the wedge and keep the door closed.</p>' in page
+    assert "Fire door closed</p>" not in page
+    (contractor,) = _in_site_language(app, "Contractor")
+    assert f'<p class="notice-to">致：{contractor}</p>' in page  # no contractor named at a floor
+    assert 'value="contractor" checked' in page
+    assert _issued(task_id) == [("notice_issued", "contractor", "Remove the wedge and keep the door closed.")]
+    sheet = html_text(browser.get(f"/notices?location={crew.location_id}").get_data(as_text=True))
+    assert '<p class="note requirement">Remove the wedge and keep the door closed.</p>' in sheet
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"addressee": "landlord", "requirement": "Fix it"}, "Choose one of the options."),
+        ({"requirement": "Fix it"}, "Choose one of the options."),
+        ({"addressee": "owner", "requirement": "x" * 501}, "Keep it under 500 characters."),
+    ],
+)
+def test_a_bad_choice_is_refused_in_plain_words_and_keeps_nothing(app, finding, browser, form, message):
+    crew, task_id = finding
+    browser.login(crew.username("supervisor"))
+    refused = browser.post(f"/tasks/{task_id}/notice", data=form)
+    assert refused.status_code == 422
+    assert '<p class="error"' in refused.get_data(as_text=True) and message in html_text(refused.get_data(as_text=True))
+    assert db.session.get(TaskNotice, task_id) is None and _issued(task_id) == []
+
+
+def test_only_the_sites_supervisors_issue_a_notice(app, finding, browser, make):
+    crew, task_id = finding
+    form = {"addressee": "owner", "requirement": "Fix it"}
+    browser.login(crew.username("butler"))
+    assert browser.post(f"/tasks/{task_id}/notice", data=form).status_code == 403
+    stranger = SeparateBrowser(app.test_client())
+    stranger.login(crew.username("outsider"))
+    assert stranger.post(f"/tasks/{task_id}/notice", data=form).status_code == 403
+    assert db.session.get(TaskNotice, task_id) is None

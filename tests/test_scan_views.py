@@ -136,7 +136,7 @@ def test_submit_through_the_form_raises_tasks_and_shows_the_result(browser, scan
     response = browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data)
     assert response.status_code == 303
     result = browser.get(response.location, headers=EN).get_data(as_text=True)
-    assert "Submitted" in result and "Follow-up tasks raised" in result
+    assert "Submitted" in result and "1 finding" in result and "New task #" in result
     task = db.session.scalar(select(Task))
     assert task.title.startswith("地面/墙面/天花洁净")
     assert db.session.scalar(select(func.count()).select_from(Inspection)) == 1

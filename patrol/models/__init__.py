@@ -6,6 +6,7 @@ from patrol.models.client_op import ClientOp
 from patrol.models.inspection import Answer, Inspection, answer_photos
 from patrol.models.location import Location
 from patrol.models.login import Login
+from patrol.models.notice import TaskNotice
 from patrol.models.notification import Delivery, Notification, Robot
 from patrol.models.photo import Photo
 from patrol.models.schedule import Schedule, schedule_locations
@@ -34,6 +35,7 @@ __all__ = [
     "Site",
     "Task",
     "TaskEvent",
+    "TaskNotice",
     "User",
     "answer_photos",
     "user_sites",

@@ -168,8 +168,8 @@ class TaskEvent(db.Model):
     # assigned: to whom; due/severity changes: the new value as text
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     value: Mapped[str | None] = mapped_column(String(40))
-    # seen again / re-checked by a round: the inspection and the answer
-    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))
+    # seen again / re-checked by a round: the inspection and the answer (a round's page reads them back)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
     # A phone may send the same action twice: its id makes the repeat "already have it".
     client_id: Mapped[str | None] = mapped_column(String(36), unique=True)

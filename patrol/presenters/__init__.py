@@ -16,7 +16,7 @@ from flask_babel import force_locale, get_locale, gettext, ngettext, pgettext
 
 from patrol.i18n import HTML_LANG, LANGUAGES
 from patrol.i18n import lazy_gettext as _l
-from patrol.presenters.tasks import task_title
+from patrol.presenters.tasks import finding_title, task_title
 from patrol.services.audit import was_recorded
 from patrol.services.checklist_editor import STARTS
 from patrol.vocabulary import AUDIT_ACTIONS, LOCATION_KINDS, RECURRENCES, ROLES
@@ -272,6 +272,7 @@ def password_prompt(user) -> PasswordPrompt:
 
 TEMPLATE_FILTERS = {
     "task_title": task_title,
+    "finding_title": finding_title,
     "describe_recurrence": describe_recurrence,
     "describe_locations": describe_locations,
     "describe_responsible": describe_responsible,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Answer, Inspection, Location, Task
+from patrol.models import Answer, Inspection, Location
 
 
 def start_of_day(zone: ZoneInfo, now: datetime | None = None) -> datetime:
@@ -49,13 +49,7 @@ def finding_counts(inspection_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
-def inspection_with_answers(inspection: Inspection) -> tuple[Inspection, dict[int, Answer], dict[int, Task]]:
-    """The inspection's answers by item id and the tasks they raised, in a fixed few queries."""
-    answers = {
-        a.item_id: a
-        for a in db.session.scalars(
-            select(Answer).where(Answer.inspection_id == inspection.id).options(selectinload(Answer.photos))
-        )
-    }
-    tasks = {t.answer_id: t for t in db.session.scalars(select(Task).where(Task.inspection_id == inspection.id))}
-    return inspection, answers, tasks
+def answers_by_item(inspection: Inspection) -> dict[int, Answer]:
+    """The inspection's answers by item id, with their photos, in two queries."""
+    query = select(Answer).where(Answer.inspection_id == inspection.id).options(selectinload(Answer.photos))
+    return {answer.item_id: answer for answer in db.session.scalars(query)}

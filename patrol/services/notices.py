@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from patrol.extensions import db
-from patrol.models import Answer, Location, Photo, Site, Task, TaskEvent
+from patrol.models import Answer, Location, Photo, Site, Task, TaskEvent, TaskNotice
 from patrol.paging import Page, offset_page
 from patrol.services.tasks import OPEN
 
@@ -25,7 +25,22 @@ PHOTOS_PER_NOTICE = 4
 class Notice:
     task: Task
     number: str
+    addressee: str  # a key of vocabulary.NOTICE_ADDRESSEES
+    requirement: str  # what must be done (整改要求), apart from what the finder noted
     photos: list[Photo] = field(default_factory=list)
+
+
+def default_addressee(task: Task) -> str:
+    """A renovation unit's notice goes to its contractor (施工单位); any other to the owner or resident."""
+    return "contractor" if task.location is not None and task.location.kind == "renovation" else "owner"
+
+
+def default_requirement(task: Task) -> str:
+    """The item's standard — its wording says how things should be ("消防通道无堵塞"); a report has none."""
+    if task.answer is None:
+        return ""
+    item = task.answer.item
+    return f"{item.prompt}\n{item.help_text}" if item.help_text else item.prompt
 
 
 def notice_number(task: Task) -> str:
@@ -66,6 +81,7 @@ def task_notice(task: Task) -> Notice:
 def _notices_for(tasks: list[Task]):
     """A converter from each task to its notice; the reports' photos are read for all of them in one go."""
     reports = [task.id for task in tasks if task.source == "report"]
+    chosen = _chosen([task.id for task in tasks])
     reported = {}
     if reports:
         reported = {
@@ -79,6 +95,20 @@ def _notices_for(tasks: list[Task]):
 
     def notice(task: Task) -> Notice:
         photos = task.answer.photos if task.answer is not None else reported.get(task.id, [])
-        return Notice(task, notice_number(task), list(photos)[:PHOTOS_PER_NOTICE])
+        issued = chosen.get(task.id)
+        return Notice(
+            task,
+            notice_number(task),
+            issued.addressee if issued else default_addressee(task),
+            issued.requirement if issued else default_requirement(task),
+            list(photos)[:PHOTOS_PER_NOTICE],
+        )
 
     return notice
+
+
+def _chosen(task_ids: list[int]) -> dict[int, TaskNotice]:
+    """What supervisors chose for these tasks' notices, in one query."""
+    if not task_ids:
+        return {}
+    return {row.task_id: row for row in db.session.scalars(select(TaskNotice).where(TaskNotice.task_id.in_(task_ids)))}

@@ -146,6 +146,8 @@ def _recheck(task: Task, inspection: Inspection, answer: Answer, kind: str, to_s
         note=answer.note,
         from_status=task.status,
         to_status=to_status,
+        # A fix not accepted goes back to whoever did it: the round's page names them later.
+        assignee_id=task.assignee_id if kind == "recheck_failed" else None,
         inspection_id=inspection.id,
         answer_id=answer.id,
         created_at=now,

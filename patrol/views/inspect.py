@@ -20,9 +20,10 @@ from patrol.models import Inspection, Location
 from patrol.services.answers import AnswerInput
 from patrol.services.checklists import item_on, items_of, version_at
 from patrol.services.evidence import PhotoOp, attach_photo, attach_photo_op, detach_photo
-from patrol.services.history import inspection_with_answers
+from patrol.services.history import answers_by_item
 from patrol.services.inspections import AnswerSnapshot, save_answer
 from patrol.services.photos import PhotosBusy
+from patrol.services.round_outcomes import round_findings, round_outcomes
 from patrol.services.scan import scan_page
 from patrol.services.submission import submit_inspection
 from patrol.services.visit_times import visit_of
@@ -231,12 +232,14 @@ def inspection_view(inspection_id: int):
     inspection = load(Inspection, inspection_id)
     if inspection.status == "draft" and inspection.inspector_id != current_user.id:
         return error_response(404)
-    inspection, answers, tasks = inspection_with_answers(inspection)
+    answers, items = answers_by_item(inspection), items_of(inspection.checklist_version_id)
+    findings, accepted = round_findings(items, answers, round_outcomes(inspection))
     return render_template(
         "inspections/view.html",
         inspection=inspection,
         visit=visit_of(inspection),
         answers=answers,
-        tasks=tasks,
-        items=items_of(inspection.checklist_version_id),
+        items=items,
+        findings=findings,
+        accepted=accepted,
     )

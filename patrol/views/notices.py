@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale, gettext, ngettext
 from flask_login import current_user, login_required
 
@@ -22,8 +22,10 @@ from patrol.paging import Page
 from patrol.presenters import site_language
 from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services import notices as notice_service
+from patrol.services.notice_issuing import REQUIREMENT_MAX, issue_notice
 from patrol.services.task_rules import MANAGERS
 from patrol.views.errors import error_response
+from patrol.vocabulary import NOTICE_ADDRESSEES
 
 bp = Blueprint("notices", __name__)
 
@@ -50,16 +52,65 @@ def _managers_only() -> None:
         abort(403)
 
 
+@dataclass(frozen=True)
+class IssueForm:
+    """The screen-only form above one notice, in the reader's language: whom it goes to, what it requires."""
+
+    action: str
+    addressee: str
+    requirement: str
+    options: list[tuple[str, str]]
+    labels: dict[str, str]
+    errors: dict[str, str]
+    max_length: int = REQUIREMENT_MAX
+
+
+def _issue_form(task: Task, notice, raw=None, errors=None) -> IssueForm:
+    raw = raw or {}
+    return IssueForm(
+        action=url_for("notices.task_notice_issue", task_id=task.id),
+        addressee=raw.get("addressee", notice.addressee),
+        requirement=raw.get("requirement", notice.requirement),
+        options=[(key, str(label)) for key, label in NOTICE_ADDRESSEES.items()],
+        labels={
+            "legend": gettext("Addressed to"),
+            "requirement": gettext("Requirement (printed on the notice)"),
+            "hint": gettext("It starts as the checklist item's standard. Write what must be done."),
+            "save": gettext("Save the notice"),
+        },
+        errors={name: str(message) for name, message in (errors or {}).items()},
+    )
+
+
 @bp.get("/tasks/<int:task_id>/notice")
 @login_required
 def task_notice(task_id: int):
     task = load(Task, task_id)
     _managers_only()
     notice = notice_service.task_notice(task)
-    toolbar = _toolbar(
-        url_for("tasks.task_view", task_id=task.id), gettext("Back to the task"), gettext("One notice. Print on A4.")
+    summary = (
+        gettext("Saved. One notice: print on A4.") if request.args.get("saved") else gettext("One notice. Print on A4.")
     )
-    return _render(task.site, [notice], toolbar)
+    toolbar = _toolbar(url_for("tasks.task_view", task_id=task.id), gettext("Back to the task"), summary)
+    return _render(task.site, [notice], toolbar, _issue_form(task, notice))
+
+
+@bp.post("/tasks/<int:task_id>/notice")
+@login_required
+def task_notice_issue(task_id: int):
+    task = load(Task, task_id)
+    _managers_only()
+    outcome = issue_notice(task, current_user, request.form)
+    if "form" in outcome.errors:
+        return error_response(outcome.status, detail=outcome.errors["form"])
+    if not outcome.ok:
+        notice = notice_service.task_notice(task)
+        toolbar = _toolbar(
+            url_for("tasks.task_view", task_id=task.id), gettext("Back to the task"), gettext("Not saved: see below.")
+        )
+        form = _issue_form(task, notice, request.form, outcome.errors)
+        return _render(task.site, [notice], toolbar, form), outcome.status
+    return redirect(url_for("notices.task_notice", task_id=task.id, saved=1), 303)
 
 
 @bp.get("/notices")
@@ -133,7 +184,7 @@ def _toolbar(back_url: str, back: str, summary: str, page: Page | None = None, f
     )
 
 
-def _render(site: Site, notices: list, toolbar: Toolbar):
+def _render(site: Site, notices: list, toolbar: Toolbar, form: IssueForm | None = None):
     """The notices in the site's language: every label, status, severity and title on them."""
     with force_locale(site_language(site)):
-        return render_template("notices/sheet.html", site=site, notices=notices, toolbar=toolbar)
+        return render_template("notices/sheet.html", site=site, notices=notices, toolbar=toolbar, form=form)
