@@ -118,7 +118,8 @@ def _inspected(make, butler, locations, when=None):
 def test_recent_locations_are_offered_as_chips_and_one_is_picked(browser, estate, make):
     site, butler, lobby = estate
     floors = [make.location(site, name=f"Tower 1 {n}F") for n in range(1, 8)]
-    _inspected(make, butler, [lobby, *floors, floors[0]])  # 1F again last: the most recent
+    # 1F again last: the most recent; all of it this morning, too long ago to say where the person is now.
+    _inspected(make, butler, [lobby, *floors, floors[0]], when=utcnow() - timedelta(hours=3))
     browser.login("amy")
     html = browser.get("/report").get_data(as_text=True)
     offered = re.findall(r'id="f-location-(\d+)" name="location" value="\d+"', html)
@@ -133,7 +134,7 @@ def test_recent_locations_are_offered_as_chips_and_one_is_picked(browser, estate
     assert response.status_code == 303
     task = db.session.scalar(select(Task))
     assert (task.location_id, task.detail) == (floors[4].id, "")
-    assert "Problem reported on the spot" in browser.get(response.location).get_data(as_text=True)
+    assert "Problem reported at Tower 1 5F" in browser.get(response.location).get_data(as_text=True)
 
 
 def test_recent_locations_are_one_query_and_stay_on_the_persons_sites(make, estate, queries):

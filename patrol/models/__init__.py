@@ -9,6 +9,7 @@ from patrol.models.login import Login
 from patrol.models.notice import TaskNotice
 from patrol.models.notification import Delivery, Notification, Robot
 from patrol.models.photo import Photo
+from patrol.models.report_photo import ReportPhoto
 from patrol.models.schedule import Schedule, schedule_locations
 from patrol.models.site import Site
 from patrol.models.task import Task, TaskEvent, task_event_photos
@@ -32,6 +33,7 @@ __all__ = [
     "Location",
     "Login",
     "Photo",
+    "ReportPhoto",
     "Site",
     "Task",
     "TaskEvent",

@@ -78,16 +78,22 @@ def _bounds(item) -> str:
 
 
 def report_title(task) -> str:
-    """A report (随手拍): its category, and the start of what the reporter wrote."""
+    """A report (随手拍): its category, and the start of what the reporter wrote — or, for a photo
+    alone, where it was taken ("消防与安全：3号楼B2车库"), so a list of them says something."""
     note = " ".join(task.detail.split())
     if len(note) > SHORT_NOTE:
         note = note[: SHORT_NOTE - 1] + "…"
     category = REPORT_CATEGORIES.get(task.category) if task.category else None
     if category and note:
         return gettext("%(category)s: %(note)s", category=str(category), note=note)
-    if category:
-        return str(category)
-    return note or gettext("Problem reported on the spot")
+    if note:
+        return note
+    place = task.where
+    if category and place:
+        return gettext("%(category)s: %(place)s", category=str(category), place=place)
+    if place:
+        return gettext("Problem reported at %(place)s", place=place)
+    return str(category) if category else gettext("Problem reported on the spot")
 
 
 def task_title(task) -> str:

@@ -21,11 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Photo, answer_photos, task_event_photos
+from patrol.models import Photo, ReportPhoto, answer_photos, task_event_photos
 from patrol.private_files import make_private_dir, write_private_bytes
 from patrol.services.photos import ProcessedPhoto
 
 # What the photo folder holds: <2 hex>/<sha256>.jpg and .thumb.jpg, and .tmp files mid-write.
+# A report's photo that arrived without its report is kept this long for the report to claim it.
+UNCLAIMED_REPORT_PHOTO_DAYS = 7
 STORED_NAME = re.compile(r"(?P<tmp>\.)?(?P<sha256>[0-9a-f]{64})\.(?:thumb\.)?jpg(?(tmp)\.[0-9a-f]+\.tmp)")
 log = logging.getLogger(__name__)
 
@@ -118,10 +120,11 @@ def _delete_if_unused(photo_id: int, root: Path) -> str | None:
 
 
 def _linked(photo_id):
-    """Whether an answer or a task's timeline shows this photo."""
+    """Whether an answer or a task's timeline shows this photo, or a report still to come will."""
     return or_(
         exists().where(answer_photos.c.photo_id == photo_id),
         exists().where(task_event_photos.c.photo_id == photo_id),
+        exists().where(ReportPhoto.photo_id == photo_id),
     )
 
 
@@ -149,6 +152,8 @@ def sweep_photos(photo_dir: str, grace: timedelta, *, dry_run: bool = False) -> 
     The grace period leaves alone whatever an upload in flight is writing right now.
     """
     cutoff = utcnow() - grace
+    if not dry_run:
+        _forget_unclaimed_report_photos(utcnow() - timedelta(days=UNCLAIMED_REPORT_PHOTO_DAYS))
     unlinked = db.session.execute(
         select(Photo.id, Photo.sha256).where(Photo.uploaded_at < cutoff, ~_linked(Photo.id))
     ).all()
@@ -158,6 +163,12 @@ def sweep_photos(photo_dir: str, grace: timedelta, *, dry_run: bool = False) -> 
     else:
         photos = release_photos([photo_id for photo_id, _sha256 in unlinked], photo_dir)
     return Sweep(photos, _sweep_files(Path(photo_dir), cutoff, dry_run))
+
+
+def _forget_unclaimed_report_photos(before: datetime) -> None:
+    """The photos of reports that never came: no longer waited for, so swept with the other unlinked ones."""
+    db.session.execute(delete(ReportPhoto).where(ReportPhoto.created_at < before))
+    db.session.commit()
 
 
 def _sweep_files(root: Path, cutoff: datetime, dry_run: bool) -> list[Path]:

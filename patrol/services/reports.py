@@ -21,7 +21,9 @@ from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Inspection, Location, Site, Task, TaskEvent, User
 from patrol.services import alerts
+from patrol.services.photo_store import release_photos
 from patrol.services.photos import ProcessedPhoto
+from patrol.services.report_photos import claim_report_photos
 from patrol.services.task_photos import MAX_PHOTOS, keep_all
 from patrol.services.task_raising import due_hours
 from patrol.services.task_rules import Refused
@@ -31,6 +33,8 @@ from patrol.vocabulary import REPORT_CATEGORIES, SEVERITIES
 MAX_NOTE = 2000
 MAX_PLACE = 120  # Task.place
 RECENT_LOCATIONS = 6
+# A report from home proposes where the person scanned within this long: they are likely still there.
+JUST_SCANNED = timedelta(minutes=30)
 DEFAULT_SEVERITY = "medium"
 
 
@@ -92,6 +96,36 @@ def recent_locations(user: User, site_ids: set[int], *, limit: int = RECENT_LOCA
     )
 
 
+@dataclass(frozen=True)
+class JustScanned:
+    location: Location
+    minutes_ago: int
+
+
+def just_scanned(user: User, site_ids: set[int], *, now: datetime | None = None) -> JustScanned | None:
+    """Where this person scanned last, if that was within JUST_SCANNED (a draft counts: it was scanned)."""
+    now = now or utcnow()
+    found = db.session.execute(
+        select(Location, Inspection.scanned_at)
+        .join(Inspection, Inspection.location_id == Location.id)
+        .where(
+            Inspection.inspector_id == user.id,
+            Inspection.scanned_at >= now - JUST_SCANNED,
+            Location.site_id.in_(site_ids),
+            Location.active.is_(True),
+        )
+        .options(joinedload(Location.site))
+        .order_by(Inspection.scanned_at.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    location, scanned_at = found
+    if location.site.archived:
+        return None
+    return JustScanned(location, max(1, round((now - scanned_at).total_seconds() / 60)))
+
+
 def read_report(
     form: Mapping[str, str], *, location: Location | None, sites: list[Site], photo_count: int
 ) -> ReportDraft:
@@ -151,16 +185,25 @@ def earlier_report(client_id: str | None, user: User) -> Task | None:
 
 
 def save_report(
-    user: User, draft: ReportDraft, processed: list[ProcessedPhoto], photo_dir: str, *, now: datetime | None = None
+    user: User,
+    draft: ReportDraft,
+    processed: list[ProcessedPhoto],
+    photo_dir: str,
+    *,
+    waiting: list[str] = (),
+    now: datetime | None = None,
 ) -> Task:
     """Raise the task with its "reported" event and photos, in one transaction; the task.
 
-    A repeat of the same form that committed meanwhile (its client id is unique) gives that task.
+    `processed`: photos that came with the form; `waiting`: the outbox's ids of photos sent ahead
+    (patrol.services.report_photos), claimed here. A repeat of the same form that committed meanwhile
+    (its client id is unique) gives that task. Refused (422) when a listed photo is not on the server.
     """
     end_reading()  # what was read to check the form is let go; the write locks up front
     now = now or utcnow()
     kept = keep_all(processed, user.id, photo_dir)
     try:
+        claimed = claim_report_photos(user.id, draft.client_id, list(waiting))
         task = _new_task(user, draft, now)
         db.session.add(task)
         db.session.add(
@@ -172,7 +215,7 @@ def save_report(
                 to_status="open",
                 client_id=draft.client_id,
                 created_at=now,
-                photos=list(kept.photos),
+                photos=list(dict.fromkeys([*kept.photos, *claimed.photos])),
             )
         )
         db.session.flush()
@@ -189,6 +232,7 @@ def save_report(
         db.session.rollback()
         kept.discard()
         raise
+    release_photos(claimed.unlisted, photo_dir)
     return task
 
 

@@ -6,7 +6,7 @@ import uuid
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from patrol.access import load, permission_required, site_ids_for
 from patrol.database import begin_reading
@@ -17,6 +17,7 @@ from patrol.services.photos import PhotosBusy
 from patrol.services.reports import (
     ReportDraft,
     earlier_report,
+    just_scanned,
     read_report,
     recent_locations,
     report_sites,
@@ -26,12 +27,13 @@ from patrol.services.task_photos import process_uploads, read_uploads
 from patrol.services.task_rules import Refused
 from patrol.templating import go_to
 from patrol.validation import whole_number
-from patrol.views.errors import error_response
+from patrol.views.errors import error_response, wants_json
+from patrol.views.outbox import signed_in
+from patrol.views.report_ops import REPORTED, send_report_op, send_report_photo
 from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 bp = Blueprint("reports", __name__)
 PHOTO_FIELD = "photos"
-REPORTED = _l("Reported. The supervisors on the site can see it now.")
 
 
 def _reads_first(view):
@@ -48,14 +50,31 @@ def _reads_first(view):
 
 @bp.route("/report", methods=["GET", "POST"])
 @_reads_first
-@login_required
+@signed_in
 @permission_required("inspect")
 def report_form():
     if request.method == "POST":
+        if wants_json():
+            return send_report_op(_location_named(whole_number(request.form.get("location"))))
         return _send()
     location = _location_named(arg_int("location"))
+    # From home: where the person scanned a moment ago is proposed (and said to be so).
+    proposed = None if location else just_scanned(current_user, site_ids_for(current_user))
+    if proposed:
+        location = proposed.location
     draft = ReportDraft(client_id=str(uuid.uuid4()), location=location, site=location.site if location else None)
-    return _form(draft)
+    return _form(draft, proposed=proposed)
+
+
+@bp.post("/report/photos")
+@_reads_first
+@signed_in
+@permission_required("inspect")
+def report_photo():
+    """A photo of a report still on the phone, sent ahead of it by the outbox (JSON only)."""
+    if not wants_json():
+        abort(406)
+    return send_report_photo()
 
 
 def _send():
@@ -93,7 +112,7 @@ def _location_named(location_id: int | None) -> Location | None:
     return load(Location, location_id) if location_id is not None else None
 
 
-def _form(draft: ReportDraft, status: int = 200):
+def _form(draft: ReportDraft, status: int = 200, proposed=None):
     site_ids = site_ids_for(current_user)
     sites = report_sites(current_user, site_ids)
     if not sites:
@@ -114,5 +133,6 @@ def _form(draft: ReportDraft, status: int = 200):
         chips=chips,
         sites=sites,
         several_sites=len({site.id for site in sites}) > 1,
+        proposed=proposed,
     )
     return html, status

@@ -38,13 +38,15 @@
     });
   }
 
-  // Acknowledged: the operation and its photo go, in one transaction (F5).
+  // Acknowledged: the operation and its photo go, in one transaction (F5). A report's photo stays until
+  // the report that lists it (`photos`) is acknowledged: refused, the report still shows it.
   function done(id) {
     return outbox.transact(["ops", "photos"], function (tx) {
       tx.get("ops", id, function (op) {
         if (!op) return;
         tx.del("ops", id);
-        if (op.photo) tx.del("photos", op.photo);
+        if (op.photo && !op.keepPhoto) tx.del("photos", op.photo);
+        (op.photos || []).forEach(function (photo) { tx.del("photos", photo); });
         tx.done(op);
       });
     });
@@ -146,7 +148,7 @@
     return ops.some(function (other) {
       if (other.order >= op.order || other.inspection !== op.inspection) return false;
       var pending = other.state === "queued" || other.state === "sending" || other.state === "needs_signin";
-      if (op.kind === "submit") return pending;
+      if (op.kind === "submit" || op.kind === "report") return pending;
       if (other.item !== op.item || other.kind !== "answer") return false;
       return op.kind === "photo" || pending;
     });

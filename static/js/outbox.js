@@ -274,6 +274,7 @@
     refreshBar();
     if (document.querySelector("form[data-outbox-form]")) need("item").then(function () { return need("scan"); }).catch(function () {});
     if (document.querySelector("[data-outbox-list]")) need("list").catch(function () {});
+    if (document.querySelector("form[data-report-form]")) need("report").catch(function () {});
   }
 
   window.patrolOutbox = {
