@@ -16,6 +16,7 @@ from jinja2.filters import do_xmlattr
 from markupsafe import Markup
 
 from patrol import access, i18n, passwords, presenters, vocabulary
+from patrol.services import answers
 
 
 def is_htmx() -> bool:
@@ -101,6 +102,8 @@ def html_attrs(eval_context, attrs: Mapping) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["html_attrs"] = html_attrs
+    # An item's rule and the words of a refusal, written into the checklist for the phone to judge by.
+    app.jinja_env.globals.update(item_rule=answers.item_rule, rule_words=answers.rule_words)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters.update(presenters.TEMPLATE_FILTERS)  # how a schedule or an audit entry reads

@@ -26,11 +26,11 @@ class Floor:
     items: dict[str, int]  # by a short name
 
 
-def a_floor(app, *, photo_on_fail: bool = True, extra: int = 0) -> Floor:
+def a_floor(app, *, photo_on_fail: bool = True, extra: int = 0, locale: str = "en") -> Floor:
     """A butler and a floor with one item of every kind (and `extra` pass/fail items after them)."""
     with app.app_context():
         site = factories.site("Harbour View ")
-        butler = factories.user("butler", sites=[site], locale="en")
+        butler = factories.user("butler", sites=[site], locale=locale)
         location = factories.location(site, name="Tower 1, 12F")
         items = [
             passfail("Fire door closed", "high", photo=photo_on_fail),

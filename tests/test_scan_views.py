@@ -169,7 +169,7 @@ def test_missing_answers_come_back_in_place_with_422(browser, scan_setup):
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert body.lstrip().startswith('<form id="checklist"')
-    assert body.count("This item needs an answer.") == sum(1 for i in version.items if i.required) - 1
+    assert body.count(">This item needs an answer.<") == sum(1 for i in version.items if i.required) - 1
     assert re.search(rf'id="value-{first.id}-pass"[^>]*checked', body)
     # Not submitted, but the answer it carried is kept in the draft: a reload loses nothing.
     inspection = db.session.scalar(select(Inspection))

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from patrol.extensions import db
-from patrol.i18n import lazy_gettext as _l
-from patrol.i18n import lazy_pgettext
 from patrol.models import ChecklistItem, Inspection
 from patrol.services import visit_times
-from patrol.services.answers import AnswerInput, InvalidAnswer
+from patrol.services.answers import AnswerInput, InvalidAnswer, missing
 from patrol.services.checklists import items_of
 from patrol.services.inspections import (
     AnswerSnapshot,
@@ -122,11 +120,6 @@ def _fold_form(
 
 
 def _missing(item: ChecklistItem, answer: AnswerSnapshot | None) -> str | None:
-    if answer is None and item.required and item.item_type in ("passfail", "choice", "rating"):
-        # Nothing is filled in on an item answered by tapping: Chinese asks to choose (请选择) instead.
-        return lazy_pgettext("item answered by choosing", "This item needs an answer.")
     if answer is None:
-        return _l("This item needs an answer.") if item.required else None
-    if answer.is_finding and item.photo_required_on_fail and not answer.photos:
-        return _l("Take a photo of the problem.")
-    return None
+        return missing(item, None, 0)
+    return missing(item, answer.is_finding, len(answer.photos))

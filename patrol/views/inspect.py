@@ -10,14 +10,13 @@ import re
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from patrol.access import load, permission_required
 from patrol.database import begin_reading
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Inspection, Location
-from patrol.services.answers import AnswerInput
+from patrol.services.answers import AnswerInput, attention_summary
 from patrol.services.checklists import item_on, items_of, version_at
 from patrol.services.evidence import PhotoOp, attach_photo, attach_photo_op, detach_photo
 from patrol.services.history import answers_by_item
@@ -218,12 +217,12 @@ def submit(location_id: int, version_id: int):
 
 def _refused_submit(errors: dict[str, str]):
     """Not submitted: what needs attention, by item (the answers it carried are in the draft now)."""
-    summary = ngettext(
-        "%(num)d item needs attention before you can submit.",
-        "%(num)d items need attention before you can submit.",
-        len(errors),
+    return json_error(
+        422,
+        "attention",
+        attention_summary(len(errors)),
+        errors={item_id: str(message) for item_id, message in errors.items()},
     )
-    return json_error(422, "attention", summary, errors={item_id: str(message) for item_id, message in errors.items()})
 
 
 @bp.get("/inspections/<int:inspection_id>")

@@ -11,18 +11,23 @@ document.addEventListener("DOMContentLoaded", function () {
   ];
 });
 
-// A failed request that never reached the server (no signal) must not pass silently. Marked as a
-// connection message: outbox.js takes it away once the signal is back (the online event, or
+// A failed request that never reached the server (no signal) must not pass silently, and must say only
+// what is true: a change that was not kept (a POST) says so; a page that could not open says that; the
+// header's own background requests (the bell, data-background) say nothing, as nothing was asked.
+// Marked as a connection message: outbox.js takes it away once the signal is back (the online event, or
 // any later request that gets through), so it never outlives what it says.
 document.addEventListener("htmx:sendError", function (event) {
   var box = document.getElementById("messages");
-  if (!box) return;
+  var detail = event.detail || {};
+  var verb = (detail.requestConfig && detail.requestConfig.verb) || "get";
+  if (!box || (detail.elt instanceof Element && detail.elt.closest("[data-background]"))) return;
+  var said = document.body.dataset;
   box.innerHTML = "";
   var div = document.createElement("div");
   div.className = "alert alert-error";
   div.setAttribute("data-connection", "");
   div.setAttribute("role", "alert");
-  div.textContent = document.body.dataset.offlineMessage || "No connection. Your last change was not saved; try again when you have signal.";
+  div.textContent = (verb === "get" ? said.offlineOpenMessage : said.offlineMessage) || "";
   box.appendChild(div);
 });
 

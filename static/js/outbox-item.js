@@ -4,7 +4,12 @@
   "use strict";
   if (window.patrolChecklistItem) return;
 
-  var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+  // The same grammar as _number in patrol/services/answers.py (tests/test_browser_rules.py holds them
+  // to it): full-width digits and signs and U+2212 are a keyboard's; 1_000, 1e3 and 1,000 are refused.
+  var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+  var GROUPED = /^[+-]?\d{1,3}(,\d{3})+$/;
+  var MAX_TEXT = 2000;
+  var TAPPED = ["passfail", "choice", "rating"];
 
   function choices(sec) { return Array.prototype.slice.call(sec.querySelectorAll('input[name="value-' + sec.dataset.item + '"]')); }
 
@@ -19,34 +24,64 @@
   }
 
   function number(raw) {
-    var text = raw.trim().split(",").join(".");
-    if (!NUMBER.test(text)) return null;
-    var value = Number(text);
+    var text = (raw.normalize ? raw.normalize("NFKC") : raw).split("\u2212").join("-").trim();
+    if (GROUPED.test(text) || text.split(",").length > 2 || !NUMBER.test(text.replace(",", "."))) return null;
+    var value = Number(text.replace(",", ".")) + 0;
     return isFinite(value) && Math.abs(value) <= 1e9 ? value : null;
   }
 
-  // The words for a value the server would refuse; "" when it would take it.
+  function list(json) { try { return JSON.parse(json || "[]"); } catch (error) { return []; } }
+
+  // An item's rule, as the server wrote it into its section (item_rule in patrol/services/answers.py).
+  function ruleOf(data) {
+    var bound = function (text) { return text === undefined || text === "" ? null : Number(text); };
+    return {
+      type: data.type, required: data.required !== undefined, photoRequired: data.photoRequired !== undefined,
+      threshold: Number(data.threshold || 3), expected: bound(data.expected), min: bound(data.min), max: bound(data.max),
+      choices: list(data.choices), failing: list(data.failing),
+    };
+  }
+
+  // The server's words (the form's data-rule-words), by their key in MESSAGES.
+  function words() {
+    var form = document.querySelector("form[data-rule-words]");
+    try { return JSON.parse(form ? form.dataset.ruleWords : "{}"); } catch (error) { return {}; }
+  }
+
+  // evaluate() of answers.py: {error} when the server would refuse the answer, else {value, finding}.
+  function judge(rule, raw, said) {
+    var say = function (key) { return { error: (said || words())[key] || key }; };
+    var text = raw.trim();
+    if (rule.type === "passfail" || rule.type === "choice") {
+      return rule.choices.indexOf(text) < 0 ? say(rule.type) : { value: text, finding: rule.failing.indexOf(text) >= 0 };
+    }
+    if (rule.type === "text") return Array.from(text).length > MAX_TEXT ? say("text") : { value: text, finding: false };
+    var value = number(text);
+    if (value === null) return say("number");
+    if ((rule.type === "rating" || rule.type === "count") && value !== Math.floor(value)) return say("whole");
+    if (rule.type === "rating") return value < 1 || value > 5 ? say("rating") : { value: value, finding: value < rule.threshold };
+    if (rule.type === "count") {
+      return value < 0 || value > 100000 ? say("count") : { value: value, finding: rule.expected !== null && value < rule.expected };
+    }
+    return { value: value, finding: (rule.min !== null && value < rule.min) || (rule.max !== null && value > rule.max) };
+  }
+
+  // _missing of services/submission.py: what a submit still needs of an item, "" when nothing.
+  function missing(rule, raw, photos, said) {
+    said = said || words();
+    if (!raw.trim()) return rule.required ? said[TAPPED.indexOf(rule.type) >= 0 ? "needed_tap" : "needed"] || "" : "";
+    var judged = judge(rule, raw, said);
+    if (judged.error) return judged.error;
+    return judged.finding && rule.photoRequired && !photos ? said.photo || "" : "";
+  }
+
+  // The words for a value the server would refuse; "" when it would take it (or it is blank).
   function problem(sec, raw) {
-    var type = sec.dataset.type;
-    if (!raw.trim() || (type !== "count" && type !== "number")) return "";
-    var value = number(raw);
-    if (value === null) return sec.dataset.msgNumber || "";
-    if (type === "count" && value !== Math.floor(value)) return sec.dataset.msgWhole || "";
-    if (type === "count" && (value < 0 || value > 100000)) return sec.dataset.msgRange || "";
-    return "";
+    return raw.trim() ? judge(ruleOf(sec.dataset), raw).error || "" : "";
   }
 
   function isFinding(sec, raw) {
-    var data = sec.dataset;
-    raw = raw.trim();
-    if (!raw || problem(sec, raw)) return false;
-    if (data.type === "passfail") return raw === "fail";
-    if (data.type === "choice") return JSON.parse(data.failing || "[]").indexOf(raw) >= 0;
-    if (data.type === "rating") return Number(raw) < Number(data.threshold || 3);
-    var value = number(raw);
-    if (data.type === "count") return Boolean(data.expected) && value < Number(data.expected);
-    if (data.type === "number") return (Boolean(data.min) && value < Number(data.min)) || (Boolean(data.max) && value > Number(data.max));
-    return false;
+    return Boolean(raw.trim()) && Boolean(judge(ruleOf(sec.dataset), raw).finding);
   }
 
   function readItem(sec) {
@@ -152,7 +187,7 @@
   }
 
   window.patrolChecklistItem = {
-    noConnection: noConnection,
+    noConnection: noConnection, ruleOf: ruleOf, judge: judge, missing: missing, words: words,
     choices: choices, valueOf: valueOf, problem: problem, isFinding: isFinding, readItem: readItem, fieldsOf: fieldsOf,
     clearError: clearError, showError: showError, showState: showState, put: put, scratch: scratch,
   };

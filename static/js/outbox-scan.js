@@ -4,6 +4,7 @@
   "use strict";
   var outbox = window.patrolOutbox;
   if (!outbox || !window.patrolChecklistItem || window.patrolChecklist) return;
+  var acked = window.patrolOutboxAcked || { recordFor: function () { return null; }, apply: function () {} };
 
   var TYPING_MS = 600;
   var say = outbox.say;
@@ -145,13 +146,19 @@
       return same(op.location, form.dataset.location) && same(op.version, form.dataset.version) && same(op.user, form.dataset.user);
     });
     var submitted = {};
-    here.forEach(function (op) { if (op.kind === "submit") submitted[op.inspection] = true; });
+    // A submit the server refused leaves its inspection a draft, to be opened and submitted again.
+    here.forEach(function (op) { if (op.kind === "submit" && !outbox.stuck(op)) submitted[op.inspection] = true; });
     outbox.doneList().forEach(function (id) { submitted[id] = true; });
     var open = here.filter(function (op) { return !submitted[op.inspection]; }).sort(function (a, b) { return b.created - a.created; });
     var candidate = open.length ? { inspection: open[0].inspection, opened: open[0].fields.opened, scanned: open[0].fields.scanned_at } : null;
     if (scratch && !submitted[scratch.inspection] && (!candidate || scratch.inspection !== candidate.inspection)) {
       var newest = Math.max.apply(null, Object.keys(scratch.items).map(function (id) { return scratch.items[id].at; }));
       if (!candidate || newest > open[0].created) candidate = scratch;
+    }
+    // A saved copy (offline) carries the id of its day; what the server has acknowledged since goes on.
+    var taken = acked.recordFor(form);
+    if (!candidate && taken && !submitted[taken.inspection] && document.documentElement.hasAttribute("data-patrol-saved-at")) {
+      candidate = taken;
     }
     if (candidate && candidate.inspection !== inspection()) {
       form.elements.client_id.value = candidate.inspection;
@@ -218,6 +225,7 @@
     outbox.all().then(function (ops) {
       var scratch = readScratch();
       adopt(ops, scratch);
+      acked.apply(form, put);
       restore(ops);
       sections().forEach(function (sec) { showFinding(sec); sent[sec.dataset.item] = JSON.stringify(Object.assign(base(), fieldsOf(sec, readItem(sec)))); });
       if (scratch && scratch.inspection === inspection()) {

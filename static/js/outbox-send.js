@@ -133,8 +133,8 @@
   }
 
   // Only the signed-in person's items go: another person's wait for them to sign in on this phone.
-  function nextDue(ops, user, force, tried) {
-    var now = Date.now();
+  function nextDue(ops, user, force, tried, at) {
+    var now = at || Date.now();
     return ops.filter(function (op) {
       return !tried[op.op] && String(op.user) === String(user) && (op.state === "queued" || op.state === "sending")
         && (force || !(op.nextAt > now)) && !waitsFor(ops, op);
@@ -286,9 +286,9 @@
   }
 
   // 1 s, 2 s, 4 s … up to 5 min, each ±20 %: phones that lost the server together do not return together.
-  function backoff(attempts) {
+  function backoff(attempts, random) {
     var base = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * Math.pow(2, Math.max(0, attempts - 1)));
-    return Math.round(base * (0.8 + Math.random() * 0.4));
+    return Math.round(base * (0.8 + (random === undefined ? Math.random() : random) * 0.4));
   }
 
   function freshToken() {
@@ -329,5 +329,7 @@
   }
 
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") clearTimeout(timer); });
-  window.patrolOutboxSender = { flush: flush };
+  // The decisions, pure (no store, no network): table-tested from a blank page (tests/test_browser_rules.py).
+  var decide = { judge: judge, answered: answered, nextDue: nextDue, waitsFor: waitsFor, backoff: backoff };
+  window.patrolOutboxSender = { flush: flush, decide: decide };
 })();

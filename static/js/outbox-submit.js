@@ -34,10 +34,8 @@
   function show(form, ops) {
     var op = submitOf(form, ops);
     var cancel = form.querySelector("[data-cancel-submit]");
-    if (op && op.state === "needs_user" && op.errors) {
-      outbox.remove(op.op);
-      op = null;
-    }
+    // A refused submit stays in the outbox, listed, until the person submits again (which replaces it)
+    // or removes it at /outbox: the inspection is still a draft, so nothing may say "all sent".
     var waiting = op && (op.state === "queued" || op.state === "needs_signin");
     lock(form, Boolean(op) && op.state !== "needs_user" && op.state !== "conflict");
     cancel.hidden = !waiting;
@@ -59,7 +57,29 @@
     return all;
   }
 
+  // The server's checks of a submit (services/submission.py), made on the phone by each item's rule: what
+  // it would refuse is refused here, in its words, and nothing is kept to be sent (it would only be
+  // refused hours later). A photo counts once it is on the server or on its way (not one it refused).
+  function refusal(form) {
+    var reading = window.patrolChecklistItem;
+    var said = reading.words();
+    var errors = {};
+    checklist.sections().forEach(function (sec) {
+      var photos = sec.querySelectorAll("[data-photos] figure:not([data-state=refused])").length;
+      var message = reading.missing(reading.ruleOf(sec.dataset), reading.valueOf(sec), photos, said);
+      if (message) errors[sec.dataset.item] = message;
+    });
+    var count = Object.keys(errors).length;
+    return count ? { errors: errors, error: (said.attention || [])[count - 1] || "" } : null;
+  }
+
   function submit(form) {
+    var refused = refusal(form);
+    if (refused) {
+      checklist.saveTyped();  // what was just typed is kept as an answer, as it would be without the tap
+      showErrors(form, refused);
+      return;
+    }
     checklist.stopTyping();
     checklist.sections().forEach(checklist.clearError);
     form.querySelector("[data-checklist-alert]").textContent = "";

@@ -151,7 +151,9 @@
     if (window.patrolOutboxSender) return window.patrolOutboxSender.flush(force);
     return all().then(function (ops) {
       if (!ops.length || navigator.onLine === false) return null;
-      return need("send").then(function () { return window.patrolOutboxSender.flush(force); }, function () { return null; });
+      // What is acknowledged is remembered for saved copies of the checklist (outbox-acked.js).
+      return need("acked").catch(function () {}).then(function () { return need("send"); })
+        .then(function () { return window.patrolOutboxSender.flush(force); }, function () { return null; });
     });
   }
 
@@ -272,7 +274,9 @@
   // The page's own parts: the checklist on a scan page, the list at /outbox.
   function pageParts() {
     refreshBar();
-    if (document.querySelector("form[data-outbox-form]")) need("item").then(function () { return need("scan"); }).catch(function () {});
+    if (document.querySelector("form[data-outbox-form]")) {
+      need("item").then(function () { return need("acked"); }).then(function () { return need("scan"); }).catch(function () {});
+    }
     if (document.querySelector("[data-outbox-list]")) need("list").catch(function () {});
     if (document.querySelector("form[data-report-form]")) need("report").catch(function () {});
   }
