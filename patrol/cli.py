@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import re
 import socket
@@ -118,6 +119,30 @@ def lan_address() -> str:
     return "127.0.0.1"
 
 
+ALL_INTERFACES = {"0.0.0.0", "::", ""}
+
+
+def demo_address(host: str, port: int) -> str:
+    """The address people open: the LAN one when the demo listens everywhere, else the one it listens on.
+
+    A QR code or a link to an address nothing answers on is worse than none, so an app bound to
+    loopback announces loopback, and one bound to a single address announces that address.
+    """
+    if host in ALL_INTERFACES:
+        return f"http://{lan_address()}:{port}/"
+    if host == "localhost" or _is_loopback(host):
+        return f"http://127.0.0.1:{port}/"
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -135,7 +160,7 @@ def run_demo(host: str, port: int) -> None:
             f"Port {port} is already in use: stop what runs there, or start the demo with "
             f"--port {port + 1} (or PATROL_PORT={port + 1})."
         )
-    address = f"http://{lan_address()}:{port}/"
+    address = demo_address(host, port)
     # Stickers and label sheets point at the address a phone on this network can open.
     os.environ.setdefault("PATROL_BASE_URL", address.rstrip("/"))
     from patrol import create_app
@@ -147,7 +172,8 @@ def run_demo(host: str, port: int) -> None:
             seed_demo()
         db.session.remove()
     print(qr_terminal(address))
-    print(f"patrol demo is running on {address}  (and http://127.0.0.1:{port}/)")
+    also = f"  (and http://127.0.0.1:{port}/)" if host in ALL_INTERFACES else ""
+    print(f"patrol demo is running on {address}{also}")
     print(f"Sign in as any of these (password: {DEMO_PASSWORD}):")
     print("  butler      管家        scans and fills checklists")
     print("  steward     样板间管家  model-room counts")

@@ -31,6 +31,8 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
+from patrol.static_bundles import BUNDLES, SEPARATOR
+
 YEAR = 365 * 24 * 3600
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
 # A plain or outdated name: asked again every time, answered 304 while the file is unchanged.
@@ -71,20 +73,48 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 
 @dataclass(frozen=True)
 class Asset:
-    """One file as served: where it is, the SHA-256 of its bytes, and when it last changed."""
+    """One file as served: where it is, the SHA-256 of its bytes, and when it last changed.
+
+    A bundle (patrol.static_bundles) is served as one file made of `parts`; its `path` only names it.
+    """
 
     path: Path
     sha256: str
-    stamp: tuple[int, int]  # (mtime_ns, size): in debug, a changed stamp means hash again
+    stamp: tuple  # (mtime_ns, size), one per part: in debug, a changed stamp means hash again
+    parts: tuple[Path, ...] = ()
 
     @classmethod
     def of(cls, path: Path) -> Asset:
         status = path.stat()
         return cls(path, hashlib.sha256(path.read_bytes()).hexdigest(), (status.st_mtime_ns, status.st_size))
 
+    @classmethod
+    def bundle(cls, path: Path, parts: tuple[Path, ...]) -> Asset | None:
+        if not all(part.is_file() for part in parts):
+            return None
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(part.read_bytes() + SEPARATOR)
+        return cls(path, digest.hexdigest(), _stamps(parts), parts)
+
+    @property
+    def size(self) -> int:
+        return sum(size for _mtime, size in self.stamp) if self.parts else self.stamp[1]
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return self.parts or (self.path,)
+
     @property
     def digest(self) -> str:
         return self.sha256[:DIGEST_LENGTH]
+
+
+def _stamps(paths: tuple[Path, ...]) -> tuple:
+    try:
+        return tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    except OSError:  # a part was removed: never equal to a stamp taken before
+        return ()
 
 
 def hashed_name(filename: str, digest: str) -> str:
@@ -103,14 +133,31 @@ class StaticFolder:
         self._assets: dict[str, Asset] = {}
         for name in self._scan():
             self._assets[name] = Asset.of(root / name)
+        for name in BUNDLES:
+            self._bundle(name)
 
     def _scan(self) -> list[str]:
         return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
 
+    def _bundle(self, name: str) -> Asset | None:
+        """A bundle as one asset, hashed afresh when a part changed (debug) or at start."""
+        parts = tuple(self.root / part for part in BUNDLES[name])
+        known = self._assets.get(name)
+        if known is not None and (not self.watch or known.stamp == _stamps(parts)):
+            return known
+        found = Asset.bundle(self.root / name, parts)
+        if found is None:
+            self._assets.pop(name, None)
+        else:
+            self._assets[name] = found
+        return found
+
     def names(self) -> list[str]:
-        return self._scan() if self.watch else sorted(self._assets)
+        return sorted({*self._scan(), *BUNDLES}) if self.watch else sorted(self._assets)
 
     def asset(self, filename: str) -> Asset | None:
+        if filename in BUNDLES:
+            return self._bundle(filename)
         known = self._assets.get(filename)
         if known is not None and not self.watch:
             return known
@@ -142,21 +189,20 @@ class StaticFolder:
 
 
 def _encoding_for(asset: Asset, mimetype: str) -> str | None:
-    if mimetype not in COMPRESSIBLE or asset.stamp[1] < MIN_COMPRESSED_SIZE:
+    if mimetype not in COMPRESSIBLE or asset.size < MIN_COMPRESSED_SIZE:
         return None
     return request.accept_encodings.best_match(ENCODINGS)
 
 
 @lru_cache(maxsize=256)
-def _body(path: Path, sha256: str, encoding: str | None) -> bytes:
-    """The file's bytes as sent; the hash is in the key so an edited file (debug) is read afresh.
+def _body(files: tuple[Path, ...], sha256: str, encoding: str | None) -> bytes:
+    """The file's bytes (a bundle's parts joined) as sent; the hash is in the key so an edited file
+    (debug) is read afresh.
 
     Our JavaScript is written to be read (comments say why); phones get it without comments and
     indentation (rjsmin keeps strings and regular expressions intact), so the scan page stays light.
     """
-    data = path.read_bytes()
-    if path.suffix == ".js":
-        data = rjsmin.jsmin(data.decode("utf-8")).encode("utf-8")
+    data = SEPARATOR.join(_minified(path) for path in files)
     if encoding == "br":
         return brotli.compress(data, quality=11)
     if encoding == "gzip":
@@ -164,11 +210,16 @@ def _body(path: Path, sha256: str, encoding: str | None) -> bytes:
     return data
 
 
+def _minified(path: Path) -> bytes:
+    data = path.read_bytes()
+    return rjsmin.jsmin(data.decode("utf-8")).encode("utf-8") if path.suffix == ".js" else data
+
+
 def asset_response(asset: Asset, current: bool) -> Response:
     """The file, compressed as the browser accepts, immutable for a year when its URL named this content."""
     mimetype = mimetypes.guess_type(asset.path.name)[0] or "application/octet-stream"
     encoding = _encoding_for(asset, mimetype)
-    response = Response(_body(asset.path, asset.sha256, encoding), mimetype=mimetype)
+    response = Response(_body(asset.files, asset.sha256, encoding), mimetype=mimetype)
     if encoding:
         response.headers["Content-Encoding"] = encoding
     response.vary.add("Accept-Encoding")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from patrol.extensions import db
 from patrol.models import AuditEvent, Checklist, Schedule
+from tests.conftest import Browser
 
 NEW = "/admin/schedules/new"
 
@@ -379,3 +380,28 @@ def test_butlers_may_not_see_or_change_schedules(boss, schedule_site, browser, c
     url = path.format(id=schedule.id)
     response = browser.get(url) if method == "get" else browser.post(url, form(schedule_site))
     assert response.status_code == 403
+
+
+def test_adding_someone_from_a_schedule_carries_what_was_typed_and_comes_back(boss, schedule_site, make):
+    empty = make.site("空站")
+    typed = form(schedule_site, site=str(empty.id), name="周巡空置房", recurrence="weekly", weekdays="3")
+    answer = boss.post(f"{NEW}/add-person", typed)
+    assert answer.status_code == 303 and stored() == 0  # nothing saved: the form may be half done
+    invite = boss.get(answer.headers["Location"]).get_data(as_text=True)
+    assert re.search(rf'id="f-sites-{empty.id}"[^>]*checked', invite)
+    back = re.search(r'id="person-form".*?name="next" value="([^"]+)"', invite, re.S).group(1).replace("&amp;", "&")
+    assert back.startswith(f"{NEW}?") and "csrf_token" not in back
+    again = boss.get(back).get_data(as_text=True)
+    assert 'value="周巡空置房"' in again and re.search(r'id="f-weekdays-3"[^>]*checked', again)
+
+
+def test_the_way_back_from_the_invite_form_stays_on_the_schedule_pages(boss, schedule_site):
+    for elsewhere in ("https://evil.example/admin/schedules/new", "//evil.example/admin/schedules/", "/admin/people/"):
+        invite = boss.get("/admin/people/new", query_string={"next": elsewhere}).get_data(as_text=True)
+        assert 'name="next"' not in invite.split('id="person-form"', 1)[1]
+
+
+def test_a_supervisor_cannot_use_the_way_to_the_invite_form(app, schedule_site):
+    supervisor = Browser(app.test_client())
+    supervisor.login("sup")
+    assert supervisor.post(f"{NEW}/add-person", form(schedule_site)).status_code == 403

@@ -1,10 +1,16 @@
 """The demo estate the README's first command starts with."""
 
+import socket
+
+from flask import Flask
 from sqlalchemy import func, select
 
+from patrol import cli
 from patrol.extensions import db
 from patrol.models import ChecklistAssignment, Location, Schedule, Task, User
 from patrol.services.checklists import current_versions_for
+from qr import qr_svg
+from tests.conftest import Browser
 
 
 def test_seed_demo_builds_the_estate_from_the_domain(app):
@@ -32,3 +38,63 @@ def test_seed_demo_refuses_a_database_that_has_data(app):
     assert runner.invoke(args=["patrol", "seed-demo"]).exit_code == 0
     again = runner.invoke(args=["patrol", "seed-demo"])
     assert again.exit_code != 0 and "empty" in again.output
+
+
+def _start_demo(monkeypatch, tmp_path, host):
+    """Run `patrol demo --host HOST` up to the point it would listen; return what it printed, encoded and served."""
+    monkeypatch.setattr(cli, "lan_address", lambda: LAN)
+    monkeypatch.delenv("PATROL_BASE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    encoded, started = [], {}
+    monkeypatch.setattr(cli, "qr_terminal", lambda url: encoded.append(url) or "")
+    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: started.update(app=self, **kwargs))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    cli.run_demo(host, port)
+    return port, encoded, started
+
+
+LAN = "192.168.31.7"
+
+
+def test_the_demo_bound_to_loopback_announces_and_links_loopback(app, monkeypatch, tmp_path, capsys):
+    port, encoded, started = _start_demo(monkeypatch, tmp_path, "127.0.0.1")
+    printed = capsys.readouterr().out
+    here = f"http://127.0.0.1:{port}"
+    assert encoded == [f"{here}/"] and f"running on {here}/" in printed and LAN not in printed
+    demo = started["app"]
+    assert started["host"] == "127.0.0.1" and demo.config["PATROL_BASE_URL"] == here
+    with demo.app_context():
+        person = Browser(demo.test_client())
+        person.login("admin", cli.DEMO_PASSWORD)
+        location = db.session.scalar(select(Location).order_by(Location.id))
+        page = person.get(f"/locations/{location.id}").get_data(as_text=True)
+        db.session.remove()
+    # The sticker's QR code holds the loopback scan URL, which a browser on this machine opens.
+    assert qr_svg(f"{here}/c/{location.qr_token}") in page and LAN not in page
+
+
+def test_the_demo_on_every_interface_announces_the_lan_address(app, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(cli, "upgrade", lambda: None)
+    monkeypatch.setattr(cli, "has_data", lambda: True)
+    port, encoded, started = _start_demo(monkeypatch, tmp_path, "0.0.0.0")
+    printed = capsys.readouterr().out
+    assert encoded == [f"http://{LAN}:{port}/"] and f"running on http://{LAN}:{port}/" in printed
+    assert started["app"].config["PATROL_BASE_URL"] == f"http://{LAN}:{port}"
+
+
+def test_demo_people_carry_plain_names_and_the_pages_add_the_role_once(app, browser):
+    assert app.test_cli_runner().invoke(args=["patrol", "seed-demo"]).exit_code == 0
+    browser.login("supervisor", cli.DEMO_PASSWORD)
+    with app.app_context():
+        unassigned = db.session.scalar(select(Task).where(Task.assignee_id.is_(None)).order_by(Task.id))
+        task_id, site_id = unassigned.id, unassigned.site_id
+        db.session.remove()
+    task_page = browser.get(f"/tasks/{task_id}").get_data(as_text=True)
+    board = browser.get(f"/tasks?site={site_id}").get_data(as_text=True)
+    people = browser.get("/admin/people/").get_data(as_text=True)
+    # The task's assignee picker and the board's bulk picker show "name (role)" with the role once.
+    for page in (task_page, board):
+        assert "<option value" in page and "张伟（管家）" in page and "（管家）（管家）" not in page
+    assert "王强" in people and "王强（主管）" not in people

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from patrol.extensions import db
 from patrol.models import Login
 from patrol.services.app_shell import PREPARE_LIMIT, _files_digest, _signature, shell_files
+from patrol.static_bundles import BUNDLES
 from tests import factories
 
 EN = {"Accept-Language": "en"}
@@ -106,7 +107,8 @@ def test_pages_load_the_scripts_in_order(client):
     head = client.get("/login", headers=EN).get_data(as_text=True).split("</head>")[0]
     scripts = re.findall(r'<script src="([^"]+)" defer></script>', head)
     names = [re.sub(r"\.[0-9a-f]{8}(?=\.)", "", src.rsplit("/", 1)[1]) for src in scripts]
-    assert names == ["htmx.min.js", "app.js", "photo-shrink.js", "outbox.js", "pwa.js"]
+    assert names == ["htmx.min.js", "page.js"]  # htmx from its package, then our scripts as one file
+    assert BUNDLES["bundles/page.js"] == ("js/app.js", "js/photo-shrink.js", "js/outbox.js", "js/pwa.js")
 
 
 def sw_version(text: str) -> str:
@@ -129,7 +131,8 @@ def test_everything_the_worker_precaches_is_there_for_a_signed_out_phone(client)
     shell may need a session, or the install fails."""
     shell = json.loads(re.search(r"^const SHELL = (\[.*\]);$", client.get("/sw.js").get_data(as_text=True), re.M)[1])
     plain = [re.sub(r"\.[0-9a-f]{8}(?=\.)", "", url) for url in shell]  # without the content hash in the name
-    for name in ("css/app.css", "js/app.js", "js/pwa.js", "htmx.min.js", "/offline", "/manifest.webmanifest", "-512"):
+    wanted = ("css/app.css", "bundles/page.js", "bundles/scan.js", "js/outbox-send.js", "htmx.min.js")
+    for name in (*wanted, "/offline", "/manifest.webmanifest", "-512"):
         assert any(name in url for url in plain), name
     for url in shell:
         response = client.get(url, headers=EN)
@@ -213,6 +216,31 @@ def test_the_prepared_list_is_bounded_and_costs_a_fixed_number_of_queries(browse
     plan = browser.get("/prepare.json").get_json()
     assert len(plan["checkpoints"]) == PREPARE_LIMIT and len(plan["urls"]) == PREPARE_LIMIT + 1
     assert len(queries) <= 6, queries.statements
+
+
+def test_at_most_twelve_pages_are_kept_a_checkpoint_with_its_choices_whole(browser, make):
+    site = make.site()
+    butler = make.user("butler", sites=[site])
+    for n in range(10):
+        make.location(site, name=f"{n:02d}F")
+    lobby = make.location(site, name="10F lobby")  # the 11th: its page and two choices would make 13
+    make.checklist(kind="floor")
+    make.checklist(name="消防检查", location=lobby)
+    browser.login(butler.username)
+    plan = browser.get("/prepare.json").get_json()
+    assert PREPARE_LIMIT == 12
+    assert len(plan["urls"]) == 1 + 10 and [c["name"] for c in plan["checkpoints"]][-1] == "09F"
+    assert not any(lobby.qr_token in url for url in plan["urls"])
+
+
+def test_a_phone_saving_data_is_given_nothing_to_keep(browser, make):
+    site = make.site()
+    butler = make.user("butler", sites=[site])
+    make.location(site)
+    browser.login(butler.username)
+    assert len(browser.get("/prepare.json").get_json()["urls"]) == 2
+    saving = browser.get("/prepare.json", headers={"Save-Data": "on"})
+    assert saving.status_code == 200 and saving.get_json() == {"urls": [], "checkpoints": []}
 
 
 def test_each_choice_of_a_checkpoint_with_several_checklists_is_kept(browser, make):

@@ -75,6 +75,10 @@ def check(response, url: str, https: bool) -> list[str]:
     """What is wrong with one response's headers and, if it is HTML, its markup."""
     problems = []
     headers = response.headers
+    if url.startswith(("/static/", "/assets/")) and response.mimetype in ("text/javascript", "text/css"):
+        # Our scripts and stylesheets are never a document: nosniff only (see the test below).
+        nosniff = headers.get("X-Content-Type-Options") == "nosniff"
+        return [] if nosniff else [f"{url} ({response.status_code}): X-Content-Type-Options missing"]
     if csp_directives(headers.get("Content-Security-Policy", "")) != CSP:
         problems.append(f"Content-Security-Policy: {headers.get('Content-Security-Policy')!r}")
     expected = {"Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
@@ -133,11 +137,24 @@ def test_the_first_run_page_carries_the_policy(browser):
 
 def test_a_file_served_to_download_carries_the_policy_too(app, browser, demo_ids):
     browser.login("admin", DEMO_PASSWORD)
-    for url in (f"/locations/{demo_ids['location_id']}/qr.svg", "/admin/locations/export.csv", "/static/js/app.js"):
+    qr = f"/locations/{demo_ids['location_id']}/qr.svg"
+    for url in (qr, "/admin/locations/export.csv", "/static/icons/icon.svg"):
         response = browser.get(url)
         response.close()
         assert response.status_code == 200, url
         assert csp_directives(response.headers["Content-Security-Policy"]) == CSP, url
+
+
+def test_our_scripts_and_stylesheets_carry_nosniff_but_not_the_document_only_headers(browser):
+    """They are never a document (a browser shows one opened directly as text): the policy would only
+    weigh on a phone's first load. The service worker's script, run as a worker, keeps its policy."""
+    for url in ("/static/js/app.js", "/static/css/app.css", "/static/bundles/scan.js", "/assets/htmx.min.js"):
+        response = browser.get(url)
+        response.close()
+        assert response.status_code == 200 and response.headers["X-Content-Type-Options"] == "nosniff", url
+        assert not {"Content-Security-Policy", "Permissions-Policy", "X-Frame-Options"} & set(response.headers.keys())
+    worker = browser.get("/sw.js")
+    assert csp_directives(worker.headers["Content-Security-Policy"]) == CSP
 
 
 def test_a_page_with_inline_code_is_caught_by_the_check():

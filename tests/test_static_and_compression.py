@@ -26,6 +26,7 @@ from sqlalchemy import select
 from patrol import compression
 from patrol.extensions import db
 from patrol.models import Photo
+from patrol.static_bundles import BUNDLES
 from patrol.static_files import IMMUTABLE, StaticFolder, all_static, hashed_name, hashed_url
 from patrol.views.assets import HTMX
 
@@ -64,7 +65,7 @@ def test_pages_name_our_files_by_a_hash_of_their_bytes(client, make):
     urls = ASSET_URL.findall(page)
 
     assert f"/static/css/app.{digest_of(STATIC / 'css/app.css')}.css" in urls
-    assert f"/static/js/app.{digest_of(STATIC / 'js/app.js')}.js" in urls
+    assert any(re.fullmatch(r"/static/bundles/page\.[0-9a-f]{8}\.js", url) for url in urls)
     assert f"/assets/htmx.{digest_of(HTMX.path)}.min.js" in urls
     for url in urls:
         response = client.get(url)
@@ -147,7 +148,8 @@ def test_the_service_worker_gets_the_same_urls_as_the_pages(app):
     assert listed["css/app.css"] == f"/static/css/app.{digest_of(STATIC / 'css/app.css')}.css"
     assert listed["js/app.js"] == f"/static/js/app.{digest_of(STATIC / 'js/app.js')}.js"
     assert listed["js/photo-shrink.js"].startswith("/static/js/photo-shrink.")
-    assert set(listed) == {p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*") if p.is_file()}
+    on_disk = {p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*") if p.is_file()}
+    assert set(listed) == on_disk | set(BUNDLES)
 
 
 def test_names_take_the_hash_before_their_last_extension():
@@ -167,6 +169,37 @@ def test_in_debug_an_edited_file_gets_a_new_hash_at_once(tmp_path):
     assert before != after
     assert after == hashed_name("css/site.css", hashlib.sha256(b"body { color: blue; }").hexdigest()[:8])
     assert folder.resolve(after)[1] is True and folder.resolve(before)[1] is False  # the old name: no-cache
+
+
+# --- bundles: our page scripts as one file -------------------------------------------------------
+
+
+def test_a_bundle_is_its_parts_in_order_under_a_hash_immutable_and_compressed(app, client):
+    with app.test_request_context():
+        url = hashed_url("bundles/scan.js")
+    response = client.get(url, headers=BROTLI)
+    assert response.mimetype == "text/javascript" and response.headers["Cache-Control"] == IMMUTABLE
+    assert decoded(response) == b"\n;\n".join(as_sent(part) for part in BUNDLES["bundles/scan.js"])
+    with app.test_request_context():
+        assert url in {hashed for _name, hashed in all_static()}  # listed with every file, as the pages name it
+
+
+def test_a_pages_scripts_are_htmx_and_one_bundle_the_scan_pages_carries_its_checklist(butler, scene):
+    home, scan = (butler.get(url).get_data(as_text=True) for url in ("/", f"/c/{scene.token}"))
+    for page, bundle in ((home, "page"), (scan, "scan")):
+        scripts = re.findall(r'<script src="([^"]+)"', page.split("</head>")[0])
+        assert len(scripts) == 2 and re.fullmatch(rf"/static/bundles/{bundle}\.[0-9a-f]{{8}}\.js", scripts[1])
+
+
+def test_in_debug_an_edited_part_gives_its_bundle_a_new_hash(tmp_path):
+    (tmp_path / "js").mkdir()
+    for name in {part for parts in BUNDLES.values() for part in parts}:
+        (tmp_path / name).write_text(f"var {Path(name).stem.replace('-', '_')} = 1;")
+    folder = StaticFolder(tmp_path, watch=True)
+    before = folder.url_name("bundles/page.js")
+    (tmp_path / "js" / "outbox.js").write_text("var outbox = 2;")
+    after = folder.url_name("bundles/page.js")
+    assert before != after and folder.resolve(after)[1] is True and folder.resolve(before)[1] is False
 
 
 # --- compression ---------------------------------------------------------------------------------

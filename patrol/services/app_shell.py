@@ -23,14 +23,17 @@ from patrol.services import icons
 from patrol.services.checklists import _applies_to as applies_to  # the same rule the scan page applies
 from patrol.services.locations import locations_on
 from patrol.services.task_rules import visible_site_ids
+from patrol.static_bundles import BUNDLES
 
 # The folders under static/ whose files every page may load; the print sheets' CSS is small enough to add.
 SHELL_FOLDERS = ("css", "js", "icons")
 SHELL_SUFFIXES = (".css", ".js", ".svg")
 # Which templates' source is part of the version: the worker itself and the page it falls back to.
 VERSIONED_TEMPLATES = ("pwa/sw.js", "pwa/offline.html")
-# The scan pages a phone keeps for offline rounds: enough for a day's round, few enough to fetch quickly.
-PREPARE_LIMIT = 30
+# The scan pages a phone keeps for offline rounds (a checkpoint's page and its checklists' choice pages
+# count alike): the checkpoints the home page lists first, few enough to fetch quickly after sign-in on
+# a phone's data plan (about 6 KB each).
+PREPARE_LIMIT = 12
 
 
 def shell_files(static_root: Path) -> list[Path]:
@@ -74,6 +77,7 @@ def current_shell() -> tuple[str, list[str]]:
     static_root = Path(current_app.static_folder)
     files = shell_files(static_root)
     urls = [url_for("static", filename=p.relative_to(static_root).as_posix()) for p in files]
+    urls += [url_for("static", filename=name) for name in BUNDLES]  # made of files already in the digest
     urls += [url_for("assets.htmx_js"), url_for("pwa.manifest"), url_for("pwa.offline"), url_for("pwa.favicon")]
     urls += [icon_url(name) for name in icons.ICONS]
     on_disk = [*files, HTMX_DIR / "htmx.min.js", *_template_paths()]
@@ -129,13 +133,19 @@ def prepare_plan(user: User) -> dict:
     """
     locations = checkpoints_to_prepare(user)
     checklists = checklists_at(locations) if locations else {}
-    urls = [url_for("home.index")]
-    checkpoints = []
+    pages, checkpoints = [], []
     for loc in locations:
         url = url_for("scan.scan", token=loc.qr_token)
-        checkpoints.append(PreparedCheckpoint(url, loc.name, loc.site.name, loc.short_code))
-        urls.append(url)
         choices = checklists.get(loc.id, [])
+        these = [url]
         if len(choices) > 1:
-            urls += [url_for("scan.scan", token=loc.qr_token, checklist=checklist_id) for checklist_id in choices]
-    return {"urls": urls, "checkpoints": [asdict(c) for c in checkpoints]}
+            these += [url_for("scan.scan", token=loc.qr_token, checklist=checklist_id) for checklist_id in choices]
+        if len(pages) + len(these) > PREPARE_LIMIT:
+            break  # a checkpoint is kept whole or not at all: its choice page needs its checklists
+        pages += these
+        checkpoints.append(PreparedCheckpoint(url, loc.name, loc.site.name, loc.short_code))
+    return {"urls": [url_for("home.index"), *pages], "checkpoints": [asdict(c) for c in checkpoints]}
+
+
+# Asked by a browser set to save data (Chrome's Lite mode, Android's Data Saver): nothing is fetched ahead.
+NOTHING_TO_PREPARE = {"urls": [], "checkpoints": []}

@@ -29,11 +29,12 @@ class DemoAccount:
     role: str
 
 
+# Plain personal names: the pages add the role next to a name wherever it helps ("张伟（管家）").
 DEMO_ACCOUNTS = [
-    DemoAccount("butler", "张伟（管家）", "butler"),
-    DemoAccount("steward", "李娜（样板间管家）", "steward"),
-    DemoAccount("supervisor", "王强（主管）", "supervisor"),
-    DemoAccount("admin", "陈静（管理员）", "admin"),
+    DemoAccount("butler", "张伟", "butler"),
+    DemoAccount("steward", "李娜", "steward"),
+    DemoAccount("supervisor", "王强", "supervisor"),
+    DemoAccount("admin", "陈静", "admin"),
 ]
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask_login import current_user, login_required
 
 from patrol.services import icons
-from patrol.services.app_shell import current_shell, icon_url, prepare_plan
+from patrol.services.app_shell import NOTHING_TO_PREPARE, current_shell, icon_url, prepare_plan
 
 bp = Blueprint("pwa", __name__)
 
@@ -135,6 +135,7 @@ def offline():
 @login_required
 def prepare():
     """The pages this person's phone keeps for an offline round (the worker fetches and stores them)."""
-    response = jsonify(prepare_plan(current_user))
+    saving_data = request.headers.get("Save-Data", "").strip().lower() == "on"
+    response = jsonify(NOTHING_TO_PREPARE if saving_data else prepare_plan(current_user))
     response.headers["Cache-Control"] = "private, no-store"
     return response

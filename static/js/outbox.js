@@ -159,7 +159,11 @@
 
   // The other parts, fetched in order when a page first needs them: the scan page's first load stays small.
   var loading = {};
+  // A part the page's script bundle already ran (patrol/static_bundles.py) is not fetched again.
+  var RAN = { item: "patrolChecklistItem", scan: "patrolChecklist", send: "patrolOutboxSender",
+    photos: "patrolChecklistPhotos", submit: "patrolChecklistSubmit", list: "patrolOutboxList" };
   function need(name) {
+    if (!loading[name] && RAN[name] && window[RAN[name]]) loading[name] = Promise.resolve();
     if (!loading[name]) {
       loading[name] = new Promise(function (resolve, reject) {
         var bar = document.querySelector("[data-outbox-bar]");

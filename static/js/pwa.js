@@ -50,7 +50,7 @@
   // work when its copy of the list is younger than PREPARE_EVERY_MS; a new version starts with none.
   function prepare() {
     var plan = meta("patrol-prepare");
-    if (!plan || savedCopy()) return;
+    if (!plan || savedCopy() || savingData()) return;
     var key = plan.dataset.who + "|" + root.lang; // another person or language: prepared again at once
     navigator.serviceWorker.ready.then(function (registration) {
       return ask(registration.active, { type: "patrol-prepare", maxAge: PREPARE_EVERY_MS, key: key });
@@ -58,6 +58,9 @@
       if (result && result.ok) root.dataset.patrolPrepared = String(result.saved);
     });
   }
+
+  // The person asked their browser to save data (Data Saver, Lite mode): no pages are fetched ahead.
+  function savingData() { return Boolean(navigator.connection && navigator.connection.saveData); }
 
   // Signed out (a page served by the server to no one): the last person's pages leave the phone, and
   // so do htmx's copies of them (base.html keeps none, but an older version of the app may have).

@@ -26,6 +26,7 @@ from patrol.services.people import (
     reset_password,
     update_person,
 )
+from patrol.services.schedule_return import schedule_return, with_responsible
 from patrol.templating import go_to, render
 from patrol.views.admin import Confirm, confirm_page, setup_blueprint
 
@@ -85,7 +86,13 @@ def _sent():
 
 @bp.get("/new")
 def person_new():
-    return _form(None, person_form_values(None))
+    """The invite form; from a schedule it starts with that schedule's site ticked, and leads back to it."""
+    values = person_form_values(None)
+    site = request.args.get("site", "")
+    if site in {str(s.id) for s in visible_sites(current_user) if not s.archived}:
+        values["sites"] = [site]
+    values["next"] = schedule_return(request.args.get("next"))
+    return _form(None, values)
 
 
 @bp.post("/new")
@@ -94,7 +101,9 @@ def person_create():
     outcome = invite_person(current_user, sent, sent["sites"], visible_sites(current_user))
     if not outcome.ok:
         return _form(None, sent, outcome.errors, outcome.status)
-    return make_response(render_template("admin/people/password.html", given=outcome.value, new=True), 201)
+    back = with_responsible(schedule_return(sent.get("next")), outcome.value.user)
+    page = render_template("admin/people/password.html", given=outcome.value, new=True, back=back)
+    return make_response(page, 201)
 
 
 @bp.get("/<int:user_id>")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import redirect, request, url_for
 from flask_login import current_user
 
@@ -20,6 +22,7 @@ from patrol.vocabulary import LOCATION_KINDS, ROLES
 
 bp = setup_blueprint("admin_schedules", __name__, "/admin/schedules")
 PAGE_SIZE = 30
+NOT_CARRIED = {"csrf_token", "location_search"}  # what the way back from inviting someone leaves out
 DESCRIBE = {
     "recurrence": presenters.describe_recurrence,
     "locations": presenters.describe_locations,
@@ -94,6 +97,25 @@ def schedule_update(schedule_id: int):
     if not outcome.ok:
         return _form(schedule, _values(request.form), outcome.errors), outcome.status
     return redirect(url_for(".schedule_view", schedule_id=schedule.id), 303)
+
+
+# A site with nobody on it: off to invite someone. The form is posted here (not saved: it may be half
+# done); the way back carries what was typed, so the schedule form comes back as it was left.
+@bp.post("/new/add-person")
+def schedule_new_add_person():
+    return _to_people(url_for(".schedule_new"))
+
+
+@bp.post("/<int:schedule_id>/edit/add-person")
+def schedule_edit_add_person(schedule_id: int):
+    schedule = load(Schedule, schedule_id)
+    return _to_people(url_for(".schedule_edit", schedule_id=schedule.id))
+
+
+def _to_people(form_url: str):
+    typed = [(key, value) for key, value in request.form.items(multi=True) if key not in NOT_CARRIED]
+    back = f"{form_url}?{urlencode(typed)}"
+    return redirect(url_for("admin_people.person_new", site=request.form.get("site", ""), next=back), 303)
 
 
 @bp.post("/<int:schedule_id>/stop")
