@@ -161,7 +161,8 @@
   var loading = {};
   // A part the page's script bundle already ran (patrol/static_bundles.py) is not fetched again.
   var RAN = { item: "patrolChecklistItem", scan: "patrolChecklist", send: "patrolOutboxSender",
-    photos: "patrolChecklistPhotos", submit: "patrolChecklistSubmit", list: "patrolOutboxList" };
+    photos: "patrolChecklistPhotos", submit: "patrolChecklistSubmit", list: "patrolOutboxList",
+    acked: "patrolOutboxAcked", report: "patrolReport" };
   function need(name) {
     if (!loading[name] && RAN[name] && window[RAN[name]]) loading[name] = Promise.resolve();
     if (!loading[name]) {
