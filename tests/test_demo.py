@@ -1,5 +1,6 @@
 """The demo estate the README's first command starts with."""
 
+import os
 import socket
 
 from flask import Flask
@@ -42,6 +43,9 @@ def test_seed_demo_refuses_a_database_that_has_data(app):
 
 def _start_demo(monkeypatch, tmp_path, host):
     """Run `patrol demo --host HOST` up to the point it would listen; return what it printed, encoded and served."""
+    # run_demo sets PATROL_DEMO and PATROL_BASE_URL in the environment, as the demo process should:
+    # a copy of it here keeps them out of the tests that run after this one.
+    monkeypatch.setattr(os, "environ", os.environ.copy())
     monkeypatch.setattr(cli, "lan_address", lambda: LAN)
     monkeypatch.delenv("PATROL_BASE_URL", raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'demo.sqlite3'}")
