@@ -127,7 +127,8 @@ def test_what_a_round_did_to_tasks_is_found_by_the_inspection_index(browser, mak
     with statements() as seen:
         assert browser.get(f"/inspections/{task.inspection_id}").status_code == 200
     (query,) = [(sql, params) for sql, params in seen if re.search(r"WHERE task_events.inspection_id = ", sql)]
-    assert "ix_task_events_inspection_id" in plan_of(*query)
+    plan = plan_of(*query)
+    assert "ix_task_events_inspection_id" in plan
 
 
 # --- the scan page --------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("task_events") as batch:
-        batch.create_index("ix_task_events_inspection_id", ["inspection_id"])
+        batch.create_index("ix_task_events_inspection_id", ["inspection_id", "id"])
     op.create_table(
         "task_notices",
         sa.Column("task_id", sa.Integer(), sa.ForeignKey("tasks.id"), nullable=False),

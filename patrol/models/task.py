@@ -157,6 +157,8 @@ class TaskEvent(db.Model):
     """One step on a task's timeline: written once, never changed (see the guard below)."""
 
     __tablename__ = "task_events"
+    # A round's result page reads the events it wrote, in order: the index serves the filter and the order.
+    __table_args__ = (Index("ix_task_events_inspection_id", "inspection_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
@@ -169,7 +171,7 @@ class TaskEvent(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     value: Mapped[str | None] = mapped_column(String(40))
     # seen again / re-checked by a round: the inspection and the answer (a round's page reads them back)
-    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id"))
     # A phone may send the same action twice: its id makes the repeat "already have it".
     client_id: Mapped[str | None] = mapped_column(String(36), unique=True)

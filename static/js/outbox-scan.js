@@ -212,8 +212,8 @@
 
   function start() {
     var found = document.querySelector("form[data-outbox-form]");
-    if (!found || found.dataset.outboxReady) return;
-    found.dataset.outboxReady = "1";
+    if (!found || found.dataset.outboxStarted) return;
+    found.dataset.outboxStarted = "1";
     if (form) saveTyped();  // the checklist this page came from, under its own id
     form = found;
     timers = {};
@@ -244,6 +244,8 @@
       if (mine.some(function (op) { return op.kind === "photo"; })) photosPart().catch(quietly);
       if (mine.some(function (op) { return op.kind === "submit"; })) submitPart().catch(quietly);
       showStates(ops);
+      // Ready once the page shows what the phone holds and answers under the inspection it goes on with.
+      found.dataset.outboxReady = "1";
     });
     outbox.durable().then(function (durable) {
       if (durable || form.querySelector("[data-no-storage]")) return;
