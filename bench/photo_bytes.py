@@ -31,10 +31,9 @@ sys.path.insert(0, str(ROOT))
 from page_weight import demo_app, sign_in  # noqa: E402  (bench/page_weight.py)
 
 from tests.camera_photos import camera_jpeg  # noqa: E402
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.page_weight import KB, ServerLog  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-quic"]
 LINK_BITS_PER_SECOND = 750_000
 MULTIPART_FRAMING = 300  # boundary lines, the part's headers (name, filename, type) and the photo's id field
 ROUNDS = 3
@@ -58,7 +57,7 @@ def measure() -> list[dict]:
     script = (ROOT / "static/js/photo-shrink.js").read_text()
     rows = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
         page.set_content("<!doctype html><title>shrink</title>")
         page.add_script_tag(content=script)
@@ -191,7 +190,7 @@ def through_the_app(photos: list[Path]) -> None:
         base = f"http://127.0.0.1:{server.server_port}"
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 print("\n| the checklist | photos | answers, notes, submit | total | at 0.75 Mbit/s | stored |")
                 print("|---|---:|---:|---:|---:|---|")
                 for label, init in (("shrunk on the phone", None), ("originals (no shrinking)", NO_SHRINKING)):

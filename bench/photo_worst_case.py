@@ -155,7 +155,8 @@ def measure(path: str) -> dict:
     from zoneinfo import ZoneInfo
 
     from patrol.config import load_config
-    from patrol.services.photos import PhotoRejected, PixelLimits, process_photo
+    from patrol.services.outcome import Refused
+    from patrol.services.photos import PixelLimits, process_photo
 
     data = Path(path).read_bytes()
     zone, unlimited = ZoneInfo("Asia/Shanghai"), PixelLimits(10**12, 10**12)
@@ -171,14 +172,14 @@ def measure(path: str) -> dict:
         start = time.perf_counter()
         try:
             process_photo(data, zone=zone, max_bytes=len(data) + 1, pixels=unlimited)
-        except PhotoRejected:
+        except Refused:
             pass  # refused even without pixel limits: the time and memory spent until then
         times.append(time.perf_counter() - start)
     peak = (peak_rss_kb() - base) / 1024
     try:  # after the peak is read: a refusal under the default limits costs next to nothing
         process_photo(data, zone=zone, max_bytes=config["PATROL_MAX_PHOTO_BYTES"], pixels=defaults)
         accepted = "yes"
-    except PhotoRejected as rejection:
+    except Refused as rejection:
         accepted = f"no: {rejection.status}, {rejection}"
     return {"ms": statistics.median(times) * 1000, "mb": peak, "accepted": accepted}
 

@@ -1,12 +1,16 @@
-"""Database plumbing: UTC timestamps, SQLite pragmas, and write transactions that lock up front."""
+"""Database plumbing: UTC timestamps, SQLite pragmas, write transactions that lock up front, and an
+insert that skips rows already there."""
 
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
 from pathlib import Path
 
 from sqlalchemy import DateTime, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -25,10 +29,31 @@ def begin_reading() -> None:
     read_only_work.set(True)
 
 
+def reads_first(view: Callable) -> Callable:
+    """A view that begins by only reading — signing in, checks, a photo's upload and decode — and
+    writes, if at all, in a transaction of its own (after end_reading): no write lock is held meanwhile,
+    which on SQLite would make every other writer wait for a slow phone."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        begin_reading()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def end_reading() -> None:
     """End the read transaction, so nothing is held while slow work runs; the next one locks up front."""
     db.session.rollback()
     read_only_work.set(False)
+
+
+def insert_ignoring_duplicates(model, rows: dict | list[dict], *, unique: list[str]) -> int:
+    """INSERT the rows, skipping each whose `unique` columns match a row already there (ON CONFLICT DO
+    NOTHING, on PostgreSQL and SQLite alike): a repeat is not an error. Returns how many were inserted."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)
+    return db.session.execute(statement).rowcount or 0
 
 
 def utcnow() -> datetime:

@@ -16,16 +16,8 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, sync_playw
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # Generous enough for a slow CI machine, short enough that a hang fails the test instead of the job.

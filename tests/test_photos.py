@@ -20,8 +20,9 @@ from sqlalchemy import func, select
 from bench.photo_worst_case import multi_scan_jpeg
 from patrol.extensions import db
 from patrol.models import Photo
+from patrol.services.outcome import Refused
 from patrol.services.photo_store import keep_photo
-from patrol.services.photos import PhotoRejected, PhotosBusy, PixelLimits, process_photo
+from patrol.services.photos import PhotosBusy, PixelLimits, process_photo
 from tests.factories import jpeg_bytes, png_bytes
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -137,9 +138,9 @@ def open_stored(app, relative: str) -> Image.Image:
     return image
 
 
-def refuse(app, data: bytes, uploader, **limits) -> PhotoRejected:
+def refuse(app, data: bytes, uploader, **limits) -> Refused:
     """Store an upload that must be refused; the caller's transaction is rolled back as the view does."""
-    with pytest.raises(PhotoRejected) as refused:
+    with pytest.raises(Refused) as refused:
         store(app, data, uploader, **limits)
     db.session.rollback()
     return refused.value

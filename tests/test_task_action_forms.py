@@ -18,7 +18,7 @@ from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Task, User
 from patrol.services import task_photos
-from patrol.services.task_rules import Refused
+from patrol.services.outcome import Refused
 from patrol.services.task_workflow import ActionInput, act, assign_many
 from tests import factories
 from tests.conftest import SeparateBrowser

@@ -21,7 +21,7 @@ from werkzeug.test import encode_multipart
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Task, TaskEvent, User
-from patrol.services.task_rules import Refused
+from patrol.services.outcome import Refused
 from patrol.services.task_workflow import ActionInput, act
 from patrol.views.uploads import decode_slots
 from tests import factories

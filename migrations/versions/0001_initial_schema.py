@@ -226,6 +226,7 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: every table is dropped, with everything in it."""
     with op.batch_alter_table('task_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_events_task_id'))
 

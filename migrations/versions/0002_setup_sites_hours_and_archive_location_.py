@@ -85,6 +85,8 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: sites' opening hours and archive dates, locations' permit, contractor and
+    works dates, who must change their password, the schedules and the audit log are dropped."""
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('must_change_password')
 

@@ -22,6 +22,7 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: users' session versions are dropped."""
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('session_version')
 

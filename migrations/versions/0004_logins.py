@@ -35,6 +35,8 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: the signed-in devices (logins) are dropped, so everyone is signed out;
+    users.session_version comes back at 0."""
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), nullable=False, server_default='0'))
     with op.batch_alter_table('logins', schema=None) as batch_op:

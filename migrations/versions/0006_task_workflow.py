@@ -149,6 +149,10 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: reports (tasks without a finding) and their events, notifications, robots
+    and their deliveries, the photos of timeline events and the workflow's columns (versions, categories,
+    places, deadlines, who an event assigned, client ids) are dropped; tasks in progress go back to
+    assigned, cancelled ones to closed."""
     # Tasks a later version made are put back into the states this one knew.
     op.execute("UPDATE tasks SET status = 'assigned' WHERE status = 'in_progress'")
     op.execute("UPDATE tasks SET status = 'closed' WHERE status = 'cancelled'")

@@ -43,6 +43,8 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: the delivered outbox operations (client_ops) and the answers' sequence
+    numbers are dropped."""
     with op.batch_alter_table("client_ops", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_client_ops_inspection_id"))
     op.drop_table("client_ops")

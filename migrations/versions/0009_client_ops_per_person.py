@@ -53,6 +53,8 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: where two people used the same operation id, all but the earliest of its
+    operations are deleted, so that op_id alone can be the key again."""
     op.execute(
         sa.text(
             "DELETE FROM client_ops WHERE EXISTS (SELECT 1 FROM client_ops AS earlier"

@@ -30,6 +30,8 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: the event each notification tells of, and when and by which event it was
+    settled, are dropped."""
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_constraint("fk_notifications_settled_event_id", type_="foreignkey")
         batch_op.drop_constraint("fk_notifications_event_id", type_="foreignkey")

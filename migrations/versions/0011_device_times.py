@@ -32,6 +32,8 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: when the server received each inspection and how far the phone's clock was
+    off are dropped."""
     with op.batch_alter_table("inspections", schema=None) as batch_op:
         batch_op.drop_column("clock_flag")
         batch_op.drop_column("clock_offset_seconds")

@@ -34,6 +34,8 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: what supervisors chose for rectification notices (task_notices: addressee
+    and requirement) is dropped."""
     op.drop_table("task_notices")
     with op.batch_alter_table("task_events") as batch:
         batch.drop_index("ix_task_events_inspection_id")

@@ -39,6 +39,8 @@ def upgrade():
 
 
 def downgrade():
+    """Lossy downgrade: photos sent ahead of a report that has not come yet are forgotten
+    (report_photos is dropped); their photo rows stay, linked to nothing."""
     with op.batch_alter_table("report_photos", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_photos_photo_id"))
         batch_op.drop_index("ix_report_photos_report")

@@ -26,9 +26,9 @@ from patrol.models import (
 )
 from patrol.models.client_op import ClientOp
 from patrol.services.inspections import AnswerSnapshot, DraftKey, inspection_by_client_id, open_draft
-from patrol.services.outcome import Outcome
+from patrol.services.outcome import Outcome, Refused
 from patrol.services.photo_store import keep_photo, release_photos
-from patrol.services.photos import PhotoRejected, PixelLimits, ProcessedPhoto, process_photo
+from patrol.services.photos import PixelLimits, ProcessedPhoto, process_photo
 
 MAX_PHOTOS_PER_ANSWER = 6
 
@@ -99,7 +99,7 @@ def _processed(key, item, data, limits: PhotoLimits, slots, wait) -> Outcome[Pro
         return Outcome.fail(room.errors, room.status)
     try:
         photo = process_photo(data, zone=zone, max_bytes=limits.max_bytes, pixels=limits.pixels, slots=slots, wait=wait)
-    except PhotoRejected as rejected:
+    except Refused as rejected:
         return Outcome.fail({"photo": rejected.message}, rejected.status)
     return Outcome(photo)
 

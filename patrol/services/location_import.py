@@ -13,9 +13,9 @@ from patrol.models import Checklist, ChecklistAssignment, Location, Site, User
 from patrol.models.location import new_qr_token
 from patrol.services.audit import record
 from patrol.services.location_admin import MAX_LENGTHS, active_names_on, fresh_short_codes
-from patrol.services.outcome import Outcome
+from patrol.services.outcome import Outcome, Refused
 from patrol.services.sheet_encoding import with_garbled_hint
-from patrol.services.sheets import Sheet, SheetError, read_sheet, unquote, write_csv
+from patrol.services.sheets import Sheet, read_sheet, unquote, write_csv
 from patrol.validation import whole_number
 from patrol.vocabulary import LOCATION_KINDS
 
@@ -105,7 +105,7 @@ def _columns(sheet: Sheet) -> dict[str, int]:
             found.setdefault(key, index)
     missing = [name for name in REQUIRED_COLUMNS if name not in found]
     if missing:
-        raise SheetError(
+        raise Refused(
             _l(
                 "The sheet needs the columns %(missing)s. Its header row has: %(found)s.",
                 missing=", ".join("/".join(HEADER_ALIASES[name][:2]) for name in missing),
@@ -172,11 +172,11 @@ def preview_import(site: Site, data: bytes) -> Outcome[ImportPreview]:
     """Every row of the sheet with what importing it would do, or the errors that prevent it."""
     try:
         sheet = read_sheet(data, max_rows=MAX_ROWS)
-    except SheetError as error:
+    except Refused as error:
         return Outcome.fail({"file": error.message}, error.status)
     try:
         columns = _columns(sheet)
-    except SheetError as error:
+    except Refused as error:
         # A header read as the wrong characters is missing its columns: say why it may be.
         message = with_garbled_hint(error.message) if sheet.doubtful_encoding else error.message
         return Outcome.fail({"file": message}, error.status)

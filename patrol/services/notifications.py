@@ -14,10 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 
-from patrol.database import utcnow
+from patrol.database import insert_ignoring_duplicates, utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Answer, Notification, Task, TaskEvent, User, user_sites
@@ -112,9 +111,7 @@ def add_notifications(alerts: list[Alert]) -> int:
             )
     if not rows:
         return 0
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"])
-    return db.session.execute(statement).rowcount or 0
+    return insert_ignoring_duplicates(Notification, rows, unique=["user_id", "key"])
 
 
 # ---------------------------------------------------------------------------------------------

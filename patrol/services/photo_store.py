@@ -16,10 +16,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, exists, or_, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from patrol.database import utcnow
+from patrol.database import insert_ignoring_duplicates, utcnow
 from patrol.extensions import db
 from patrol.models import Photo, ReportPhoto, answer_photos, task_event_photos
 from patrol.private_files import make_private_dir, write_private_bytes
@@ -63,7 +62,6 @@ def _claim_row(photo: ProcessedPhoto, uploader_id: int) -> Photo:
     # no error (a plain INSERT raised UniqueViolation). FOR KEY SHARE then keeps a concurrent
     # release from deleting the row before this link commits; if one deleted it in between,
     # the next round inserts it again.
-    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
     values = {
         "sha256": photo.sha256,
         "width": photo.width,
@@ -74,7 +72,7 @@ def _claim_row(photo: ProcessedPhoto, uploader_id: int) -> Photo:
         "uploaded_at": utcnow(),
     }
     for _attempt in range(3):
-        db.session.execute(insert(Photo).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
+        insert_ignoring_duplicates(Photo, values, unique=["sha256"])
         row = db.session.scalar(
             select(Photo)
             .where(Photo.sha256 == photo.sha256)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from patrol.i18n import lazy_gettext as _l
+from patrol.services.outcome import Refused
 
 MAX_SIDE = 1600
 THUMB_SIDE = 320
@@ -57,16 +58,6 @@ except ImportError:  # pragma: no cover - optional
     pass
 
 
-class PhotoRejected(Exception):
-    """An upload we will not keep, with the words to tell the user and the HTTP status."""
-
-    def __init__(self, message, status: int = 422):
-        # Not str(message): translating picks the user's language, which may read the database.
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
 class PhotosBusy(Exception):
     """Every decode slot of this process stayed taken: the upload is fine, the server is full."""
 
@@ -100,10 +91,10 @@ def process_photo(
     slots: threading.BoundedSemaphore | None = None,
     wait: float = 0,
 ) -> ProcessedPhoto:
-    """Check and re-encode an upload; PhotoRejected says why not, PhotosBusy if no decode slot came in `wait` s."""
+    """Check and re-encode an upload; Refused says why not, PhotosBusy if no decode slot came in `wait` s."""
     if len(data) > max_bytes:
         limit = f"{max_bytes / (1024 * 1024):.1f}".removesuffix(".0")
-        raise PhotoRejected(_l("The photo is larger than %(limit)s MB.", limit=limit), 413)
+        raise Refused(_l("The photo is larger than %(limit)s MB.", limit=limit), 413)
     # Decoding is what costs memory, so the slots bound how many run at once in this process.
     if slots is not None and not slots.acquire(timeout=wait):
         raise PhotosBusy()
@@ -123,11 +114,11 @@ def _reencode(data: bytes, zone: ZoneInfo, pixels: PixelLimits):
         image.load()
         image = _shrink(image)
     except UnidentifiedImageError:
-        raise PhotoRejected(_l("That file is not a photo."), 415) from None
+        raise Refused(_l("That file is not a photo."), 415) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRejected(_l("The photo has too many pixels to be a camera picture.")) from None
+        raise Refused(_l("The photo has too many pixels to be a camera picture.")) from None
     except (OSError, SyntaxError, ValueError, struct.error, EOFError):
-        raise PhotoRejected(_l("The photo is damaged or incomplete. Take it again.")) from None
+        raise Refused(_l("The photo is damaged or incomplete. Take it again.")) from None
     if turn is not None:  # what EXIF orientation asks for, done on the small picture
         image = image.transpose(turn)
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
@@ -143,10 +134,10 @@ def _open_within_limits(data: bytes, pixels: PixelLimits) -> Image.Image:
     # DecompressionBombWarning threshold, so an image that triggers it is refused just below.
     image = Image.open(io.BytesIO(data))
     if image.format not in ACCEPTED_FORMATS:
-        raise PhotoRejected(_l("Only JPEG and PNG photos can be attached."), 415)
+        raise Refused(_l("Only JPEG and PNG photos can be attached."), 415)
     scaled = image.format in JPEG_FORMATS and _decodes_in_one_pass(data)
     if image.width * image.height > (pixels.scaled if scaled else pixels.full):
-        raise PhotoRejected(_l("The photo has too many pixels to be a camera picture."))
+        raise Refused(_l("The photo has too many pixels to be a camera picture."))
     if image.format in JPEG_FORMATS:
         # Decode at a reduced scale straight from the DCT: far less time and memory.
         image.draft("RGB", _fit(image.size, MAX_SIDE))

@@ -20,11 +20,10 @@ from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Photo, ReportPhoto, User
 from patrol.services.evidence import PhotoLimits, PhotoOp
-from patrol.services.outcome import Outcome
+from patrol.services.outcome import Outcome, Refused
 from patrol.services.photo_store import keep_photo
-from patrol.services.photos import PhotoRejected, process_photo
+from patrol.services.photos import process_photo
 from patrol.services.task_photos import MAX_PHOTOS
-from patrol.services.task_rules import Refused
 
 # Photos taken and taken off again on one form before it is sent: a bound on what one form may leave.
 MAX_WAITING = 3 * MAX_PHOTOS
@@ -50,7 +49,7 @@ def attach_report_photo(
         return Outcome.fail({"photo": _l("At most %(n)d photos at a time.", n=MAX_PHOTOS)}, 422)
     try:
         processed = process_photo(data, zone=zone, max_bytes=limits.max_bytes, pixels=limits.pixels, **decoding)
-    except PhotoRejected as rejected:
+    except Refused as rejected:
         return Outcome.fail({"photo": rejected.message}, rejected.status)
     return _keep(user, report_client_id, processed, limits.photo_dir, op.op_id, received)
 

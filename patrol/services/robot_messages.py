@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from patrol.database import utcnow
+from patrol.database import insert_ignoring_duplicates, utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.jobs import enqueue_after_commit
@@ -268,8 +267,6 @@ def _row(robot: Robot, key: str, message: Message) -> dict:
 
 
 def _insert(rows: list[dict]) -> int:
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Delivery).values(rows).on_conflict_do_nothing(index_elements=["robot_id", "key"])
-    count = db.session.execute(statement).rowcount or 0
+    count = insert_ignoring_duplicates(Delivery, rows, unique=["robot_id", "key"])
     enqueue_after_commit(SEND_JOB)
     return count

@@ -20,6 +20,7 @@ from datetime import date, datetime, time
 from time import monotonic
 
 from patrol.i18n import lazy_gettext as _l
+from patrol.services.outcome import Refused
 from patrol.services.sheet_encoding import decode_csv
 
 # Beyond this an upload is not a sheet of locations but a mistake (or an attack).
@@ -50,15 +51,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _clock = monotonic
 
 
-class SheetError(Exception):
-    """The file as a whole cannot be used; `message` says why in the user's language."""
-
-    def __init__(self, message, status: int = 422):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
-
-
 @dataclass
 class Sheet:
     header: list[str]
@@ -77,7 +69,7 @@ class _Deadline:
 
     def check(self) -> None:
         if _clock() > self.at:
-            raise SheetError(
+            raise Refused(
                 _l(
                     "Reading this file took more than %(n)s seconds, far longer than a sheet of "
                     "locations needs. Copy just the locations into a new sheet and upload that.",
@@ -103,13 +95,13 @@ def read_sheet(data: bytes, *, max_rows: int, seconds: float = READ_SECONDS) -> 
     """The header row and up to `max_rows` data rows of a CSV or XLSX file, told apart by content."""
     deadline = _Deadline(seconds)
     if not data.strip():
-        raise SheetError(_l("The file is empty."))
+        raise Refused(_l("The file is empty."))
     if len(data) > MAX_SHEET_BYTES:
-        raise SheetError(_l("The file is too large: a sheet of locations is at most 10 MB."), 413)
+        raise Refused(_l("The file is too large: a sheet of locations is at most 10 MB."), 413)
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data, max_rows, deadline)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SheetError(_l("This is an old Excel (.xls) file. Save it as .xlsx or CSV and upload that."), 415)
+        raise Refused(_l("This is an old Excel (.xls) file. Save it as .xlsx or CSV and upload that."), 415)
     decoded = decode_csv(data)
     if decoded is None:
         raise _not_a_sheet()
@@ -118,8 +110,8 @@ def read_sheet(data: bytes, *, max_rows: int, seconds: float = READ_SECONDS) -> 
     return sheet
 
 
-def _not_a_sheet() -> SheetError:
-    return SheetError(_l("This file is neither a CSV nor an Excel .xlsx sheet."), 415)
+def _not_a_sheet() -> Refused:
+    return Refused(_l("This file is neither a CSV nor an Excel .xlsx sheet."), 415)
 
 
 def _rows_within(records, max_rows: int, deadline: _Deadline) -> Sheet:
@@ -133,7 +125,7 @@ def _rows_within(records, max_rows: int, deadline: _Deadline) -> Sheet:
         if not cells:
             blank_rows += 1
             if blank_rows > MAX_BLANK_ROWS:
-                raise SheetError(
+                raise Refused(
                     _l(
                         "The sheet has more than %(n)s empty rows. Delete them and upload it again.",
                         n=format(MAX_BLANK_ROWS, ","),
@@ -144,12 +136,12 @@ def _rows_within(records, max_rows: int, deadline: _Deadline) -> Sheet:
             header = cells
             continue
         if len(rows) == max_rows:
-            raise SheetError(
+            raise Refused(
                 _l("At most %(n)s rows per import: split the sheet and import it in parts.", n=format(max_rows, ","))
             )
         rows.append((number, cells))
     if header is None:
-        raise SheetError(_l("The file is empty."))
+        raise Refused(_l("The file is empty."))
     return Sheet(header=header, rows=rows)
 
 
@@ -157,7 +149,7 @@ def _checked_cells(number: int, cells: list[str]) -> list[str]:
     """The row's cells stripped, without the empty ones at its end; refused when a cell is too long
     or something stands beyond the last column a sheet of locations may use."""
     if any(len(cell) > MAX_CELL_CHARS for cell in cells):
-        raise SheetError(
+        raise Refused(
             _l(
                 "Row %(row)s has a cell longer than %(n)s characters, which is not a location. "
                 "Shorten or delete it and upload the sheet again.",
@@ -169,7 +161,7 @@ def _checked_cells(number: int, cells: list[str]) -> list[str]:
     while cells and not cells[-1]:
         cells.pop()
     if len(cells) > MAX_COLUMNS:
-        raise SheetError(
+        raise Refused(
             _l(
                 "Row %(row)s has something beyond column %(n)s: a sheet of locations has at most "
                 "%(n)s columns. Delete the extra columns and upload it again.",
@@ -198,7 +190,7 @@ class _CsvLines:
         line = next(self._lines)
         self._chars += len(line)
         if self._chars > MAX_CSV_ROW_CHARS:
-            raise SheetError(
+            raise Refused(
                 _l(
                     "Row %(row)s of the CSV file is far longer than a row of locations can be. "
                     "Check the file and upload it again.",
@@ -222,7 +214,7 @@ def _csv_records(text: str):
             yield lines.row, cells
             lines.next_row()
     except csv.Error as error:
-        raise SheetError(_l("Line %(n)d of the CSV file could not be read.", n=reader.line_num)) from error
+        raise Refused(_l("Line %(n)d of the CSV file could not be read.", n=reader.line_num)) from error
 
 
 def _check_zip(data: bytes) -> None:
@@ -239,7 +231,7 @@ def _check_zip(data: bytes) -> None:
         or sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES
         or any(part.file_size > MAX_PART_BYTES or _bomb_like(part) for part in parts)
     ):
-        raise SheetError(
+        raise Refused(
             _l(
                 "This Excel file unpacks to far more than a sheet of locations holds. "
                 "Copy just the locations into a new workbook and upload that."
@@ -266,10 +258,10 @@ def _read_xlsx(data: bytes, max_rows: int, deadline: _Deadline) -> Sheet:
                 return _rows_within(_xlsx_records(book.worksheets[0], max_rows), max_rows, deadline)
             finally:
                 book.close()
-    except SheetError:
+    except Refused:
         raise
     except Exception as error:  # openpyxl raises many kinds of errors on a damaged file
-        raise SheetError(_l("This Excel file could not be read. Open it in Excel, save it again and retry.")) from error
+        raise Refused(_l("This Excel file could not be read. Open it in Excel, save it again and retry.")) from error
 
 
 def _xlsx_records(sheet, max_rows: int):

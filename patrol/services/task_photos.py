@@ -18,9 +18,9 @@ from patrol.i18n import lazy_gettext as _l
 from patrol.models import Photo, Task, TaskEvent, task_event_photos
 from patrol.models.task import OPEN_STATUSES
 from patrol.services.evidence import MAX_PHOTOS_PER_ANSWER, PhotoLimits
+from patrol.services.outcome import Refused
 from patrol.services.photo_store import KeptPhoto, keep_photo
-from patrol.services.photos import PhotoRejected, ProcessedPhoto, process_photo
-from patrol.services.task_rules import Refused
+from patrol.services.photos import ProcessedPhoto, process_photo
 
 MAX_PHOTOS = MAX_PHOTOS_PER_ANSWER  # with one action, as with one checklist item
 # Comments go on for as long as a task does: all of them together take at most five comments' worth.
@@ -74,7 +74,7 @@ def process_uploads(uploads: list[bytes], *, zone: ZoneInfo, limits: PhotoLimits
             processed.append(
                 process_photo(data, zone=zone, max_bytes=limits.max_bytes, pixels=limits.pixels, slots=slots, wait=wait)
             )
-        except PhotoRejected as rejected:
+        except Refused as rejected:
             raise Refused(_l("Photo %(n)d: %(why)s", n=number, why=rejected.message), rejected.status) from None
     return processed
 

@@ -17,6 +17,7 @@ from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Task, TaskEvent, User, user_sites
 from patrol.models.task import OPEN_STATUSES
+from patrol.services.outcome import Refused
 from patrol.vocabulary import TASK_STATUSES
 
 MANAGERS = frozenset({"supervisor", "admin"})
@@ -48,15 +49,6 @@ ACTIONS: dict[str, Rule] = {
 }
 
 
-class Refused(Exception):
-    """An action this person may not take on this task now; `message` says why in plain words."""
-
-    def __init__(self, message, status: int = 409):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
-
-
 def may_see(user: User, task: Task) -> bool:
     return task.site_id in site_ids_for(user)
 
@@ -81,7 +73,8 @@ def refusal(task: Task, user: User, action: str, *, fixer_id: int | None = None)
         return Refused(_l("Only a supervisor or a butler on this site can re-check a fix."), 403)
     if task.status not in rule.from_states:
         return Refused(
-            _l("This task has moved on: it is now “%(status)s”.", status=TASK_STATUSES.get(task.status, task.status))
+            _l("This task has moved on: it is now “%(status)s”.", status=TASK_STATUSES.get(task.status, task.status)),
+            409,
         )
     if rule.who == "assignee" and task.assignee_id != user.id:
         return Refused(_l("Only the person this task is assigned to can do this."), 403)
@@ -91,7 +84,7 @@ def refusal(task: Task, user: User, action: str, *, fixer_id: int | None = None)
         if fixer_id == user.id:
             return Refused(_l("Someone other than the person who fixed it must re-check it."), 403)
     if action == "acknowledge" and task.acknowledged_at is not None:
-        return Refused(_l("This task has already been acknowledged."))
+        return Refused(_l("This task has already been acknowledged."), 409)
     return None
 
 

@@ -26,6 +26,7 @@ from patrol.i18n import lazy_gettext as _l
 from patrol.models import Photo, Task, TaskEvent, User
 from patrol.services import alerts
 from patrol.services.evidence import PhotoLimits
+from patrol.services.outcome import Refused
 from patrol.services.photos import ProcessedPhoto
 from patrol.services.task_photos import (
     MAX_PHOTOS,
@@ -35,7 +36,7 @@ from patrol.services.task_photos import (
     lock_task,
     process_uploads,
 )
-from patrol.services.task_rules import ACTIONS, Refused, may_be_assigned, refusal
+from patrol.services.task_rules import ACTIONS, may_be_assigned, refusal
 from patrol.validation import client_id_or_none
 
 MAX_NOTE = 2000
@@ -78,7 +79,7 @@ def earlier_event(task: Task, actor: User, given: ActionInput) -> TaskEvent | No
         return None
     same = (earlier.task_id, earlier.actor_id, earlier.kind) == (task.id, actor.id, EVENT_KINDS.get(given.action))
     if not same:
-        raise Refused(REUSED)
+        raise Refused(REUSED, 409)
     return earlier
 
 
@@ -88,10 +89,10 @@ def check(task: Task, actor: User, given: ActionInput, *, now: datetime, photo_c
     if why is not None:
         raise why
     if given.version is None:
-        raise Refused(UNVERSIONED)
+        raise Refused(UNVERSIONED, 409)
     # A comment changes nothing on the task: it may be written whatever happened since the page was shown.
     if given.action != "comment" and given.version != task.version:
-        raise Refused(STALE)
+        raise Refused(STALE, 409)
     if photo_count is None:
         photo_count = len(given.photos) + len(given.uploads)
     _check_input(task, given, now, photo_count)
@@ -150,7 +151,7 @@ def act(
         db.session.commit()
     except StaleDataError:
         _undo(kept)
-        raise Refused(STALE) from None
+        raise Refused(STALE, 409) from None
     except IntegrityError:
         # The same form sent twice at once: the other request wrote the event (client ids are unique).
         _undo(kept)
@@ -283,7 +284,9 @@ def assign_many(tasks: list[Task], actor: User, assignee: User, *, note: str = "
         db.session.flush()  # the board names no versions: a task someone changed since it was read is refused here
     except StaleDataError:
         db.session.rollback()
-        raise Refused(_l("Someone else changed one of these tasks meanwhile. Check the list and try again.")) from None
+        raise Refused(
+            _l("Someone else changed one of these tasks meanwhile. Check the list and try again."), 409
+        ) from None
     for task in tasks:
         alerts.after_action(task, task.events[-1])
     db.session.commit()

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 from flask_login import current_user, login_required
 
 from patrol.access import load, permission_required
-from patrol.database import begin_reading
+from patrol.database import reads_first
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Inspection, Location
 from patrol.services.answers import AnswerInput, attention_summary
@@ -113,22 +113,8 @@ def _answer_ack(outcome, item):
     return ack(outbox_op(), item=item.id, seq=outcome.value.seq, finding=outcome.value.is_finding)
 
 
-def _reads_first(view):
-    """Signing in and the checks before a photo decode only read: they take no write lock.
-
-    attach_photo ends that read before the decode and writes in a transaction of its own.
-    """
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        begin_reading()
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 @bp.post(f"{PREFIX}/items/<int:item_id>/photos")
-@_reads_first
+@reads_first
 @signed_in
 @permission_required("inspect")
 @_outbox_request

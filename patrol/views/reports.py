@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from patrol.access import load, permission_required, site_ids_for
-from patrol.database import begin_reading
+from patrol.database import reads_first
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location
 from patrol.request_guards import arg_int
@@ -36,20 +35,8 @@ bp = Blueprint("reports", __name__)
 PHOTO_FIELD = "photos"
 
 
-def _reads_first(view):
-    """Until the report is written, a POST only reads: signing in, the checks, the photos' upload and
-    decode take no write lock (SQLite's would make every other writer wait for a slow phone)."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        begin_reading()
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 @bp.route("/report", methods=["GET", "POST"])
-@_reads_first
+@reads_first
 @signed_in
 @permission_required("inspect")
 def report_form():
@@ -67,7 +54,7 @@ def report_form():
 
 
 @bp.post("/report/photos")
-@_reads_first
+@reads_first
 @signed_in
 @permission_required("inspect")
 def report_photo():

@@ -9,19 +9,18 @@ form (for htmx just the task, not the whole page) and the status that fits: 403 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import wraps
 
 from flask import abort, make_response, request, url_for
 from flask_login import current_user, login_required
 
 from patrol.access import require_site
-from patrol.database import begin_reading
+from patrol.database import reads_first
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Task, User
+from patrol.services.outcome import Refused
 from patrol.services.photos import PhotosBusy
 from patrol.services.task_photos import read_uploads
-from patrol.services.task_rules import Refused
 from patrol.services.task_timeline import load_task, task_page
 from patrol.services.task_workflow import ActionInput, act_with_uploads
 from patrol.templating import go_to, is_htmx, render, render_block
@@ -59,19 +58,8 @@ def task_view(task_id: int):
     return render("tasks/view.html", page=page, task=page.task, refused=None, values={})
 
 
-def _reads_first(view):
-    """The checks before a photo decode only read: no write lock is taken until the action is written."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        begin_reading()
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 @bp.post("/tasks/<int:task_id>/act")
-@_reads_first
+@reads_first
 @login_required
 def task_act(task_id: int):
     task = _loaded(task_id)

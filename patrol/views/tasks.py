@@ -13,8 +13,9 @@ from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location, User
 from patrol.request_guards import MAX_PAGE, arg_int
+from patrol.services.outcome import Refused
 from patrol.services.task_filter import TaskFilter, people_on, sorts_for
-from patrol.services.task_rules import MANAGERS, WORKING_STATUSES, Refused, assignable_people, visible_site_ids
+from patrol.services.task_rules import MANAGERS, WORKING_STATUSES, assignable_people, visible_site_ids
 from patrol.services.task_workflow import assign_many
 from patrol.services.tasks import task_page, tasks_named
 from patrol.templating import go_to, is_htmx, render
