@@ -8,39 +8,19 @@
 (function () {
   "use strict";
   var outbox = window.patrolOutbox;
-  if (!outbox || window.patrolReport) return;
+  var kit = window.patrolPicture;
+  if (!outbox || !kit || window.patrolReport) return;
   var say = outbox.say;
   var FIELDS = ["note", "severity", "category", "location", "place", "site"];
   var form = null;
   var words = {};
-  var urls = {};
 
   function word(key) { return words[key] || ""; }
   function client() { return form.elements.client_id.value; }
   function me() { return form.dataset.user; }
   function ours(op) { return Boolean(form) && String(op.user) === me() && op.inspection === client(); }
 
-  // --- A photo's bytes, kept as outbox-photos.js keeps a finding's ----------------------------
-
-  function shrink(file) {
-    var fallback = { blob: file, type: file.type, width: 0, height: 0 };
-    if (!window.patrolShrinkPhoto) return Promise.resolve(fallback);
-    return window.patrolShrinkPhoto(file, { maxSide: 1600, quality: 0.8 }).then(function (result) {
-      return result && result.blob ? result : fallback;
-    }, function () { return fallback; });
-  }
-
-  function bytesOf(blob) {
-    if (blob.arrayBuffer) return blob.arrayBuffer();
-    return new Response(blob).arrayBuffer();
-  }
-
-  function sha256(bytes) {
-    if (!window.crypto || !crypto.subtle) return Promise.resolve("");
-    return crypto.subtle.digest("SHA-256", bytes).then(function (hash) {
-      return Array.prototype.map.call(new Uint8Array(hash), function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
-    }, function () { return ""; });
-  }
+  // --- A photo's bytes and thumbnail: outbox-picture.js, as a finding's ------------------------
 
   // The photos this person kept for a report, oldest first.
   function keptPhotos() {
@@ -56,54 +36,12 @@
     return outbox.transact(["photos"], function (tx) { tx.del("photos", id); });
   }
 
-  // --- Thumbnails: the checklist's figure (outbox-photos.js) --------------------------------------
-
-  function figureFor(id) {
-    var figure = form.querySelector('figure[data-photo-op="' + id + '"]');
-    if (figure) return figure;
-    figure = document.createElement("figure");
-    figure.className = "pending";
-    figure.dataset.photoOp = id;
-    var img = document.createElement("img");
-    img.alt = say("photo");
-    img.width = img.height = 96;
-    var bar = document.createElement("progress");
-    bar.max = 100;
-    bar.value = 0;
-    bar.hidden = true;
-    var line = document.createElement("span");
-    line.className = "photo-state";
-    var remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "remove";
-    remove.dataset.reportRemove = id;
-    remove.setAttribute("aria-label", say("remove_photo"));
-    remove.textContent = "×";
-    figure.append(img, bar, line, remove);
-    form.querySelector("[data-photos] label.camera").insertAdjacentElement("beforebegin", figure);
-    return figure;
-  }
-
-  function picture(figure, blob) {
-    var id = figure.dataset.photoOp;
-    if (urls[id]) URL.revokeObjectURL(urls[id]);
-    urls[id] = URL.createObjectURL(blob);
-    figure.querySelector("img").src = urls[id];
-  }
-
-  function state(figure, kind, text) {
-    figure.dataset.state = kind;
-    figure.classList.toggle("pending", kind !== "saved");
-    figure.querySelector(".photo-state").textContent = text;
-    figure.querySelector("progress").hidden = kind !== "sending";
-  }
+  function figureFor(id) { return kit.figureIn(form, id, "reportRemove"); }
 
   // A photo with no operation left was acknowledged: it is on the server, waiting for the report.
   function showPhoto(figure, op) {
-    if (!op) state(figure, "saved", "");
-    else if (op.state === "sending") state(figure, "sending", say("item_sending"));
-    else if (outbox.stuck(op)) state(figure, "refused", op.error || say("state_needs_user"));
-    else state(figure, "waiting", say("photo_waiting"));
+    if (op) kit.showOp(figure, op);
+    else kit.state(figure, "saved", "");
   }
 
   function where() {
@@ -116,28 +54,18 @@
   function add(file) {
     var id = outbox.uuid();
     var figure = figureFor(id);
-    state(figure, "editing", say("uploading"));
-    return shrink(file).then(function (shrunk) {
-      picture(figure, shrunk.blob);
-      return bytesOf(shrunk.blob).then(function (bytes) {
-        return sha256(bytes).then(function (hash) {
-          var op = {
-            op: id, kind: "photo", report: true, keepPhoto: true, photo: id, sha256: hash, field: "photo",
-            url: form.dataset.photoUrl, fields: { report: client() }, inspection: client(), user: me(),
-            scanUrl: form.action, label: { location: where() },
-          };
-          var kept = { id: id, bytes: bytes, type: shrunk.type || shrunk.blob.type || "image/jpeg", width: shrunk.width,
-            height: shrunk.height, sha256: hash, created: Date.now(), report: client(), user: me() };
-          return outbox.enqueue(op, kept);
-        });
-      });
-    }).then(function () { state(figure, "waiting", say("photo_waiting")); }, function () { figure.remove(); });
+    kit.state(figure, "editing", say("uploading"));
+    return kit.prepare(id, file, figure).then(function (ready) {
+      var op = {
+        op: id, kind: "photo", report: true, keepPhoto: true, photo: id, sha256: ready.hash, field: "photo",
+        url: form.dataset.photoUrl, fields: { report: client() }, inspection: client(), user: me(),
+        scanUrl: form.action, label: { location: where() },
+      };
+      return outbox.enqueue(op, Object.assign(ready.kept, { report: client(), user: me() }));
+    }).then(function () { kit.state(figure, "waiting", say("photo_waiting")); }, function () { figure.remove(); });
   }
 
-  // One at a time: a phone has memory for one full-size picture being shrunk, not several.
-  function take(files) {
-    return files.reduce(function (done, file) { return done.then(function () { return add(file); }); }, Promise.resolve());
-  }
+  function take(files) { return kit.oneByOne(files, add); }
 
   // --- The report ------------------------------------------------------------------------------
 
@@ -263,7 +191,7 @@
   function restore(ops, photos) {
     photos.filter(function (photo) { return photo.report === client(); }).forEach(function (photo) {
       var figure = figureFor(photo.id);
-      picture(figure, new Blob([photo.bytes], { type: photo.type || "image/jpeg" }));
+      kit.picture(figure, new Blob([photo.bytes], { type: photo.type || "image/jpeg" }));
       showPhoto(figure, ops.filter(function (op) { return op.op === photo.id; })[0]);
     });
     showReport(ops.filter(function (op) { return op.kind === "report" && ours(op); })[0] || null);
@@ -322,7 +250,7 @@
     }
     var figure = form.querySelector('figure[data-photo-op="' + detail.op.op + '"]');
     if (!figure) return;
-    if (detail.type === "progress") figure.querySelector("progress").value = Math.round(detail.done * 100);
+    if (detail.type === "progress") kit.progress(figure, detail.done);
     else if (detail.type === "acked") showPhoto(figure, null);
     else if (detail.type !== "removed") showPhoto(figure, detail.op);
   });
