@@ -18,13 +18,7 @@
   }
 
   function bytesOf(blob) {
-    if (blob.arrayBuffer) return blob.arrayBuffer();
-    return new Promise(function (resolve, reject) {
-      var reader = new FileReader();
-      reader.onload = function () { resolve(reader.result); };
-      reader.onerror = function () { reject(reader.error); };
-      reader.readAsArrayBuffer(blob);
-    });
+    return window.patrolShrinkPhoto ? window.patrolShrinkPhoto.readBytes(blob) : new Response(blob).arrayBuffer();
   }
 
   function sha256(bytes) {

@@ -146,8 +146,39 @@
     status(op.state === "sending" ? word("sending") : op.state === "needs_signin" ? say("signin") : word("waiting"));
   }
 
+  // --- The server's rules and words (form.html data-rules), checked before the report is kept --------
+
+  function length(text) { return Array.from(text).length; }  // characters, as the server counts them
+
+  // What the server would refuse, by field, in its words; null when nothing (reports.py read_report).
+  function problems() {
+    var rules;
+    try { rules = JSON.parse(form.dataset.rules || ""); } catch (error) { return null; }
+    var said = rules.words;
+    var data = new FormData(form);
+    var note = String(data.get("note") || "").trim();
+    var place = String(data.get("place") || "").split(/\s+/).filter(Boolean).join(" ");
+    var severity = String(data.get("severity") || "");
+    var category = String(data.get("category") || "");
+    var photos = photoIds().length;
+    var errors = {};
+    if (severity && rules.severities.indexOf(severity) < 0) errors.severity = said.option;
+    if (category && rules.categories.indexOf(category) < 0) errors.category = said.option;
+    if (length(note) > rules.note_max) errors.note = said.note;
+    if (length(place) > rules.place_max) errors.place = said.place;
+    if (photos > rules.photos_max) errors.photos = said.photos;
+    else if (!note && !photos) errors.photos = said.what;
+    if (!data.get("location")) {
+      if (!place) errors.where = said.where;
+      else if (form.elements.site && !data.get("site")) errors.site = said.site;
+    }
+    return Object.keys(errors).length ? errors : null;
+  }
+
   function send() {
     clearErrors();
+    var errors = problems();
+    if (errors) { showErrors({ errors: errors }); return Promise.resolve(null); }  // nothing kept to be refused later
     var ids = photoIds();
     var fields = Object.assign(fieldsOf(), { photo_ops: ids.join(",") });
     var op = {
@@ -197,6 +228,54 @@
     showReport(ops.filter(function (op) { return op.kind === "report" && ours(op); })[0] || null);
   }
 
+  // --- A saved copy of the form (templates/pwa/sw.js opens it offline for any link to /report) --------
+
+  // The copy was made for no place, maybe with a place proposed then: the place its link names is
+  // picked now, named from the checkpoints this phone prepared when the copy's chips do not have it.
+  function placeFromLink() {
+    if (!document.documentElement.hasAttribute("data-patrol-saved-at")) return Promise.resolve();
+    var proposed = form.querySelector(".proposed");
+    if (proposed) {
+      proposed.remove();
+      form.querySelectorAll('input[name="location"]').forEach(function (chip) { chip.checked = false; });
+    }
+    var id = new URLSearchParams(window.location.search).get("location") || "";
+    if (!/^[0-9]+$/.test(id)) return Promise.resolve();
+    var chip = form.querySelector('input[name="location"][value="' + id + '"]');
+    if (chip) { chip.checked = true; return Promise.resolve(); }
+    return (window.patrolPrepared ? window.patrolPrepared() : Promise.resolve([])).then(function (checkpoints) {
+      var found = checkpoints.filter(function (checkpoint) { return String(checkpoint.id) === id; })[0];
+      if (found) addChip(found.id, found.name, found.site).checked = true;
+    });
+  }
+
+  function addChip(value, name, site) {
+    var chips = form.querySelector(".where .chips");
+    if (!chips) {
+      chips = document.createElement("div");
+      chips.className = "chips";
+      form.querySelector(".where legend").insertAdjacentElement("afterend", chips);
+      addChip("", word("somewhere_else"), "");
+      form.querySelector('label[for="f-place"]').textContent = word("or_place");  // as the server words it
+    }
+    var input = document.createElement("input");
+    input.type = "radio";
+    input.name = "location";
+    input.value = String(value);
+    input.id = "f-location-" + (value || "none");
+    var label = document.createElement("label");
+    label.htmlFor = input.id;
+    label.textContent = name;
+    if (site && form.elements.site) {
+      var small = document.createElement("small");
+      small.textContent = site;
+      label.appendChild(small);
+    }
+    if (value) chips.prepend(input, label);
+    else chips.append(input, label);
+    return input;
+  }
+
   function start() {
     var found = document.querySelector("form[data-report-form]");
     if (!found || found.dataset.outboxReady) return;
@@ -206,7 +285,7 @@
     var input = form.querySelector("[data-report-photo-input]");
     var early = Array.prototype.slice.call(input.files || []);  // taken before this script ran
     input.value = "";
-    Promise.all([outbox.all(), keptPhotos()]).then(function (kept) {
+    placeFromLink().then(function () { return Promise.all([outbox.all(), keptPhotos()]); }).then(function (kept) {
       adopt(kept[0], kept[1]);
       restore(kept[0], kept[1]);
       take(early);
