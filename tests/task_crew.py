@@ -6,6 +6,7 @@ task's state matters, written directly and moved on by the workflow service.
 
 from __future__ import annotations
 
+import html
 import io
 import uuid
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from patrol.database import utcnow
@@ -25,6 +27,7 @@ from patrol.services.photos import PixelLimits, process_photo
 from patrol.services.submission import submit_inspection
 from patrol.services.task_workflow import ActionInput, act
 from tests import factories
+from tests.conftest import SeparateBrowser
 
 ITEM = "Fire door closed"
 
@@ -75,6 +78,24 @@ def make_crew(app) -> Crew:
         )
         db.session.remove()
         return crew
+
+
+@pytest.fixture(name="crew")
+def crew_fixture(app, ctx) -> Crew:
+    """The crew as a fixture: a test module imports `crew_fixture` and asks for `crew`."""
+    return make_crew(app)
+
+
+def phone_of(app, crew: Crew, who: str) -> SeparateBrowser:
+    """A phone of its own, signed in as the crew member `who`."""
+    phone = SeparateBrowser(app.test_client())
+    phone.login(crew.username(who))
+    return phone
+
+
+def page_text(response) -> str:
+    """What a page says, its entities read as the person sees them."""
+    return html.unescape(response.get_data(as_text=True))
 
 
 def patrol(crew: Crew, result: str = "fail", *, who: str = "butler", note: str = "Door wedged open") -> None:

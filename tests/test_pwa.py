@@ -196,9 +196,10 @@ def test_a_butler_prepares_the_checkpoints_of_the_home_page_and_no_others(browse
     response = browser.get("/prepare.json")
     assert response.mimetype == "application/json" and "no-store" in response.headers["Cache-Control"]
     plan = response.get_json()
-    assert plan["urls"][0] == "/"
-    assert sorted(plan["urls"][1:]) == sorted(f"/c/{loc.qr_token}" for loc in mine)
-    for url in plan["urls"][1:]:
+    assert plan["urls"][:2] == ["/", "/report"]  # the report form, once, for every link to it
+    assert sorted(plan["urls"][2:]) == sorted(f"/c/{loc.qr_token}" for loc in mine)
+    assert [c["id"] for c in plan["checkpoints"]] == [loc.id for loc in mine]  # a saved form names its place
+    for url in plan["urls"][2:]:
         assert f'href="{url}"' in home  # each is a checkpoint the home page lists
     assert {c["code"] for c in plan["checkpoints"]} == {loc.short_code for loc in mine}
     assert {c["name"] for c in plan["checkpoints"]} == {"1F", "2F", "3F"}
@@ -214,7 +215,7 @@ def test_the_prepared_list_is_bounded_and_costs_a_fixed_number_of_queries(browse
     browser.login(butler.username)
     queries.statements.clear()
     plan = browser.get("/prepare.json").get_json()
-    assert len(plan["checkpoints"]) == PREPARE_LIMIT and len(plan["urls"]) == PREPARE_LIMIT + 1
+    assert len(plan["checkpoints"]) == PREPARE_LIMIT and len(plan["urls"]) == PREPARE_LIMIT + 2  # home, report
     assert len(queries) <= 6, queries.statements
 
 
@@ -229,7 +230,7 @@ def test_at_most_twelve_pages_are_kept_a_checkpoint_with_its_choices_whole(brows
     browser.login(butler.username)
     plan = browser.get("/prepare.json").get_json()
     assert PREPARE_LIMIT == 12
-    assert len(plan["urls"]) == 1 + 10 and [c["name"] for c in plan["checkpoints"]][-1] == "09F"
+    assert len(plan["urls"]) == 2 + 10 and [c["name"] for c in plan["checkpoints"]][-1] == "09F"
     assert not any(lobby.qr_token in url for url in plan["urls"])
 
 
@@ -238,7 +239,7 @@ def test_a_phone_saving_data_is_given_nothing_to_keep(browser, make):
     butler = make.user("butler", sites=[site])
     make.location(site)
     browser.login(butler.username)
-    assert len(browser.get("/prepare.json").get_json()["urls"]) == 2
+    assert len(browser.get("/prepare.json").get_json()["urls"]) == 3
     saving = browser.get("/prepare.json", headers={"Save-Data": "on"})
     assert saving.status_code == 200 and saving.get_json() == {"urls": [], "checkpoints": []}
 
@@ -254,6 +255,7 @@ def test_each_choice_of_a_checkpoint_with_several_checklists_is_kept(browser, ma
     lobby_url = f"/c/{lobby.qr_token}"
     assert urls == [
         "/",
+        "/report",
         lobby_url,
         *sorted(
             (f"{lobby_url}?checklist={floor_round.checklist_id}", f"{lobby_url}?checklist={fire_round.checklist_id}"),
@@ -261,16 +263,17 @@ def test_each_choice_of_a_checkpoint_with_several_checklists_is_kept(browser, ma
         ),
         f"/c/{stairs.qr_token}",  # one checklist: its scan page opens it straight away
     ]
-    for url in urls[2:4]:  # each choice is the checklist itself
+    for url in urls[3:5]:  # each choice is the checklist itself
         assert 'id="checklist"' in browser.get(url).get_data(as_text=True)
 
 
-def test_a_supervisor_keeps_only_the_home_page(browser, make):
+def test_a_supervisor_keeps_the_home_page_and_the_report_form_only(browser, make):
     site = make.site()
     make.location(site)
     supervisor = make.user("supervisor", sites=[site])
     browser.login(supervisor.username)
-    assert browser.get("/prepare.json").get_json() == {"urls": ["/"], "checkpoints": []}
+    # A supervisor may report a problem too: the form is kept, no checkpoint.
+    assert browser.get("/prepare.json").get_json() == {"urls": ["/", "/report"], "checkpoints": []}
 
 
 def test_the_scan_button_and_its_words_are_on_the_home_page(browser, make):

@@ -3,7 +3,9 @@ changes nothing; a form sent twice is one task; the photo is re-encoded and show
 
 from __future__ import annotations
 
+import html as entities
 import io
+import json
 import re
 import uuid
 from datetime import timedelta
@@ -339,3 +341,18 @@ def test_a_repeat_that_races_the_first_one_to_the_database_is_still_one_task(est
     assert second.id == first.id and task_count() == 1
     assert db.session.scalar(select(func.count(Photo.id))) == 1
     assert sorted(Path(app.config["PATROL_PHOTO_DIR"]).rglob("*.jpg")) == files_before
+
+
+def test_the_form_carries_the_servers_rules_in_its_words_for_the_phone(browser, estate):
+    """outbox-report.js refuses what the server would, in the words the server answers with."""
+    browser.login("amy")
+    page = browser.get("/report").get_data(as_text=True)
+    rules = json.loads(entities.unescape(re.search(r'data-rules="([^"]+)"', page).group(1)))
+    assert (rules["note_max"], rules["place_max"], rules["photos_max"]) == (2000, 120, 6)
+    assert rules["severities"] == ["low", "medium", "high"]
+    refused = browser.post(
+        "/report", data={"client_id": form_id(page), "note": "", "place": "x" * 121}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    for said in (rules["words"]["what"], rules["words"]["place"]):
+        assert said in entities.unescape(refused)
+    assert rules["words"]["where"] == "Say where: pick a location or type the place."

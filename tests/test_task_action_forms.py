@@ -8,7 +8,6 @@ a closed or cancelled task takes none. Each refusal leaves nothing behind.
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 
 import pytest
@@ -21,26 +20,19 @@ from patrol.services import task_photos
 from patrol.services.outcome import Refused
 from patrol.services.task_workflow import ActionInput, act, assign_many
 from tests import factories
-from tests.conftest import SeparateBrowser
-from tests.task_crew import events_of, jpeg_upload, make_crew, task_in, task_values, written
+from tests.task_crew import (
+    crew_fixture,  # noqa: F401  (the "crew" fixture)
+    events_of,
+    jpeg_upload,
+    page_text,
+    phone_of,
+    task_in,
+    task_values,
+    written,
+)
 
 OUT_OF_DATE = "This page is out of date. Reload it and try again."
 REUSED = "This form was already used for something else. Reload the page and try again."
-
-
-@pytest.fixture
-def crew(app, ctx):
-    return make_crew(app)
-
-
-def phone_of(app, crew, who: str) -> SeparateBrowser:
-    phone = SeparateBrowser(app.test_client())
-    phone.login(crew.username(who))
-    return phone
-
-
-def words(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def post(phone, task_id: int, form: dict, *, htmx: bool = False):
@@ -92,8 +84,8 @@ def test_an_action_whose_form_names_no_version_is_refused_and_nothing_happens(ap
     phone = phone_of(app, crew, who)
     before = written(app, task_id)
     response = post(phone, task_id, filled(crew, fields))
-    assert response.status_code == 409, words(response)[:2000]
-    assert OUT_OF_DATE in words(response)
+    assert response.status_code == 409, page_text(response)[:2000]
+    assert OUT_OF_DATE in page_text(response)
     assert written(app, task_id) == before
     # The same form with the version it was shown is taken.
     assert post(phone, task_id, {**filled(crew, fields), "version": current_version(app, task_id)}).status_code == 303
@@ -104,7 +96,7 @@ def test_an_empty_or_odd_version_is_out_of_date_too(app, crew, version):
     task_id = task_in(app, crew, "open")
     before = written(app, task_id)
     response = post(phone_of(app, crew, "supervisor"), task_id, {"action": "acknowledge", "version": version})
-    assert response.status_code == 409 and OUT_OF_DATE in words(response)
+    assert response.status_code == 409 and OUT_OF_DATE in page_text(response)
     assert written(app, task_id) == before
 
 
@@ -147,12 +139,12 @@ def test_a_client_id_reused_for_another_action_is_refused(app, crew):
     client_id = factories.client_id()
     comment = {"action": "comment", "note": "Looking into it", "client_id": client_id}
     first = post(supervisor, task_id, {**comment, "version": current_version(app, task_id)})
-    assert first.status_code == 303 and "Comment added." in words(supervisor.get(first.headers["Location"]))
+    assert first.status_code == 303 and "Comment added." in page_text(supervisor.get(first.headers["Location"]))
     before = written(app, task_id)
     acknowledge = {"action": "acknowledge", "client_id": client_id, "version": current_version(app, task_id)}
     response = post(supervisor, task_id, acknowledge)
-    assert response.status_code == 409 and REUSED in words(response)
-    assert "Comment added." not in words(response)
+    assert response.status_code == 409 and REUSED in page_text(response)
+    assert "Comment added." not in page_text(response)
     assert written(app, task_id) == before
     assert task_values(app, task_id, "acknowledged_at") == (None,)
 
@@ -165,7 +157,7 @@ def test_the_pass_and_fail_of_one_recheck_form_are_not_one_action(app, crew):
     assert post(butler, task_id, {**form, "action": "recheck_fail"}).status_code == 303
     before = written(app, task_id)
     response = post(butler, task_id, {**form, "action": "recheck_pass"})
-    assert response.status_code == 409 and REUSED in words(response)
+    assert response.status_code == 409 and REUSED in page_text(response)
     assert written(app, task_id) == before and task_values(app, task_id, "status") == ("assigned",)
 
 
@@ -175,9 +167,9 @@ def test_the_same_form_sent_again_is_answered_with_its_first_success(app, crew):
     form = {"action": "comment", "note": "Seen it too", "client_id": factories.client_id()}
     form["version"] = current_version(app, task_id)
     first = post(butler, task_id, form)
-    assert first.status_code == 303 and "Comment added." in words(butler.get(first.headers["Location"]))
+    assert first.status_code == 303 and "Comment added." in page_text(butler.get(first.headers["Location"]))
     again = post(butler, task_id, form)
-    assert again.status_code == 303 and "Comment added." in words(butler.get(again.headers["Location"]))
+    assert again.status_code == 303 and "Comment added." in page_text(butler.get(again.headers["Location"]))
     assert [event[4] for event in events_of(app, task_id) if event[0] == "comment"] == ["Seen it too"]
 
 
@@ -198,7 +190,7 @@ def test_a_comment_on_an_ended_task_takes_no_photos_but_may_still_be_written(app
     before = written(app, task_id)
     response = comment_with_photos(app, butler, task_id, 1, note="It is broken again")
     assert response.status_code == 422
-    assert "Photos cannot be added to a closed or cancelled task. Post the comment without them." in words(response)
+    assert "Photos cannot be added to a closed or cancelled task. Post the comment without them." in page_text(response)
     assert written(app, task_id) == before  # no event, no photo row, no file
     plain = {"action": "comment", "note": "It is broken again", "version": current_version(app, task_id)}
     assert post(butler, task_id, plain).status_code == 303
@@ -210,7 +202,7 @@ def test_a_comment_takes_at_most_as_many_photos_as_a_checklist_item(app, crew):
     before = written(app, task_id)
     response = comment_with_photos(app, phone_of(app, crew, "butler"), task_id, task_photos.MAX_PHOTOS + 1)
     assert task_photos.MAX_PHOTOS == 6
-    assert response.status_code == 422 and "At most 6 photos at a time." in words(response)
+    assert response.status_code == 422 and "At most 6 photos at a time." in page_text(response)
     assert written(app, task_id) == before
 
 
@@ -223,7 +215,7 @@ def test_the_comments_on_a_task_hold_a_limited_number_of_photos_in_all(app, crew
     before = written(app, task_id)
     response = comment_with_photos(app, supervisor, task_id, 2)
     assert response.status_code == 422
-    assert "The comments on a task can hold at most 3 photos, and this one has 2 already." in words(response)
+    assert "The comments on a task can hold at most 3 photos, and this one has 2 already." in page_text(response)
     assert written(app, task_id) == before
     assert comment_with_photos(app, supervisor, task_id, 1).status_code == 303
     assert [event[5] for event in events_of(app, task_id) if event[0] == "comment"] == [2, 1]

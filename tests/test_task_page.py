@@ -3,13 +3,11 @@ the re-check offered on the scan page of the location where a fix awaits it."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 
 from patrol.database import utcnow
@@ -18,23 +16,16 @@ from patrol.models import Task, TaskEvent, User
 from patrol.services.task_photos import keep_all
 from patrol.services.task_workflow import ActionInput, act
 from tests import factories
-from tests.conftest import SeparateBrowser
-from tests.task_crew import fix_photo, jpeg_upload, make_crew, patrol, task_in, task_values
-
-
-@pytest.fixture
-def crew(app, ctx):
-    return make_crew(app)
-
-
-def phone_of(app, crew, who: str) -> SeparateBrowser:
-    phone = SeparateBrowser(app.test_client())
-    phone.login(crew.username(who))
-    return phone
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+from tests.task_crew import (
+    crew_fixture,  # noqa: F401  (the "crew" fixture)
+    fix_photo,
+    jpeg_upload,
+    page_text,
+    patrol,
+    phone_of,
+    task_in,
+    task_values,
+)
 
 
 class Forms(HTMLParser):
@@ -100,7 +91,7 @@ def _fixer(app, crew):
 
 def test_a_supervisor_on_an_open_finding_may_assign_acknowledge_change_cancel_and_comment(app, crew):
     task_id = _finding(app, crew)
-    page = text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
+    page = page_text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
     assert "<h1>Fire door closed: Fail</h1>" in page
     assert "Door wedged open" in page and "Tower 1, 12F" in page and "Harbour View" in page
     assert "Not assigned yet" in page and "Butler Person" in page and "Inspection of" in page
@@ -123,7 +114,7 @@ def test_a_supervisor_on_an_open_finding_may_assign_acknowledge_change_cancel_an
 
 def test_the_assignee_may_start_and_submit_a_fix_with_photos_from_the_camera(app, crew):
     task_id = task_in(app, crew, "assigned")
-    page = text(phone_of(app, crew, "fixer").get(f"/tasks/{task_id}"))
+    page = page_text(phone_of(app, crew, "fixer").get(f"/tasks/{task_id}"))
     forms = Forms(page, task_id).actions()
     assert set(forms) == {"start", "submit_fix", "comment"}
     fix = forms["submit_fix"]
@@ -132,12 +123,14 @@ def test_the_assignee_may_start_and_submit_a_fix_with_photos_from_the_camera(app
     assert (photos["type"], photos["accept"], photos["capture"]) == ("file", "image/jpeg,image/png", "environment")
     assert "multiple" in photos and "required" in photos
     # Someone else on the site sees the task, and may only comment.
-    assert set(Forms(text(phone_of(app, crew, "spare").get(f"/tasks/{task_id}")), task_id).actions()) == {"comment"}
+    assert set(Forms(page_text(phone_of(app, crew, "spare").get(f"/tasks/{task_id}")), task_id).actions()) == {
+        "comment"
+    }
 
 
 def test_a_fix_awaiting_recheck_is_offered_to_others_but_not_to_its_fixer(app, crew):
     task_id = task_in(app, crew, "fixed")
-    page = text(phone_of(app, crew, "butler").get(f"/tasks/{task_id}"))
+    page = page_text(phone_of(app, crew, "butler").get(f"/tasks/{task_id}"))
     forms = Forms(page, task_id).actions()
     assert set(forms) == {"recheck_pass", "recheck_fail", "comment"}
     recheck = forms["recheck_pass"]
@@ -148,14 +141,16 @@ def test_a_fix_awaiting_recheck_is_offered_to_others_but_not_to_its_fixer(app, c
     # Beside it, the fix to look at: who, its note and photo.
     summary = page.split('class="fix-summary"', 1)[1].split("</div>", 1)[0]
     assert "Fixed by Fixer Person" in summary and "submit_fix note" in summary and "/thumb.jpg" in summary
-    assert set(Forms(text(phone_of(app, crew, "fixer").get(f"/tasks/{task_id}")), task_id).actions()) == {"comment"}
-    supervisor = set(Forms(text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}")), task_id).actions())
+    assert set(Forms(page_text(phone_of(app, crew, "fixer").get(f"/tasks/{task_id}")), task_id).actions()) == {
+        "comment"
+    }
+    supervisor = set(Forms(page_text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}")), task_id).actions())
     assert supervisor == {"change_due", "change_severity", "recheck_pass", "recheck_fail", "cancel", "comment"}
 
 
 def test_a_closed_task_may_only_be_commented_on(app, crew):
     task_id = task_in(app, crew, "closed")
-    page = text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
+    page = page_text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
     assert set(Forms(page, task_id).actions()) == {"comment"}
     assert 'class="badge status-closed">Closed</span>' in page
 
@@ -168,14 +163,14 @@ def test_the_head_says_overdue_feedback_overdue_seen_again_and_reopened(app, cre
         task.respond_by = task.due_at = utcnow() - timedelta(hours=1)
         db.session.commit()
         db.session.remove()
-    page = text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
+    page = page_text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
     assert '<span class="badge alarm">Overdue</span>' in page
     assert '<span class="badge alarm">Feedback overdue</span>' in page
     assert "Seen 2 times since" in page
     _step(app, crew, task_id, "supervisor", "assign", assignee=_fixer(app, crew))
     _step(app, crew, task_id, "fixer", "submit_fix", note="closer fixed")
     _step(app, crew, task_id, "butler", "recheck_fail", note="still open")
-    page = text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
+    page = page_text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
     assert "Failed re-check 1 time" in page and "Feedback overdue" not in page
 
 
@@ -192,7 +187,7 @@ def test_the_timeline_shows_who_did_what_when_with_notes_and_photos(app, crew):
     _step(app, crew, task_id, "fixer", "submit_fix", note="New door closer fitted")
     _step(app, crew, task_id, "butler", "recheck_fail", note="Closes too slowly")
     _step(app, crew, task_id, "steward", "comment", note="Parts ordered")
-    page = text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
+    page = page_text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
     timeline = page.split("<h2>Timeline</h2>", 1)[1]
     entries = re.findall(r"<li class=\"event-(\w+)\">(.*?)</li>", timeline, re.S)
     assert [kind for kind, _body in entries] == [
@@ -244,7 +239,7 @@ def test_a_reported_problem_shows_its_place_and_the_photos_it_came_with(app, cre
         db.session.commit()
         task_id, sha256 = task.id, kept.photos[0].sha256
         db.session.remove()
-    page = text(phone_of(app, crew, "butler").get(f"/tasks/{task_id}"))
+    page = page_text(phone_of(app, crew, "butler").get(f"/tasks/{task_id}"))
     assert "Lobby, by the lifts" in page and "Reported by" in page and "Steward Person" in page
     assert "Repair: Ceiling tile hanging" in page
     head = page.split('class="card task-head"', 1)[1].split("</section>", 1)[0]
@@ -273,7 +268,11 @@ def test_a_refused_action_comes_back_beside_its_form_and_keeps_what_was_typed(ap
     assert "Closer &lt;b&gt;swapped&lt;/b&gt;</textarea>" in fix_form
     # Without htmx the whole page comes back, with the same status and words.
     whole = fixer.post(f"/tasks/{task_id}/act", data=data)
-    assert whole.status_code == 422 and "<html" in text(whole) and "Add at least one photo of the fix." in text(whole)
+    assert (
+        whole.status_code == 422
+        and "<html" in page_text(whole)
+        and "Add at least one photo of the fix." in page_text(whole)
+    )
 
 
 def test_a_done_action_sends_htmx_to_the_task_page_with_a_message(app, crew):
@@ -282,7 +281,7 @@ def test_a_done_action_sends_htmx_to_the_task_page_with_a_message(app, crew):
     (version,) = task_values(app, task_id, "version")
     response = fixer.post(f"/tasks/{task_id}/act", data={"action": "start", "version": version}, htmx=True)
     assert response.status_code == 204 and response.headers["HX-Redirect"] == f"/tasks/{task_id}"
-    assert "Marked as being fixed." in text(fixer.get(f"/tasks/{task_id}"))
+    assert "Marked as being fixed." in page_text(fixer.get(f"/tasks/{task_id}"))
 
 
 # --- the re-check offered on the scan page -----------------------------------------------------------
@@ -291,7 +290,7 @@ def test_a_done_action_sends_htmx_to_the_task_page_with_a_message(app, crew):
 def test_scanning_a_location_offers_the_recheck_of_a_fix_there(app, crew):
     task_id = task_in(app, crew, "fixed")
     butler = phone_of(app, crew, "butler")
-    page = text(butler.get(f"/c/{crew.token}"))
+    page = page_text(butler.get(f"/c/{crew.token}"))
     assert f'href="/report?location={crew.location_id}"' in page and "Report a problem here" in page
     offer = page.split('class="card recheck-offer"', 1)[1].split("</section>", 1)[0]
     assert "Fixed by Fixer Person" in offer and "submit_fix note" in offer
@@ -299,21 +298,21 @@ def test_scanning_a_location_offers_the_recheck_of_a_fix_there(app, crew):
     assert 'value="recheck_pass" formnovalidate' in offer and 'value="recheck_fail"' in offer
     assert 'name="return_to" value="scan"' in offer
     # Its fixer is not offered their own fix.
-    assert "recheck-offer" not in text(phone_of(app, crew, "fixer").get(f"/c/{crew.token}"))
+    assert "recheck-offer" not in page_text(phone_of(app, crew, "fixer").get(f"/c/{crew.token}"))
     form = Forms(page, task_id).forms[0]["hidden"]
     response = butler.post(f"/tasks/{task_id}/act", data={**form, "action": "recheck_pass"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/c/{crew.token}")
     assert task_values(app, task_id, "status") == ("closed",)
-    after = text(butler.get(f"/c/{crew.token}"))
+    after = page_text(butler.get(f"/c/{crew.token}"))
     assert "Re-check passed: the task is closed." in after and "recheck-offer" not in after
 
 
 def test_not_passed_from_the_scan_page_needs_a_note(app, crew):
     task_id = task_in(app, crew, "fixed")
     butler = phone_of(app, crew, "butler")
-    form = Forms(text(butler.get(f"/c/{crew.token}")), task_id).forms[0]["hidden"]
+    form = Forms(page_text(butler.get(f"/c/{crew.token}")), task_id).forms[0]["hidden"]
     response = butler.post(f"/tasks/{task_id}/act", data={**form, "action": "recheck_fail"})
-    assert response.status_code == 422 and "Say what is still wrong." in text(response)
+    assert response.status_code == 422 and "Say what is still wrong." in page_text(response)
     assert task_values(app, task_id, "status") == ("fixed",)
     response = butler.post(f"/tasks/{task_id}/act", data={**form, "action": "recheck_fail", "note": "Still sticks"})
     assert response.status_code == 303 and task_values(app, task_id, "status", "reopen_count") == ("assigned", 1)
@@ -330,6 +329,6 @@ def test_a_fix_photo_sent_through_the_page_is_on_the_timeline(app, crew):
         "photos": [jpeg_upload("a.jpg"), jpeg_upload("b.jpg", color=(0, 0, 200))],
     }
     assert fixer.post(f"/tasks/{task_id}/act", data=data).status_code == 303
-    page = text(fixer.get(f"/tasks/{task_id}"))
+    page = page_text(fixer.get(f"/tasks/{task_id}"))
     fixed = page.split('<li class="event-fixed">', 1)[1].split("</li>", 1)[0]
     assert len(re.findall(r"/photos/[0-9a-f]{64}/thumb\.jpg", fixed)) == 2

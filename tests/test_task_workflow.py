@@ -7,7 +7,6 @@ task, no photo row or file.
 
 from __future__ import annotations
 
-import html
 import io
 import os
 from datetime import datetime
@@ -25,19 +24,18 @@ from patrol.services.outcome import Refused
 from patrol.services.task_workflow import ActionInput, act
 from patrol.views.uploads import decode_slots
 from tests import factories
-from tests.conftest import SeparateBrowser
-from tests.task_crew import events_of, fix_photo, jpeg_upload, make_crew, patrol, task_in, task_values, written
-
-
-@pytest.fixture
-def crew(app, ctx):
-    return make_crew(app)
-
-
-def phone_of(app, crew, who: str) -> SeparateBrowser:
-    phone = SeparateBrowser(app.test_client())
-    phone.login(crew.username(who))
-    return phone
+from tests.task_crew import (
+    crew_fixture,  # noqa: F401  (the "crew" fixture)
+    events_of,
+    fix_photo,
+    jpeg_upload,
+    page_text,
+    patrol,
+    phone_of,
+    task_in,
+    task_values,
+    written,
+)
 
 
 def send(phone, task_id: int, action: str, app, *, version: int | None = None, **fields):
@@ -45,10 +43,6 @@ def send(phone, task_id: int, action: str, app, *, version: int | None = None, *
         (version,) = task_values(app, task_id, "version")
     data = {"action": action, "version": str(version), "client_id": fields.pop("client_id", ""), **fields}
     return phone.post(f"/tasks/{task_id}/act", data=data)
-
-
-def words(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 # --- two supervisors at once ------------------------------------------------------------------------
@@ -65,7 +59,7 @@ def test_the_second_of_two_supervisors_acting_on_the_same_page_is_refused(app, c
     # The second still has the page as it was: the same version, another assignee.
     response = send(other, task_id, "assign", app, version=shown_version, assignee=str(crew.ids["spare"]))
     assert response.status_code == 409
-    assert "Someone else changed this task while you were looking at it." in words(response)
+    assert "Someone else changed this task while you were looking at it." in page_text(response)
     assert written(app, task_id) == before
     assert task_values(app, task_id, "assignee_id") == (crew.ids["fixer"],)
 
@@ -100,14 +94,14 @@ def test_assigning_to_someone_without_access_to_the_site_is_refused(app, crew, m
     supervisor = phone_of(app, crew, "supervisor")
     response = send(supervisor, task_id, "assign", app, assignee=str(crew.ids["outsider"]))
     assert response.status_code == 422
-    assert "Outsider Person does not work on this site, so cannot be given this task." in words(response)
+    assert "Outsider Person does not work on this site, so cannot be given this task." in page_text(response)
     with app.app_context():
         gone = factories.user("butler", [db.session.get(Task, task_id).site], active=False, locale="en")
         gone_id = gone.id
     response = send(supervisor, task_id, "assign", app, assignee=str(gone_id))
-    assert response.status_code == 422 and "does not work on this site" in words(response)
+    assert response.status_code == 422 and "does not work on this site" in page_text(response)
     response = send(supervisor, task_id, "assign", app, assignee="99999")
-    assert response.status_code == 422 and "Choose who should fix it." in words(response)
+    assert response.status_code == 422 and "Choose who should fix it." in page_text(response)
     assert written(app, task_id) == before
 
 
@@ -116,9 +110,9 @@ def test_a_fix_without_a_photo_is_refused(app, crew):
     before = written(app, task_id)
     response = send(phone_of(app, crew, "fixer"), task_id, "submit_fix", app, note="Replaced the closer")
     assert response.status_code == 422
-    assert "Add at least one photo of the fix." in words(response)
+    assert "Add at least one photo of the fix." in page_text(response)
     # The note typed is still there to send again with the photo.
-    assert "Replaced the closer</textarea>" in words(response)
+    assert "Replaced the closer</textarea>" in page_text(response)
     assert written(app, task_id) == before
 
 
@@ -126,7 +120,7 @@ def test_a_fix_without_a_note_is_refused(app, crew):
     task_id = task_in(app, crew, "in_progress")
     before = written(app, task_id)
     response = send(phone_of(app, crew, "fixer"), task_id, "submit_fix", app, photos=jpeg_upload())
-    assert response.status_code == 422 and "Say what was done to fix it." in words(response)
+    assert response.status_code == 422 and "Say what was done to fix it." in page_text(response)
     assert written(app, task_id) == before
 
 
@@ -137,7 +131,7 @@ def test_a_recheck_by_the_person_who_did_the_fix_is_refused(app, crew):
     for action in ("recheck_pass", "recheck_fail"):
         response = send(fixer, task_id, action, app, note="looks fine to me")
         assert response.status_code == 403
-        assert "Someone other than the person who fixed it must re-check it." in words(response)
+        assert "Someone other than the person who fixed it must re-check it." in page_text(response)
     assert written(app, task_id) == before
 
 
@@ -145,7 +139,7 @@ def test_a_failed_recheck_needs_a_note(app, crew):
     task_id = task_in(app, crew, "fixed")
     before = written(app, task_id)
     response = send(phone_of(app, crew, "butler"), task_id, "recheck_fail", app)
-    assert response.status_code == 422 and "Say what is still wrong." in words(response)
+    assert response.status_code == 422 and "Say what is still wrong." in page_text(response)
     assert written(app, task_id) == before
 
 
@@ -160,7 +154,7 @@ def test_a_bad_photo_is_refused_with_the_reason(app, crew, upload, status, reaso
     task_id = task_in(app, crew, "in_progress")
     before = written(app, task_id)
     response = send(phone_of(app, crew, "fixer"), task_id, "submit_fix", app, note="done", photos=upload)
-    assert response.status_code == status and reason in words(response)
+    assert response.status_code == status and reason in page_text(response)
     assert written(app, task_id) == before
 
 
@@ -180,7 +174,7 @@ def test_an_oversized_photo_is_refused_with_the_limit(app, crew, monkeypatch):
     response = phone_of(app, crew, "fixer").post(
         f"/tasks/{task_id}/act", body, content_type=f"multipart/form-data; boundary={boundary}"
     )
-    assert response.status_code == 413 and "The photo is larger than 1 MB." in words(response)
+    assert response.status_code == 413 and "The photo is larger than 1 MB." in page_text(response)
     assert written(app, task_id) == before
 
 
@@ -189,7 +183,7 @@ def test_more_photos_than_allowed_are_refused(app, crew):
     before = written(app, task_id)
     photos = [jpeg_upload(f"{n}.jpg") for n in range(7)]
     response = send(phone_of(app, crew, "fixer"), task_id, "submit_fix", app, note="done", photos=photos)
-    assert response.status_code == 422 and "At most 6 photos at a time." in words(response)
+    assert response.status_code == 422 and "At most 6 photos at a time." in page_text(response)
     assert written(app, task_id) == before
 
 
@@ -218,7 +212,8 @@ def test_a_missing_past_or_odd_due_time_is_refused(app, crew, raw):
     before = written(app, task_id)
     response = send(phone_of(app, crew, "supervisor"), task_id, "change_due", app, due_at=raw)
     assert response.status_code == 422
-    assert "Give the new due time." in words(response) or "The new due time must be in the future." in words(response)
+    said = page_text(response)
+    assert "Give the new due time." in said or "The new due time must be in the future." in said
     assert written(app, task_id) == before
 
 
@@ -234,7 +229,7 @@ def test_a_new_due_time_is_read_in_the_sites_zone(app, crew):
 def test_an_unknown_action_is_a_400(app, crew):
     task_id = task_in(app, crew, "open")
     response = send(phone_of(app, crew, "supervisor"), task_id, "delete_everything", app)
-    assert response.status_code == 400 and "There is no such action on a task." in words(response)
+    assert response.status_code == 400 and "There is no such action on a task." in page_text(response)
 
 
 def test_the_same_form_sent_twice_is_one_action(app, crew):
@@ -257,7 +252,7 @@ def test_a_client_id_used_for_another_task_is_refused(app, crew):
     assert send(supervisor, one, "comment", app, note="first", client_id=client_id).status_code == 303
     before = written(app, two)
     response = send(supervisor, two, "comment", app, note="second", client_id=client_id)
-    assert response.status_code == 409 and "This form was already used for something else." in words(response)
+    assert response.status_code == 409 and "This form was already used for something else." in page_text(response)
     assert written(app, two) == before
 
 
@@ -313,7 +308,7 @@ def test_an_item_failing_on_two_rounds_is_one_task_seen_twice(app, crew):
     kinds = [event[0] for event in events_of(app, task_id)]
     assert kinds == ["created", "seen_again"]
     assert events_of(app, task_id)[1][4] == "Still wedged open"
-    page = words(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
+    page = page_text(phone_of(app, crew, "supervisor").get(f"/tasks/{task_id}"))
     assert "Seen 2 times since" in page and "Seen again" in page and "See the inspection" in page
 
 
@@ -357,5 +352,5 @@ def test_a_failure_after_closing_raises_a_new_task_that_follows_the_old(app, cre
     old, new = _tasks(app)
     assert old == (old_id, "closed", 1, 0, None)
     assert new[1:] == ("open", 1, 0, old_id)
-    page = words(phone_of(app, crew, "supervisor").get(f"/tasks/{new[0]}"))
+    page = page_text(phone_of(app, crew, "supervisor").get(f"/tasks/{new[0]}"))
     assert f'href="/tasks/{old_id}"' in page and f"Earlier task #{old_id}" in page

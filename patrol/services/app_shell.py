@@ -32,7 +32,7 @@ SHELL_SUFFIXES = (".css", ".js", ".svg")
 VERSIONED_TEMPLATES = ("pwa/sw.js", "pwa/offline.html")
 # The scan pages a phone keeps for offline rounds (a checkpoint's page and its checklists' choice pages
 # count alike): the checkpoints the home page lists first, few enough to fetch quickly after sign-in on
-# a phone's data plan (about 6 KB each).
+# a phone's data plan (about 6 KB each). The home page and the report form come on top.
 PREPARE_LIMIT = 12
 
 
@@ -93,6 +93,7 @@ def icon_url(name: str) -> str:
 
 @dataclass(frozen=True)
 class PreparedCheckpoint:
+    id: int  # a saved report form opened for it (/report?location=<id>) names it from this list
     url: str
     name: str
     site: str
@@ -130,6 +131,8 @@ def prepare_plan(user: User) -> dict:
     """/prepare.json: the pages to keep (home first), and the checkpoints the offline page lists.
 
     A checkpoint with several checklists opens on a choice between them: each choice's page is kept too.
+    The report form is kept once, for a person who may report: the worker opens it for any of its links
+    (/report?location=<id>), and the page picks the place named from these checkpoints.
     """
     locations = checkpoints_to_prepare(user)
     checklists = checklists_at(locations) if locations else {}
@@ -143,8 +146,9 @@ def prepare_plan(user: User) -> dict:
         if len(pages) + len(these) > PREPARE_LIMIT:
             break  # a checkpoint is kept whole or not at all: its choice page needs its checklists
         pages += these
-        checkpoints.append(PreparedCheckpoint(url, loc.name, loc.site.name, loc.short_code))
-    return {"urls": [url_for("home.index"), *pages], "checkpoints": [asdict(c) for c in checkpoints]}
+        checkpoints.append(PreparedCheckpoint(loc.id, url, loc.name, loc.site.name, loc.short_code))
+    forms = [url_for("reports.report_form")] if can(user, "inspect") else []
+    return {"urls": [url_for("home.index"), *forms, *pages], "checkpoints": [asdict(c) for c in checkpoints]}
 
 
 # Asked by a browser set to save data (Chrome's Lite mode, Android's Data Saver): nothing is fetched ahead.

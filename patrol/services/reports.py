@@ -36,6 +36,19 @@ RECENT_LOCATIONS = 6
 # A report from home proposes where the person scanned within this long: they are likely still there.
 JUST_SCANNED = timedelta(minutes=30)
 DEFAULT_SEVERITY = "medium"
+# The rules' words, the same whether the server or the phone (report_rules) says them.
+SAY_WHERE = _l("Say where: pick a location or type the place.")
+SAY_WHAT = _l("Take a photo or write what is wrong.")
+CHOOSE_SITE = _l("Choose the site.")
+CHOOSE_OPTION = _l("Choose one of the options.")
+
+
+def too_long(n: int):
+    return _l("Keep it under %(n)d characters.", n=n)
+
+
+def too_many_photos():
+    return _l("At most %(n)d photos at a time.", n=MAX_PHOTOS)
 
 
 @dataclass
@@ -138,17 +151,17 @@ def read_report(
     draft.severity = severity if severity in SEVERITIES else DEFAULT_SEVERITY
     draft.category = category if category in REPORT_CATEGORIES else None
     if severity not in SEVERITIES:
-        draft.errors["severity"] = _l("Choose one of the options.")
+        draft.errors["severity"] = CHOOSE_OPTION
     if category is not None and category not in REPORT_CATEGORIES:
-        draft.errors["category"] = _l("Choose one of the options.")
+        draft.errors["category"] = CHOOSE_OPTION
     if len(draft.note) > MAX_NOTE:
-        draft.errors["note"] = _l("Keep it under %(n)d characters.", n=MAX_NOTE)
+        draft.errors["note"] = too_long(MAX_NOTE)
     if len(draft.place) > MAX_PLACE:
-        draft.errors["place"] = _l("Keep it under %(n)d characters.", n=MAX_PLACE)
+        draft.errors["place"] = too_long(MAX_PLACE)
     if photo_count > MAX_PHOTOS:
-        draft.errors["photos"] = _l("At most %(n)d photos at a time.", n=MAX_PHOTOS)
+        draft.errors["photos"] = too_many_photos()
     if not draft.note and not photo_count:  # said by the photo button, the form's first field
-        draft.errors.setdefault("photos", _l("Take a photo or write what is wrong."))
+        draft.errors.setdefault("photos", SAY_WHAT)
     _read_where(draft, form, location, sites)
     return draft
 
@@ -167,9 +180,30 @@ def _read_where(draft: ReportDraft, form: Mapping[str, str], location: Location 
     if draft.site is None and len(sites) == 1:
         draft.site = sites[0]  # only one site: the form does not ask
     if not draft.place:
-        draft.errors["where"] = _l("Say where: pick a location or type the place.")
+        draft.errors["where"] = SAY_WHERE
     elif draft.site is None:
-        draft.errors["site"] = _l("Choose the site.")
+        draft.errors["site"] = CHOOSE_SITE
+
+
+def report_rules() -> dict:
+    """read_report's rules and words for the phone (outbox-report.js checks a report before keeping it):
+    what it can tell without the server. Whether a picked location is still in use stays the server's."""
+    return {
+        "note_max": MAX_NOTE,
+        "place_max": MAX_PLACE,
+        "photos_max": MAX_PHOTOS,
+        "severities": list(SEVERITIES),
+        "categories": list(REPORT_CATEGORIES),
+        "words": {
+            "where": str(SAY_WHERE),
+            "what": str(SAY_WHAT),
+            "site": str(CHOOSE_SITE),
+            "option": str(CHOOSE_OPTION),
+            "note": str(too_long(MAX_NOTE)),
+            "place": str(too_long(MAX_PLACE)),
+            "photos": str(too_many_photos()),
+        },
+    }
 
 
 def earlier_report(client_id: str | None, user: User) -> Task | None:

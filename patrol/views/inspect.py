@@ -30,7 +30,7 @@ from patrol.templating import go_to, render, render_block
 from patrol.views import outbox
 from patrol.views.drafts import draft_key
 from patrol.views.errors import error_response, json_error, wants_json
-from patrol.views.outbox import ack, missing_op, outbox_op, read_seq, signed_in
+from patrol.views.outbox import ack, missing_op, outbox_op, photo_refused, read_seq, signed_in
 from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 bp = Blueprint("inspect", __name__)
@@ -135,9 +135,9 @@ def photo_add(location_id: int, version_id: int, item_id: int):
     except PhotosBusy:
         return busy_response()
     if not outcome.ok:
-        for code in ("incomplete", "conflict"):  # sent again by the outbox / kept and shown, never resent
-            if code in outcome.errors:
-                return json_error(outcome.status, code, outcome.errors[code])
+        refused = photo_refused(outcome)
+        if refused is not None:
+            return refused
         message = outcome.errors.get("photo") or outcome.errors.get("form")
         return error_response(outcome.status, detail=message)
     if wants_json():

@@ -64,6 +64,16 @@ def missing_op():
     return json_error(400, "op", _l("Something in that request was wrong"))
 
 
+def photo_refused(outcome):
+    """A photo's refusal the outbox acts on by its code, or None when it is the person's to read.
+
+    "incomplete": the upload broke off, the outbox sends it again; "conflict": kept and shown, never resent."""
+    for code in ("incomplete", "conflict"):
+        if code in outcome.errors:
+            return json_error(outcome.status, code, outcome.errors[code])
+    return None
+
+
 def ack(op: str, **fields):
     """The acknowledgement the outbox waits for before it lets go of an item: ok, and its own id."""
     return jsonify({"ok": True, "op": op, **fields})

@@ -111,6 +111,7 @@ def service_worker():
         shell=shell,
         offline_url=url_for("pwa.offline"),
         prepare_url=url_for("pwa.prepare"),
+        report_url=url_for("reports.report_form"),
         login_url=url_for("auth.login"),
         logout_url=url_for("auth.logout"),
         token_url=url_for("inspect.outbox_token"),

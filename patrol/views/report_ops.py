@@ -18,7 +18,7 @@ from patrol.services.task_rules import Refused
 from patrol.templating import flash_success
 from patrol.validation import client_id_or_none
 from patrol.views.errors import error_response, json_error
-from patrol.views.outbox import ack, missing_op, outbox_op
+from patrol.views.outbox import ack, missing_op, outbox_op, photo_refused
 from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 REPORTED = _l("Reported. The supervisors on the site can see it now.")
@@ -81,9 +81,9 @@ def send_report_photo():
     except PhotosBusy:
         return busy_response()
     if not outcome.ok:
-        for code in ("incomplete", "conflict"):  # sent again by the outbox / kept and shown, never resent
-            if code in outcome.errors:
-                return json_error(outcome.status, code, outcome.errors[code])
+        refused = photo_refused(outcome)
+        if refused is not None:
+            return refused
         return error_response(outcome.status, detail=outcome.errors["photo"])
     given = outcome.value
     thumb = url_for("photos.photo_file", sha256=given["photo"]["sha256"], variant="thumb")

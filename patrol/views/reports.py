@@ -19,6 +19,7 @@ from patrol.services.reports import (
     just_scanned,
     read_report,
     recent_locations,
+    report_rules,
     report_sites,
     save_report,
 )
@@ -121,5 +122,6 @@ def _form(draft: ReportDraft, status: int = 200, proposed=None):
         sites=sites,
         several_sites=len({site.id for site in sites}) > 1,
         proposed=proposed,
+        rules=report_rules(),
     )
     return html, status

@@ -8,39 +8,19 @@
 (function () {
   "use strict";
   var outbox = window.patrolOutbox;
-  if (!outbox || window.patrolReport) return;
+  var kit = window.patrolPicture;
+  if (!outbox || !kit || window.patrolReport) return;
   var say = outbox.say;
   var FIELDS = ["note", "severity", "category", "location", "place", "site"];
   var form = null;
   var words = {};
-  var urls = {};
 
   function word(key) { return words[key] || ""; }
   function client() { return form.elements.client_id.value; }
   function me() { return form.dataset.user; }
   function ours(op) { return Boolean(form) && String(op.user) === me() && op.inspection === client(); }
 
-  // --- A photo's bytes, kept as outbox-photos.js keeps a finding's ----------------------------
-
-  function shrink(file) {
-    var fallback = { blob: file, type: file.type, width: 0, height: 0 };
-    if (!window.patrolShrinkPhoto) return Promise.resolve(fallback);
-    return window.patrolShrinkPhoto(file, { maxSide: 1600, quality: 0.8 }).then(function (result) {
-      return result && result.blob ? result : fallback;
-    }, function () { return fallback; });
-  }
-
-  function bytesOf(blob) {
-    if (blob.arrayBuffer) return blob.arrayBuffer();
-    return new Response(blob).arrayBuffer();
-  }
-
-  function sha256(bytes) {
-    if (!window.crypto || !crypto.subtle) return Promise.resolve("");
-    return crypto.subtle.digest("SHA-256", bytes).then(function (hash) {
-      return Array.prototype.map.call(new Uint8Array(hash), function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
-    }, function () { return ""; });
-  }
+  // --- A photo's bytes and thumbnail: outbox-picture.js, as a finding's ------------------------
 
   // The photos this person kept for a report, oldest first.
   function keptPhotos() {
@@ -56,54 +36,12 @@
     return outbox.transact(["photos"], function (tx) { tx.del("photos", id); });
   }
 
-  // --- Thumbnails: the checklist's figure (outbox-photos.js) --------------------------------------
-
-  function figureFor(id) {
-    var figure = form.querySelector('figure[data-photo-op="' + id + '"]');
-    if (figure) return figure;
-    figure = document.createElement("figure");
-    figure.className = "pending";
-    figure.dataset.photoOp = id;
-    var img = document.createElement("img");
-    img.alt = say("photo");
-    img.width = img.height = 96;
-    var bar = document.createElement("progress");
-    bar.max = 100;
-    bar.value = 0;
-    bar.hidden = true;
-    var line = document.createElement("span");
-    line.className = "photo-state";
-    var remove = document.createElement("button");
-    remove.type = "button";
-    remove.className = "remove";
-    remove.dataset.reportRemove = id;
-    remove.setAttribute("aria-label", say("remove_photo"));
-    remove.textContent = "×";
-    figure.append(img, bar, line, remove);
-    form.querySelector("[data-photos] label.camera").insertAdjacentElement("beforebegin", figure);
-    return figure;
-  }
-
-  function picture(figure, blob) {
-    var id = figure.dataset.photoOp;
-    if (urls[id]) URL.revokeObjectURL(urls[id]);
-    urls[id] = URL.createObjectURL(blob);
-    figure.querySelector("img").src = urls[id];
-  }
-
-  function state(figure, kind, text) {
-    figure.dataset.state = kind;
-    figure.classList.toggle("pending", kind !== "saved");
-    figure.querySelector(".photo-state").textContent = text;
-    figure.querySelector("progress").hidden = kind !== "sending";
-  }
+  function figureFor(id) { return kit.figureIn(form, id, "reportRemove"); }
 
   // A photo with no operation left was acknowledged: it is on the server, waiting for the report.
   function showPhoto(figure, op) {
-    if (!op) state(figure, "saved", "");
-    else if (op.state === "sending") state(figure, "sending", say("item_sending"));
-    else if (outbox.stuck(op)) state(figure, "refused", op.error || say("state_needs_user"));
-    else state(figure, "waiting", say("photo_waiting"));
+    if (op) kit.showOp(figure, op);
+    else kit.state(figure, "saved", "");
   }
 
   function where() {
@@ -116,28 +54,18 @@
   function add(file) {
     var id = outbox.uuid();
     var figure = figureFor(id);
-    state(figure, "editing", say("uploading"));
-    return shrink(file).then(function (shrunk) {
-      picture(figure, shrunk.blob);
-      return bytesOf(shrunk.blob).then(function (bytes) {
-        return sha256(bytes).then(function (hash) {
-          var op = {
-            op: id, kind: "photo", report: true, keepPhoto: true, photo: id, sha256: hash, field: "photo",
-            url: form.dataset.photoUrl, fields: { report: client() }, inspection: client(), user: me(),
-            scanUrl: form.action, label: { location: where() },
-          };
-          var kept = { id: id, bytes: bytes, type: shrunk.type || shrunk.blob.type || "image/jpeg", width: shrunk.width,
-            height: shrunk.height, sha256: hash, created: Date.now(), report: client(), user: me() };
-          return outbox.enqueue(op, kept);
-        });
-      });
-    }).then(function () { state(figure, "waiting", say("photo_waiting")); }, function () { figure.remove(); });
+    kit.state(figure, "editing", say("uploading"));
+    return kit.prepare(id, file, figure).then(function (ready) {
+      var op = {
+        op: id, kind: "photo", report: true, keepPhoto: true, photo: id, sha256: ready.hash, field: "photo",
+        url: form.dataset.photoUrl, fields: { report: client() }, inspection: client(), user: me(),
+        scanUrl: form.action, label: { location: where() },
+      };
+      return outbox.enqueue(op, Object.assign(ready.kept, { report: client(), user: me() }));
+    }).then(function () { kit.state(figure, "waiting", say("photo_waiting")); }, function () { figure.remove(); });
   }
 
-  // One at a time: a phone has memory for one full-size picture being shrunk, not several.
-  function take(files) {
-    return files.reduce(function (done, file) { return done.then(function () { return add(file); }); }, Promise.resolve());
-  }
+  function take(files) { return kit.oneByOne(files, add); }
 
   // --- The report ------------------------------------------------------------------------------
 
@@ -218,8 +146,39 @@
     status(op.state === "sending" ? word("sending") : op.state === "needs_signin" ? say("signin") : word("waiting"));
   }
 
+  // --- The server's rules and words (form.html data-rules), checked before the report is kept --------
+
+  function length(text) { return Array.from(text).length; }  // characters, as the server counts them
+
+  // What the server would refuse, by field, in its words; null when nothing (reports.py read_report).
+  function problems() {
+    var rules;
+    try { rules = JSON.parse(form.dataset.rules || ""); } catch (error) { return null; }
+    var said = rules.words;
+    var data = new FormData(form);
+    var note = String(data.get("note") || "").trim();
+    var place = String(data.get("place") || "").split(/\s+/).filter(Boolean).join(" ");
+    var severity = String(data.get("severity") || "");
+    var category = String(data.get("category") || "");
+    var photos = photoIds().length;
+    var errors = {};
+    if (severity && rules.severities.indexOf(severity) < 0) errors.severity = said.option;
+    if (category && rules.categories.indexOf(category) < 0) errors.category = said.option;
+    if (length(note) > rules.note_max) errors.note = said.note;
+    if (length(place) > rules.place_max) errors.place = said.place;
+    if (photos > rules.photos_max) errors.photos = said.photos;
+    else if (!note && !photos) errors.photos = said.what;
+    if (!data.get("location")) {
+      if (!place) errors.where = said.where;
+      else if (form.elements.site && !data.get("site")) errors.site = said.site;
+    }
+    return Object.keys(errors).length ? errors : null;
+  }
+
   function send() {
     clearErrors();
+    var errors = problems();
+    if (errors) { showErrors({ errors: errors }); return Promise.resolve(null); }  // nothing kept to be refused later
     var ids = photoIds();
     var fields = Object.assign(fieldsOf(), { photo_ops: ids.join(",") });
     var op = {
@@ -263,10 +222,58 @@
   function restore(ops, photos) {
     photos.filter(function (photo) { return photo.report === client(); }).forEach(function (photo) {
       var figure = figureFor(photo.id);
-      picture(figure, new Blob([photo.bytes], { type: photo.type || "image/jpeg" }));
+      kit.picture(figure, new Blob([photo.bytes], { type: photo.type || "image/jpeg" }));
       showPhoto(figure, ops.filter(function (op) { return op.op === photo.id; })[0]);
     });
     showReport(ops.filter(function (op) { return op.kind === "report" && ours(op); })[0] || null);
+  }
+
+  // --- A saved copy of the form (templates/pwa/sw.js opens it offline for any link to /report) --------
+
+  // The copy was made for no place, maybe with a place proposed then: the place its link names is
+  // picked now, named from the checkpoints this phone prepared when the copy's chips do not have it.
+  function placeFromLink() {
+    if (!document.documentElement.hasAttribute("data-patrol-saved-at")) return Promise.resolve();
+    var proposed = form.querySelector(".proposed");
+    if (proposed) {
+      proposed.remove();
+      form.querySelectorAll('input[name="location"]').forEach(function (chip) { chip.checked = false; });
+    }
+    var id = new URLSearchParams(window.location.search).get("location") || "";
+    if (!/^[0-9]+$/.test(id)) return Promise.resolve();
+    var chip = form.querySelector('input[name="location"][value="' + id + '"]');
+    if (chip) { chip.checked = true; return Promise.resolve(); }
+    return (window.patrolPrepared ? window.patrolPrepared() : Promise.resolve([])).then(function (checkpoints) {
+      var found = checkpoints.filter(function (checkpoint) { return String(checkpoint.id) === id; })[0];
+      if (found) addChip(found.id, found.name, found.site).checked = true;
+    });
+  }
+
+  function addChip(value, name, site) {
+    var chips = form.querySelector(".where .chips");
+    if (!chips) {
+      chips = document.createElement("div");
+      chips.className = "chips";
+      form.querySelector(".where legend").insertAdjacentElement("afterend", chips);
+      addChip("", word("somewhere_else"), "");
+      form.querySelector('label[for="f-place"]').textContent = word("or_place");  // as the server words it
+    }
+    var input = document.createElement("input");
+    input.type = "radio";
+    input.name = "location";
+    input.value = String(value);
+    input.id = "f-location-" + (value || "none");
+    var label = document.createElement("label");
+    label.htmlFor = input.id;
+    label.textContent = name;
+    if (site && form.elements.site) {
+      var small = document.createElement("small");
+      small.textContent = site;
+      label.appendChild(small);
+    }
+    if (value) chips.prepend(input, label);
+    else chips.append(input, label);
+    return input;
   }
 
   function start() {
@@ -278,7 +285,7 @@
     var input = form.querySelector("[data-report-photo-input]");
     var early = Array.prototype.slice.call(input.files || []);  // taken before this script ran
     input.value = "";
-    Promise.all([outbox.all(), keptPhotos()]).then(function (kept) {
+    placeFromLink().then(function () { return Promise.all([outbox.all(), keptPhotos()]); }).then(function (kept) {
       adopt(kept[0], kept[1]);
       restore(kept[0], kept[1]);
       take(early);
@@ -322,7 +329,7 @@
     }
     var figure = form.querySelector('figure[data-photo-op="' + detail.op.op + '"]');
     if (!figure) return;
-    if (detail.type === "progress") figure.querySelector("progress").value = Math.round(detail.done * 100);
+    if (detail.type === "progress") kit.progress(figure, detail.done);
     else if (detail.type === "acked") showPhoto(figure, null);
     else if (detail.type !== "removed") showPhoto(figure, detail.op);
   });

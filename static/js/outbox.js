@@ -162,23 +162,30 @@
   // A part the page's script bundle already ran (patrol/static_bundles.py) is not fetched again.
   var RAN = { item: "patrolChecklistItem", scan: "patrolChecklist", send: "patrolOutboxSender",
     photos: "patrolChecklistPhotos", submit: "patrolChecklistSubmit", list: "patrolOutboxList",
-    acked: "patrolOutboxAcked", report: "patrolReport" };
+    acked: "patrolOutboxAcked", report: "patrolReport", picture: "patrolPicture" };
+  // A part that uses another is fetched after it: both photo parts build on outbox-picture.js.
+  var AFTER = { photos: "picture", report: "picture" };
   function need(name) {
     if (!loading[name] && RAN[name] && window[RAN[name]]) loading[name] = Promise.resolve();
     if (!loading[name]) {
-      loading[name] = new Promise(function (resolve, reject) {
-        var bar = document.querySelector("[data-outbox-bar]");
-        var scripts = bar ? JSON.parse(bar.dataset.scripts || "{}") : {};
-        if (!scripts[name]) { reject(new Error(name)); return; }
-        var script = document.createElement("script");
-        script.src = scripts[name];
-        script.async = false;
-        script.onload = resolve;
-        script.onerror = function () { script.remove(); delete loading[name]; reject(new Error(name)); };
-        document.head.appendChild(script);
-      });
+      loading[name] = (AFTER[name] ? need(AFTER[name]) : Promise.resolve()).then(function () { return fetchPart(name); });
+      loading[name].catch(function () { delete loading[name]; });  // tried again when next needed
     }
     return loading[name];
+  }
+
+  function fetchPart(name) {
+    return new Promise(function (resolve, reject) {
+      var bar = document.querySelector("[data-outbox-bar]");
+      var scripts = bar ? JSON.parse(bar.dataset.scripts || "{}") : {};
+      if (!scripts[name]) { reject(new Error(name)); return; }
+      var script = document.createElement("script");
+      script.src = scripts[name];
+      script.async = false;
+      script.onload = resolve;
+      script.onerror = function () { script.remove(); reject(new Error(name)); };
+      document.head.appendChild(script);
+    });
   }
 
   // Resolves once written and committed: only then may a page say "kept on this phone".

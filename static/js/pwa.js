@@ -116,6 +116,8 @@
     }).catch(function () { return []; });
   }
 
+  window.patrolPrepared = preparedCheckpoints;  // a saved report form names its place from them
+
   function listPrepared() {
     var list = document.querySelector("[data-prepared-list]");
     var none = document.querySelector("[data-prepared-none]");

@@ -14,6 +14,9 @@ const VERSION = {{ version|tojson }};
 const SHELL = {{ shell|tojson }};
 const OFFLINE_URL = {{ offline_url|tojson }};
 const PREPARE_URL = {{ prepare_url|tojson }};
+// The report form is kept once, without a query: every link to it (/report?location=<id>) opens that
+// copy offline, and the page picks the place its link names (static/js/outbox-report.js).
+const REPORT_URL = new URL({{ report_url|tojson }}, self.location.href).href;
 const LOGIN_URL = {{ login_url|tojson }};
 const LOGOUT_URL = {{ logout_url|tojson }};
 const TOKEN_URL = {{ token_url|tojson }};
@@ -96,8 +99,11 @@ async function openPage(event) {
   if (!(await afterPendingSignOut())) return offlinePage();
   const me = await currentPerson();
   const pages = me.who ? await caches.open(pagesCacheName(me.who)) : null;
-  const saved = pages ? await pages.match(event.request, { ignoreVary: true }) : undefined;
-  const network = fromNetwork(event, saved ? me.who : null);
+  const key = savedKey(event.request);
+  const saved = pages ? await pages.match(key, { ignoreVary: true }) : undefined;
+  // Only the page asked for under its own key refreshes the copy (a report form for a place does not).
+  const refresh = saved && (key === event.request || key === event.request.url) ? me.who : null;
+  const network = fromNetwork(event, refresh);
   try {
     const response = await (saved ? withinTime(network, NETWORK_WAIT_MS) : network);
     if (!saved || !SERVER_DOWN.includes(response.status)) return response;
@@ -106,6 +112,12 @@ async function openPage(event) {
   }
   if (saved) return marked(saved);
   return offlinePage();
+}
+
+// Where a page's saved copy is kept: the report form's for any of its links, else the page's own.
+function savedKey(request) {
+  const url = new URL(request.url);
+  return url.origin + url.pathname === REPORT_URL ? REPORT_URL : request;
 }
 
 async function offlinePage() {
