@@ -21,12 +21,12 @@ from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Inspection, Location, Site, Task, TaskEvent, User
 from patrol.services import alerts
+from patrol.services.outcome import Refused
 from patrol.services.photo_store import release_photos
 from patrol.services.photos import ProcessedPhoto
 from patrol.services.report_photos import claim_report_photos
 from patrol.services.task_photos import MAX_PHOTOS, keep_all
 from patrol.services.task_raising import due_hours
-from patrol.services.task_rules import Refused
 from patrol.validation import client_id_or_none, whole_number
 from patrol.vocabulary import REPORT_CATEGORIES, SEVERITIES
 

@@ -11,10 +11,10 @@ from patrol.access import site_ids_for
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location
 from patrol.services.evidence import PhotoOp
+from patrol.services.outcome import Refused
 from patrol.services.photos import PhotosBusy
 from patrol.services.report_photos import attach_report_photo
 from patrol.services.reports import earlier_report, read_report, report_sites, save_report
-from patrol.services.task_rules import Refused
 from patrol.templating import flash_success
 from patrol.validation import client_id_or_none
 from patrol.views.errors import error_response, json_error

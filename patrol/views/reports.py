@@ -12,6 +12,7 @@ from patrol.database import reads_first
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location
 from patrol.request_guards import arg_int
+from patrol.services.outcome import Refused
 from patrol.services.photos import PhotosBusy
 from patrol.services.reports import (
     ReportDraft,
@@ -24,7 +25,6 @@ from patrol.services.reports import (
     save_report,
 )
 from patrol.services.task_photos import process_uploads, read_uploads
-from patrol.services.task_rules import Refused
 from patrol.templating import go_to
 from patrol.validation import whole_number
 from patrol.views.errors import error_response, wants_json
