@@ -30,8 +30,9 @@ SETTINGS = {
     # The two every browser we target sends; zstd and deflate would add nothing for them.
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
-    # Pages are compressed on every request: brotli 5 is smaller than gzip 6 and takes about a millisecond.
-    "COMPRESS_BR_LEVEL": 5,
+    # Pages are compressed on every request. Brotli 7 against 5: the scan page 6.1 KB instead of 6.4 KB
+    # for 0.1 ms more (a 36 KB page, measured 2026-12-07); 9 costs 9 ms for nothing more.
+    "COMPRESS_BR_LEVEL": 7,
     "COMPRESS_LEVEL": 6,
 }
 

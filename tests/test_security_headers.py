@@ -29,6 +29,8 @@ CSP = {
     "form-action": "'self'",
     "base-uri": "'none'",
 }
+# A fragment htmx swaps into a page (the page's policy governs it there) and our static images.
+NOTHING = {"default-src": "'none'", "frame-ancestors": "'none'"}
 
 
 @pytest.fixture
@@ -71,8 +73,22 @@ def csp_directives(header: str) -> dict[str, str]:
     }
 
 
-def check(response, url: str, https: bool) -> list[str]:
+def runs_nothing(response, url: str) -> list[str]:
+    """A fragment htmx swaps into a page, or one of our static images: it may load and run nothing."""
+    problems = []
+    if csp_directives(response.headers.get("Content-Security-Policy", "")) != NOTHING:
+        problems.append(f"Content-Security-Policy: {response.headers.get('Content-Security-Policy')!r}")
+    if response.headers.get("X-Content-Type-Options") != "nosniff":
+        problems.append("X-Content-Type-Options missing")
+    if response.mimetype == "text/html":
+        problems += inline_code(response.get_data(as_text=True))
+    return [f"{url} ({response.status_code}): {problem}" for problem in problems]
+
+
+def check(response, url: str, https: bool, fragment: bool = False) -> list[str]:
     """What is wrong with one response's headers and, if it is HTML, its markup."""
+    if fragment:  # what htmx asked for, whatever it is
+        return runs_nothing(response, url)
     problems = []
     headers = response.headers
     if url.startswith(("/static/", "/assets/")) and response.mimetype in ("text/javascript", "text/css"):
@@ -101,10 +117,11 @@ def check(response, url: str, https: bool) -> list[str]:
 def walk(browser, urls, https: bool, **headers) -> tuple[list[str], dict[int, int]]:
     problems, statuses = [], {}
     base_url = "https://localhost" if https else "http://localhost"
+    fragment = "HX-Request" in headers
     for url in urls:
         response = browser.get(url, base_url=base_url, headers=headers)
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-        problems += check(response, url, https)
+        problems += check(response, url, https, fragment)
         response.close()  # a file sent from disk stays open until then
     return problems, statuses
 
@@ -138,11 +155,15 @@ def test_the_first_run_page_carries_the_policy(browser):
 def test_a_file_served_to_download_carries_the_policy_too(app, browser, demo_ids):
     browser.login("admin", DEMO_PASSWORD)
     qr = f"/locations/{demo_ids['location_id']}/qr.svg"
-    for url in (qr, "/admin/locations/export.csv", "/static/icons/icon.svg"):
+    for url in (qr, "/admin/locations/export.csv"):
         response = browser.get(url)
         response.close()
         assert response.status_code == 200, url
         assert csp_directives(response.headers["Content-Security-Policy"]) == CSP, url
+    # Our own image, opened on its own, may load and run nothing at all.
+    icon = browser.get("/static/icons/icon.svg")
+    icon.close()
+    assert runs_nothing(icon, "/static/icons/icon.svg") == []
 
 
 def test_our_scripts_and_stylesheets_carry_nosniff_but_not_the_document_only_headers(browser):

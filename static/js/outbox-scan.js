@@ -4,7 +4,10 @@
   "use strict";
   var outbox = window.patrolOutbox;
   if (!outbox || !window.patrolChecklistItem || window.patrolChecklist) return;
-  var acked = window.patrolOutboxAcked || { recordFor: function () { return null; }, apply: function () {} };
+  // What the server acknowledged (outbox-acked.js): not bundled, as a scan page opened with signal needs
+  // it only once it sends (outbox.js fetches it then); a saved copy fetches it before it starts.
+  var NO_RECORD = { recordFor: function () { return null; }, apply: function () {} };
+  function acked() { return window.patrolOutboxAcked || NO_RECORD; }
 
   var TYPING_MS = 600;
   var say = outbox.say;
@@ -156,7 +159,7 @@
       if (!candidate || newest > open[0].created) candidate = scratch;
     }
     // A saved copy (offline) carries the id of its day; what the server has acknowledged since goes on.
-    var taken = acked.recordFor(form);
+    var taken = acked().recordFor(form);
     if (!candidate && taken && !submitted[taken.inspection] && document.documentElement.hasAttribute("data-patrol-saved-at")) {
       candidate = taken;
     }
@@ -222,10 +225,13 @@
     answering = false;
     openedNow(false);
     var early = touched();
-    outbox.all().then(function (ops) {
+    // Only a saved copy (offline) shows less than the server has: only it waits for the acknowledged record.
+    var savedCopy = document.documentElement.hasAttribute("data-patrol-saved-at");
+    (savedCopy ? outbox.need("acked").catch(function () { /* nothing acknowledged kept here */ }) : Promise.resolve())
+      .then(outbox.all).then(function (ops) {
       var scratch = readScratch();
       adopt(ops, scratch);
-      acked.apply(form, put);
+      acked().apply(form, put);
       restore(ops);
       sections().forEach(function (sec) { showFinding(sec); sent[sec.dataset.item] = JSON.stringify(Object.assign(base(), fieldsOf(sec, readItem(sec)))); });
       if (scratch && scratch.inspection === inspection()) {

@@ -287,7 +287,7 @@
   function pageParts() {
     refreshBar();
     if (document.querySelector("form[data-outbox-form]")) {
-      need("item").then(function () { return need("acked"); }).then(function () { return need("scan"); }).catch(function () {});
+      need("item").then(function () { return need("scan"); }).catch(function () {});
     }
     if (document.querySelector("[data-outbox-list]")) need("list").catch(function () {});
     if (document.querySelector("form[data-report-form]")) need("report").catch(function () {});
