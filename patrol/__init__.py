@@ -34,7 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_request_hooks(app)  # first: the blueprints' own hooks rely on what these reset
-    from patrol import cli, request_guards, security_headers, templating
+    from patrol import cli, security_headers, templating
+    from patrol.views import request_guards
 
     request_guards.init_app(app)  # before the blueprints: their routes take its int converter
     _register_blueprints(app)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -32,6 +33,15 @@ from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
 from patrol.static_bundles import BUNDLES, SEPARATOR
+
+# htmx's JavaScript, as its package installed it (served by patrol/views/assets.py, precached by the
+# service worker): a dependency, never a copy in the repo.
+HTMX_FILE = (
+    Path(next(iter(importlib.util.find_spec("js_lib_htmx").submodule_search_locations)))
+    / "static"
+    / "htmx"
+    / "htmx.min.js"
+)
 
 YEAR = 365 * 24 * 3600
 IMMUTABLE = f"public, max-age={YEAR}, immutable"

@@ -11,7 +11,6 @@ from werkzeug.routing import IntegerConverter
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Answer, Inspection, Photo, Schedule, Site, Task
-from patrol.request_guards import MAX_PAGE
 from patrol.services.answers import AnswerInput
 from patrol.services.catalogue import passfail
 from patrol.services.checklists import assign_checklist
@@ -19,6 +18,7 @@ from patrol.services.evidence import PhotoLimits, attach_photo
 from patrol.services.inspections import DraftKey, save_answer
 from patrol.services.submission import submit_inspection
 from patrol.validation import MAX_ID, whole_number, whole_numbers
+from patrol.views.request_guards import MAX_PAGE
 from tests.conftest import Browser
 from tests.factories import PASSWORD, jpeg_bytes
 from tests.phone import NOTHING, answer, scan, stored, text_of, upload

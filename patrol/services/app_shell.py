@@ -24,6 +24,7 @@ from patrol.services.checklists import _applies_to as applies_to  # the same rul
 from patrol.services.locations import locations_on
 from patrol.services.task_rules import visible_site_ids
 from patrol.static_bundles import BUNDLES
+from patrol.static_files import HTMX_FILE
 
 # The folders under static/ whose files every page may load; the print sheets' CSS is small enough to add.
 SHELL_FOLDERS = ("css", "js", "icons")
@@ -72,7 +73,6 @@ def _template_paths() -> list[Path]:
 
 def current_shell() -> tuple[str, list[str]]:
     """(version, the URLs to precache) for this build; needs a request context for the URLs."""
-    from patrol.views.assets import HTMX_DIR  # the views package imports services, not the other way round
 
     static_root = Path(current_app.static_folder)
     files = shell_files(static_root)
@@ -80,7 +80,7 @@ def current_shell() -> tuple[str, list[str]]:
     urls += [url_for("static", filename=name) for name in BUNDLES]  # made of files already in the digest
     urls += [url_for("assets.htmx_js"), url_for("pwa.manifest"), url_for("pwa.offline"), url_for("pwa.favicon")]
     urls += [icon_url(name) for name in icons.ICONS]
-    on_disk = [*files, HTMX_DIR / "htmx.min.js", *_template_paths()]
+    on_disk = [*files, HTMX_FILE, *_template_paths()]
     parts = [_files_digest(_signature(on_disk)), *urls, *(icons.icon_png(name) for name in icons.ICONS)]
     parts.append(str(current_app.config.get("PATROL_SW_VERSION_SALT", "")))  # lets a test or a deploy force one
     return shell_version(parts), urls

@@ -7,19 +7,14 @@ pages an older version left in a cache.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 from flask import Blueprint
 
-from patrol.static_files import Asset, asset_response
+from patrol.static_files import HTMX_FILE, Asset, asset_response
 
 bp = Blueprint("assets", __name__)
 
-_spec = importlib.util.find_spec("js_lib_htmx")
-HTMX_DIR = Path(next(iter(_spec.submodule_search_locations))) / "static" / "htmx"
 # The package's file does not change while the app runs: hashed once, when this module loads.
-HTMX = Asset.of(HTMX_DIR / "htmx.min.js")
+HTMX = Asset.of(HTMX_FILE)
 
 
 # A literal path, not a <digest> variable: url_for builds it first, and no other hash matches it.

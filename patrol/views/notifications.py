@@ -11,7 +11,6 @@ from flask import Blueprint, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from patrol.i18n import lazy_gettext as _l
-from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services import alerts
 from patrol.services.notifications import (
     BADGE_MAX,
@@ -25,6 +24,7 @@ from patrol.services.notifications import (
 from patrol.services.settling import settled_words
 from patrol.templating import go_to
 from patrol.views.errors import error_response
+from patrol.views.request_guards import MAX_PAGE, arg_int
 
 bp = Blueprint("notifications", __name__)
 PAGE_SIZE = 30

@@ -11,7 +11,6 @@ from patrol.access import load, permission_required, site_ids_for
 from patrol.database import reads_first
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location
-from patrol.request_guards import arg_int
 from patrol.services.outcome import Refused
 from patrol.services.photos import PhotosBusy
 from patrol.services.reports import (
@@ -30,6 +29,7 @@ from patrol.validation import whole_number
 from patrol.views.errors import error_response, wants_json
 from patrol.views.outbox import signed_in
 from patrol.views.report_ops import REPORTED, send_report_op, send_report_photo
+from patrol.views.request_guards import arg_int
 from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 bp = Blueprint("reports", __name__)

@@ -9,12 +9,12 @@ from flask_login import current_user, login_required
 
 from patrol.access import require_site
 from patrol.i18n import lazy_gettext as _l
-from patrol.request_guards import arg_int
 from patrol.services.locations import location_by_token
 from patrol.services.scan import scan_page
 from patrol.services.sites import site_accepts_inspections
 from patrol.views.drafts import opened_stamp
 from patrol.views.errors import error_response
+from patrol.views.request_guards import arg_int
 
 bp = Blueprint("scan", __name__)
 

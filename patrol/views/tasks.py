@@ -12,7 +12,6 @@ from patrol.board_vocabulary import ASSIGNEE_CHOICES, BOARD_SORTS, BOARD_STATES
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location, User
-from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services.outcome import Refused
 from patrol.services.task_filter import TaskFilter, people_on, sorts_for
 from patrol.services.task_rules import MANAGERS, WORKING_STATUSES, assignable_people, visible_site_ids
@@ -21,6 +20,7 @@ from patrol.services.tasks import task_page, tasks_named
 from patrol.templating import go_to, is_htmx, render
 from patrol.validation import whole_number, whole_numbers
 from patrol.views.errors import error_response
+from patrol.views.request_guards import MAX_PAGE, arg_int
 from patrol.vocabulary import LOCATION_KINDS, SEVERITIES
 
 bp = Blueprint("tasks", __name__)

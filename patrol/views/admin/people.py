@@ -15,7 +15,6 @@ from patrol.extensions import db
 from patrol.i18n import LANGUAGES
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import User
-from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services.people import (
     PersonFilter,
     deactivate_person,
@@ -29,6 +28,7 @@ from patrol.services.people import (
 from patrol.services.schedule_return import schedule_return, with_responsible
 from patrol.templating import go_to, render
 from patrol.views.admin import Confirm, confirm_page, setup_blueprint
+from patrol.views.request_guards import MAX_PAGE, arg_int
 
 bp = setup_blueprint("admin_people", __name__, "/admin/people")
 PAGE_SIZE = 30

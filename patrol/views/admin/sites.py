@@ -8,7 +8,6 @@ from flask_login import current_user
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Site
-from patrol.request_guards import MAX_PAGE, arg_int
 from patrol.services.sites import (
     SITE_FILTERS,
     archive_site,
@@ -22,6 +21,7 @@ from patrol.services.sites import (
 )
 from patrol.templating import go_to, render
 from patrol.views.admin import Confirm, confirm_page, setup_blueprint
+from patrol.views.request_guards import MAX_PAGE, arg_int
 
 bp = setup_blueprint("admin_sites", __name__, "/admin/sites")
 PAGE_SIZE = 30
