@@ -4,7 +4,7 @@ what a repeat visit asks the server for.
     python bench/page_weight.py                 # prints the tables bench/README.md quotes
     python bench/page_weight.py --shots /tmp/x  # and a screenshot of the page measured
 
-The demo estate (patrol.services.demo) on SQLite in a temporary folder, served by werkzeug in this
+The demo estate (patrol.demo.seed) on SQLite in a temporary folder, served by werkzeug in this
 process; headless Chromium at 390×844 signs in as the demo butler, forgets its HTTP cache, and opens
 the scan page of the demo's first location (/c/<token>), as scanning its sticker does. Sizes are
 counted as the server sends them (tests/page_weight.py): each body as sent, compressed, and its
@@ -48,9 +48,9 @@ def demo_app(folder: Path):
     from sqlalchemy import select
 
     from patrol import create_app
+    from patrol.demo.seed import seed_demo
     from patrol.extensions import db
     from patrol.models import Location
-    from patrol.services.demo import seed_demo
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}"})
     with app.app_context():

@@ -35,7 +35,7 @@ def phone_jpeg(width=4032, height=3024) -> bytes:
 
 
 def decode_and_resize(data: bytes, use_draft: bool) -> None:
-    from patrol.services.photos import _fit
+    from patrol.photos.processing import _fit
 
     image = Image.open(io.BytesIO(data))
     if use_draft:
@@ -47,7 +47,7 @@ def decode_and_resize(data: bytes, use_draft: bool) -> None:
 def whole_pipeline(data: bytes) -> None:
     from zoneinfo import ZoneInfo
 
-    from patrol.services.photos import PixelLimits, process_photo
+    from patrol.photos.processing import PixelLimits, process_photo
 
     process_photo(data, zone=ZoneInfo("Asia/Shanghai"), max_bytes=len(data), pixels=PixelLimits(10**8, 10**8))
 

@@ -155,8 +155,8 @@ def measure(path: str) -> dict:
     from zoneinfo import ZoneInfo
 
     from patrol.config import load_config
-    from patrol.services.outcome import Refused
-    from patrol.services.photos import PixelLimits, process_photo
+    from patrol.outcome import Refused
+    from patrol.photos.processing import PixelLimits, process_photo
 
     data = Path(path).read_bytes()
     zone, unlimited = ZoneInfo("Asia/Shanghai"), PixelLimits(10**12, 10**12)
@@ -215,7 +215,7 @@ def _child(*args: str) -> str:
 
 
 def _decode_path(path: Path) -> str:
-    from patrol.services.photos import _decodes_in_one_pass
+    from patrol.photos.processing import _decodes_in_one_pass
 
     data = path.read_bytes()
     return "scaled" if data[:2] == b"\xff\xd8" and _decodes_in_one_pass(data) else "full"

@@ -1,8 +1,8 @@
 """How long reading each hostile (and each ordinary) location sheet takes, and what the reader answers.
 
-    python bench/sheet_import.py                        # patrol/services/sheets.py in this tree
+    python bench/sheet_import.py                        # patrol/setup/sheets.py in this tree
     python bench/sheet_import.py /tmp/sheets_before.py  # another version of that module, e.g.
-        git show 031d89a:patrol/services/sheets.py > /tmp/sheets_before.py
+        git show 031d89a:patrol/setup/sheets.py > /tmp/sheets_before.py
 
 Every file is generated here, then read by `read_sheet(data, max_rows=5000)` in its own process
 (so the peak RSS is that process's own: imports, the file and the reading), median of 3 rounds.
@@ -38,7 +38,7 @@ from tests.test_hostile_sheets import (  # noqa: E402  (the forgeries the tests 
     with_shared_strings,
 )
 
-MODULE = ROOT / "patrol" / "services" / "sheets.py"
+MODULE = ROOT / "patrol" / "setup" / "sheets.py"
 KILL_SECONDS = 30
 ROUNDS = 3
 HEADER = ["building", "floor", "unit", "name", "kind", "checklist", "notes"]
@@ -119,7 +119,7 @@ def run_case(module_path: str, data_path: str) -> None:
     module = load_reader(Path(module_path))
     data = Path(data_path).read_bytes()
     module.read_sheet(xlsx(location_rows(1)), max_rows=5000)  # imports and warm-up before the clock starts
-    # Versions before issue 15 raised their own SheetError; later ones patrol.services.outcome.Refused.
+    # Versions before issue 15 raised their own SheetError; later ones patrol.outcome.Refused.
     refused = getattr(module, "Refused", None) or module.SheetError
     start = time.perf_counter()
     try:

@@ -67,7 +67,8 @@ def _refuse_unsafe_settings(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from patrol import compression, i18n, sessions, static_files, throttle
+    from patrol import compression, i18n, static_files
+    from patrol.accounts import sessions, throttle
 
     compression.init_app(app)  # first: its hook runs last, on the finished response
     static_files.init_app(app)  # before security_headers: its page hook runs after that one's
@@ -106,7 +107,6 @@ BLUEPRINT_MODULES = (
     "notices",
     "notifications",
     "photos",
-    "pwa",
     "reports",
     "scan",
     "tasks",
@@ -114,12 +114,14 @@ BLUEPRINT_MODULES = (
 
 
 def _register_blueprints(app: Flask) -> None:
+    from patrol.pwa import views as pwa_views
     from patrol.views import admin, task_page  # noqa: F401 — task_page: see BLUEPRINT_MODULES
 
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(f"patrol.views.{name}").bp)
     for blueprint in admin.blueprints():
         app.register_blueprint(blueprint)
+    app.register_blueprint(pwa_views.bp)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """The words of the task board: which tasks it lists (its states), its orders and its assignee choices.
 
-The board's states are TaskFilter's (patrol/services/task_filter.py): "open" is every open state,
+The board's states are TaskFilter's (patrol/tasks/filters.py): "open" is every open state,
 "to_assign" the single status open (待分派).
 """
 

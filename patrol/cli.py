@@ -15,8 +15,8 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from patrol.demo.seed import DEMO_PASSWORD, has_data, seed_demo
 from patrol.extensions import db
-from patrol.services.demo import DEMO_PASSWORD, has_data, seed_demo
 from qr import qr_terminal
 
 
@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
     @click.password_option()
     def create_admin_command(username, display_name, password):
         """Create an administrator account (the first one of an empty install, or another)."""
-        from patrol.services.accounts import add_admin
+        from patrol.accounts.accounts import add_admin
 
         outcome = add_admin(username, display_name or username, password)
         if not outcome.ok:
@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
     )
     def sweep_photos_command(dry_run, grace_minutes):
         """Remove photos no answer shows any more, and files in the photo folder with no photo."""
-        from patrol.services.photo_store import sweep_photos
+        from patrol.photos.store import sweep_photos
 
         minutes = app.config["PATROL_PHOTO_SWEEP_GRACE_MINUTES"] if grace_minutes is None else grace_minutes
         swept = sweep_photos(app.config["PATROL_PHOTO_DIR"], timedelta(minutes=minutes), dry_run=dry_run)
@@ -69,9 +69,9 @@ def init_app(app: Flask) -> None:
     @click.option("--no-send", is_flag=True, help="only write the alerts; leave the robot messages to the workers")
     def alerts_command(no_send):
         """Alert about first responses and tasks now overdue, and send the robot messages that are due (for cron)."""
-        from patrol.jobs import held
-        from patrol.services.alerts import sweep_alerts
-        from patrol.services.robot_sending import deliver_due
+        from patrol.alerts.jobs import held
+        from patrol.alerts.sending import deliver_due
+        from patrol.alerts.sweep import sweep_alerts
 
         with held(app):
             swept = sweep_alerts()
@@ -83,7 +83,7 @@ def init_app(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="stop when the queue is empty")
     def worker_command(burst):
         """Run jobs from the Redis queue (PATROL_REDIS_URL): robot messages and the alert sweep."""
-        from patrol.jobs import work
+        from patrol.alerts.jobs import work
 
         if not app.config.get("PATROL_REDIS_URL"):
             raise click.ClickException(

@@ -15,8 +15,9 @@ from jinja2 import pass_eval_context
 from jinja2.filters import do_xmlattr
 from markupsafe import Markup
 
-from patrol import access, i18n, passwords, presenters, vocabulary
-from patrol.services import answers
+from patrol import access, i18n, presenters, vocabulary
+from patrol.accounts import passwords
+from patrol.inspections import answers
 
 
 def is_htmx() -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Notification, Photo, Task, User
-from patrol.services.task_workflow import ActionInput, act
+from patrol.tasks.workflow import ActionInput, act
 
 
 def make_crew(make):

@@ -16,8 +16,8 @@ from flask_migrate import upgrade
 from sqlalchemy import event, text
 
 from patrol import create_app
+from patrol.accounts.throttle import limiter
 from patrol.extensions import db
-from patrol.throttle import limiter
 from tests import factories
 
 # The phone-in-a-test-client fixtures (scene, butler) used by the bad-input tests, and the live
@@ -205,6 +205,6 @@ def sheet_clock_stands_still(monkeypatch):
     """Uploaded sheets are read against a clock that never moves, so what refuses a sheet in a test is
     the limit it is about, never a busy machine running out of the 2-second reading budget. The budget
     itself is proved in tests/test_hostile_sheets.py with clocks that jump."""
-    from patrol.services import sheets
+    from patrol.setup import sheets
 
     monkeypatch.setattr(sheets, "_clock", lambda: 0.0)

@@ -8,12 +8,12 @@ from itertools import count
 
 from PIL import Image
 
+from patrol.accounts.accounts import create_user
 from patrol.extensions import db
 from patrol.models import ChecklistVersion, Location, Site, User
-from patrol.services import catalogue
-from patrol.services import checklist_editor as editor
-from patrol.services.accounts import create_user
-from patrol.services.checklists import assign_checklist, items_of
+from patrol.setup import catalogue
+from patrol.setup import checklist_editor as editor
+from patrol.setup.checklists import assign_checklist, items_of
 
 PASSWORD = "correct horse battery"
 _serial = count(1)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from patrol.extensions import db
 from patrol.models import Inspection
-from patrol.services.catalogue import choice, count, note, passfail, rating, reading
+from patrol.setup.catalogue import choice, count, note, passfail, rating, reading
 from tests import factories
 from tests.browser_steps import sign_in
 

@@ -20,8 +20,8 @@ from werkzeug.test import encode_multipart
 
 from patrol.extensions import db
 from patrol.models import Answer, Inspection, Photo, Task, answer_photos
-from patrol.services import catalogue
-from patrol.services.checklists import items_of
+from patrol.setup import catalogue
+from patrol.setup.checklists import items_of
 from tests import factories
 
 

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from patrol import jobs
+from patrol.alerts import jobs
 from patrol.extensions import db
 from tests.robot_receiver import start
 

@@ -23,10 +23,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
+from patrol.alerts import sweep as alerts
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Robot, Task, User
-from patrol.services import alerts
 
 OK = (200, {"errcode": 0, "errmsg": "ok"})
 SECRET = "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab"

@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey, save_answer
+from patrol.inspections.submission import submit_inspection
 from patrol.models import Location, Photo, Task, TaskEvent, User, task_event_photos
-from patrol.services.answers import AnswerInput
-from patrol.services.catalogue import passfail
-from patrol.services.inspections import DraftKey, save_answer
-from patrol.services.photos import PixelLimits, process_photo
-from patrol.services.submission import submit_inspection
-from patrol.services.task_workflow import ActionInput, act
+from patrol.photos.processing import PixelLimits, process_photo
+from patrol.setup.catalogue import passfail
+from patrol.tasks.workflow import ActionInput, act
 from tests import factories
 from tests.conftest import SeparateBrowser
 

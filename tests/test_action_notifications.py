@@ -1,17 +1,17 @@
 """Every action reaches the person who must act next, never the one who took it; and a notification
-that asks for an action is settled once anyone takes it (patrol.services.settling)."""
+that asks for an action is settled once anyone takes it (patrol.alerts.settling)."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
+from patrol.alerts import sweep as alerts
+from patrol.alerts.notifications import NOTIFICATION_KINDS, unread_count
+from patrol.alerts.settling import SETTLED_BY, settled_words
 from patrol.extensions import db
 from patrol.models import Notification, Task, User
-from patrol.services import alerts
-from patrol.services.notifications import NOTIFICATION_KINDS, unread_count
-from patrol.services.settling import SETTLED_BY, settled_words
-from patrol.services.task_workflow import EVENT_KINDS, ActionInput, act
+from patrol.tasks.workflow import EVENT_KINDS, ActionInput, act
 from tests import task_crew
 from tests.alert_people import do, make_crew, notified, photo, raise_task
 

@@ -7,8 +7,8 @@ import pytest
 
 from patrol.extensions import db
 from patrol.models import Schedule
-from patrol.services.catalogue import passfail
-from patrol.services.checklists import assign_checklist
+from patrol.setup.catalogue import passfail
+from patrol.setup.checklists import assign_checklist
 
 READABLE_BY_SUPERVISORS = ("admin.", "admin_checklists.", "admin_schedules.")
 PARAM = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")

@@ -9,9 +9,9 @@ import pytest
 from patrol import presenters
 from patrol.extensions import db
 from patrol.models import Checklist, Schedule
-from patrol.services.audit import record
-from patrol.services.locations import reissue_code
-from patrol.services.schedules import stop_schedule
+from patrol.setup.audit import record
+from patrol.setup.locations import reissue_code
+from patrol.setup.schedules import stop_schedule
 
 LOG = "/admin/audit/"
 
@@ -184,7 +184,7 @@ def _recorded_keys() -> set[str]:
     """Every detail key services pass to record(): its keywords, and the keys of the dicts they spread
     (`**{"from": …}`) or build in a `_snapshot` function (a schedule's fields)."""
     keys = set()
-    for path in (Path(presenters.__file__).parent / "services").glob("*.py"):
+    for path in Path(presenters.__file__).parent.parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "record":
                 keys |= {keyword.arg for keyword in node.keywords if keyword.arg}
@@ -196,10 +196,10 @@ def _recorded_keys() -> set[str]:
 
 
 def test_every_detail_a_service_records_has_a_word():
-    from patrol.services import location_admin, sites
+    from patrol.setup import location_admin, sites
 
     keys = _recorded_keys() | set(sites._TRACKED) | set(location_admin.MAX_LENGTHS)
     keys |= {name for fields in location_admin.KIND_FIELDS.values() for name in fields}
-    keys |= {"display_name", "locale"}  # patrol.services.people.update_person's changes
+    keys |= {"display_name", "locale"}  # patrol.setup.people.update_person's changes
     keys = {key[4:] if key.startswith(("old_", "new_")) else key for key in keys}
     assert keys - presenters.HIDDEN_FIELDS - set(presenters.FIELD_WORDS) == set()

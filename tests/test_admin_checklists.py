@@ -7,14 +7,14 @@ from sqlalchemy import select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey
+from patrol.inspections.scan import scan_page
+from patrol.inspections.submission import submit_inspection
 from patrol.models import AuditEvent, Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion
-from patrol.services import catalogue
-from patrol.services.answers import AnswerInput
-from patrol.services.checklist_editor import publish_new_checklist
-from patrol.services.checklists import current_versions_for, items_of
-from patrol.services.inspections import DraftKey
-from patrol.services.scan import scan_page
-from patrol.services.submission import submit_inspection
+from patrol.setup import catalogue
+from patrol.setup.checklist_editor import publish_new_checklist
+from patrol.setup.checklists import current_versions_for, items_of
 from tests.factories import client_id as make_client_id
 
 BASE = "/admin/checklists"

@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey, save_answer
+from patrol.inspections.submission import submit_inspection
 from patrol.models import AuditEvent, Inspection, User
-from patrol.services.answers import AnswerInput
-from patrol.services.catalogue import passfail
-from patrol.services.inspections import DraftKey, save_answer
-from patrol.services.submission import submit_inspection
+from patrol.setup.catalogue import passfail
 from tests.conftest import SeparateBrowser
 
 PASSWORD = "correct horse battery"

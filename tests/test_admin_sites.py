@@ -5,13 +5,13 @@ from sqlalchemy import func, select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey, save_answer
+from patrol.inspections.photos import PhotoLimits, attach_photo
+from patrol.inspections.submission import submit_inspection
 from patrol.models import AuditEvent, Inspection, Location, Site, Task, user_sites
-from patrol.services.answers import AnswerInput
-from patrol.services.catalogue import passfail
-from patrol.services.evidence import PhotoLimits, attach_photo
-from patrol.services.inspections import DraftKey, save_answer
-from patrol.services.sites import site_accepts_inspections
-from patrol.services.submission import submit_inspection
+from patrol.setup.catalogue import passfail
+from patrol.setup.sites import site_accepts_inspections
 from tests.factories import jpeg_bytes
 
 NEW = {"name": "星河湾花园", "timezone": "Asia/Shanghai", "opens_at": "08:30", "closes_at": "18:00"}

@@ -5,11 +5,11 @@ from sqlalchemy import select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey
+from patrol.inspections.submission import submit_inspection
 from patrol.models import Task
-from patrol.services.answers import AnswerInput
-from patrol.services.catalogue import passfail
-from patrol.services.inspections import DraftKey
-from patrol.services.submission import submit_inspection
+from patrol.setup.catalogue import passfail
 
 EN = {"Accept-Language": "en"}
 

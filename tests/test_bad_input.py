@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from patrol.extensions import db
 from patrol.models import Location
-from patrol.services.locations import reissue_code
+from patrol.setup.locations import reissue_code
 from tests.conftest import Browser
 from tests.phone import NOTHING, answer, item_section, scan, stored, text_of
 

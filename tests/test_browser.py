@@ -14,10 +14,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
+from patrol.demo.seed import DEMO_PASSWORD, seed_demo
 from patrol.extensions import db
 from patrol.models import Answer, Inspection, Location, Photo, Schedule, Task
-from patrol.services.catalogue import count, note, passfail, rating
-from patrol.services.demo import DEMO_PASSWORD, seed_demo
+from patrol.setup.catalogue import count, note, passfail, rating
 from tests import factories
 from tests.browser_steps import sign_in
 from tests.route_walk import get_urls, sample_ids, upload_id

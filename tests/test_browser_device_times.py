@@ -1,4 +1,4 @@
-"""A round done offline keeps the phone's times (patrol/services/visit_times.py), in a real Chromium
+"""A round done offline keeps the phone's times (patrol/inspections/visit_times.py), in a real Chromium
 whose clock the test moves (Playwright's page.clock), with the server's clock moved alongside.
 
 The phone prepares its round in the morning; two hours later, in a basement without signal, the
@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections import visit_times
 from patrol.models import Answer, Inspection
-from patrol.services import visit_times
 from tests.browser_steps import sign_in
 from tests.outbox_steps import SUBMITTED, outbox, save_state, tap
 from tests.test_browser_pwa import prepared, round_scene, worker_in_charge  # noqa: F401 (a fixture)

@@ -19,8 +19,8 @@ from flask_babel import gettext
 from playwright.sync_api import Page, expect
 
 from patrol.extensions import db
+from patrol.inspections.answers import rule_words
 from patrol.models import ChecklistItem
-from patrol.services.answers import rule_words
 from tests import factories
 from tests.browser_steps import sign_in
 from tests.outbox_steps import SUBMITTED, a_floor, answers_of, inspections, open_checklist, outbox, outbox_drained, tap

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from patrol.services.catalogue import passfail
+from patrol.setup.catalogue import passfail
 from tests import factories
 from tests.browser_steps import sign_in
 from tests.page_weight import KB, ServerLog, clear_http_cache, table, weight

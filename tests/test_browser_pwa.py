@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from patrol.extensions import db
 from patrol.models import Site
-from patrol.services.catalogue import passfail
+from patrol.setup.catalogue import passfail
 from tests import factories
 from tests.browser_steps import sign_in
 

@@ -17,12 +17,12 @@ from sqlalchemy import select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey, save_answer
+from patrol.inspections.photos import PhotoLimits, attach_photo
+from patrol.inspections.submission import submit_inspection
 from patrol.models import ChecklistVersion, Inspection, Location, Task, User
-from patrol.services.answers import AnswerInput
-from patrol.services.evidence import PhotoLimits, attach_photo
-from patrol.services.inspections import DraftKey, save_answer
-from patrol.services.submission import submit_inspection
-from patrol.services.task_workflow import ActionInput, act
+from patrol.tasks.workflow import ActionInput, act
 from tests import factories
 from tests.browser_steps import sign_in
 from tests.task_crew import make_crew

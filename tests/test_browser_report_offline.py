@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from patrol.extensions import db
 from patrol.models import Task
-from patrol.services.catalogue import passfail
+from patrol.setup.catalogue import passfail
 from tests import factories
 from tests.browser_steps import sign_in
 from tests.outbox_steps import outbox, outbox_drained

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from patrol.extensions import db
 from patrol.models import Task, User
-from patrol.services.task_workflow import ActionInput, act
+from patrol.tasks.workflow import ActionInput, act
 from tests.browser_steps import sign_in
 from tests.task_crew import fix_photo, make_crew, patrol
 

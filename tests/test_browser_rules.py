@@ -1,4 +1,4 @@
-"""The phone and the server decide alike: one table of answers, run through patrol/services/answers.py
+"""The phone and the server decide alike: one table of answers, run through patrol/inspections/answers.py
 and through static/js/outbox-item.js in a page, for every item type; and the outbox's own decisions
 (static/js/outbox-send.js: which reply to retry, when, what waits for what) table-tested in a blank
 page, without a server or a network.
@@ -16,8 +16,8 @@ import pytest
 from flask import render_template_string
 from playwright.sync_api import Page
 
+from patrol.inspections.answers import InvalidAnswer, evaluate, missing, rule_words
 from patrol.models import ChecklistItem
-from patrol.services.answers import InvalidAnswer, evaluate, missing, rule_words
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import Page
 from sqlalchemy import select
 
+from patrol.demo.seed import DEMO_PASSWORD, seed_demo
 from patrol.extensions import db
 from patrol.models import Location, Schedule, Site, Task
-from patrol.services.demo import DEMO_PASSWORD, seed_demo
 from tests.browser_steps import sign_in
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from patrol import cli
 from patrol.extensions import db
 from patrol.models import ChecklistAssignment, Location, Schedule, Task, User
-from patrol.services.checklists import current_versions_for
+from patrol.setup.checklists import current_versions_for
 from qr import qr_svg
 from tests.conftest import Browser
 

@@ -1,4 +1,4 @@
-"""The phone's times (patrol/services/visit_times.py): an inspection sent late keeps when it happened
+"""The phone's times (patrol/inspections/visit_times.py): an inspection sent late keeps when it happened
 on the phone; a phone's clock off by more than the allowed skew is corrected and marked; times that
 cannot be true are marked, never a 500; a phone that sends no times gets the server's, marked so.
 
@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from patrol.extensions import db
+from patrol.inspections import visit_times
 from patrol.models import Answer, Inspection
-from patrol.services import visit_times
 from tests.phone import text_of
 from tests.test_outbox_contract import send_answer, send_submit
 

@@ -108,7 +108,7 @@ def test_the_setup_front_page_points_an_empty_install_to_its_first_site(browser,
 
 
 def test_a_password_reset_signs_the_person_out_everywhere(app, make):
-    from patrol.services.people import reset_password
+    from patrol.setup.people import reset_password
     from tests.conftest import Browser
 
     admin = make.user("admin", username="resetter")
@@ -138,7 +138,7 @@ def test_changing_your_password_keeps_this_device_signed_in_and_ends_the_others(
 
 
 def test_a_forced_change_cannot_keep_the_temporary_password(app, make):
-    from patrol.services.people import reset_password
+    from patrol.setup.people import reset_password
     from tests.conftest import SeparateBrowser
 
     admin = make.user("admin", username="resetter")

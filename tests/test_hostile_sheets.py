@@ -20,7 +20,7 @@ from werkzeug.test import encode_multipart
 
 from patrol.extensions import db
 from patrol.models import Location
-from patrol.services import sheets
+from patrol.setup import sheets
 
 HEADER = ("building", "floor", "unit", "name", "kind", "checklist")
 ROWS = [

@@ -90,7 +90,7 @@ def test_times_are_shown_in_the_site_time_zone(ctx):
 
 def test_a_new_person_is_welcomed_not_told_their_password_was_reset(browser, make):
     from patrol.extensions import db
-    from patrol.services.people import reset_password
+    from patrol.setup.people import reset_password
 
     admin = make.user("admin", username="boss")
     newcomer = make.user("butler", [make.site()], username="xin")
@@ -119,8 +119,8 @@ def test_a_label_sheet_is_printed_in_the_sites_language_whoever_prints_it(browse
 def test_an_unanswered_item_asks_to_choose_or_to_answer_as_its_type_needs(ctx):
     from flask_babel import force_locale
 
+    from patrol.inspections.submission import _missing
     from patrol.models import ChecklistItem
-    from patrol.services.submission import _missing
 
     def unanswered(item_type: str) -> str:
         return str(_missing(ChecklistItem(item_type=item_type, required=True), None))
@@ -134,9 +134,9 @@ def test_an_unanswered_item_asks_to_choose_or_to_answer_as_its_type_needs(ctx):
 def test_a_task_names_the_inspection_it_came_from_in_words(browser, ctx):
     from sqlalchemy import select
 
+    from patrol.demo.seed import DEMO_PASSWORD, seed_demo
     from patrol.extensions import db
     from patrol.models import Task
-    from patrol.services.demo import DEMO_PASSWORD, seed_demo
 
     seed_demo()
     task = db.session.scalar(select(Task).order_by(Task.id))

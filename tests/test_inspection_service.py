@@ -6,13 +6,13 @@ from sqlalchemy import func, select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey, find_resumable_draft, save_answer
+from patrol.inspections.scan import scan_page
+from patrol.inspections.submission import submit_inspection
 from patrol.models import Answer, Inspection, Task, TaskEvent
 from patrol.presenters.tasks import task_title
-from patrol.services.answers import AnswerInput
-from patrol.services.catalogue import choice, count, note, passfail, rating, reading
-from patrol.services.inspections import DraftKey, find_resumable_draft, save_answer
-from patrol.services.scan import scan_page
-from patrol.services.submission import submit_inspection
+from patrol.setup.catalogue import choice, count, note, passfail, rating, reading
 
 ITEMS = [
     passfail("消防通道无堵塞", "high", photo=False),

@@ -8,7 +8,7 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from patrol import jobs
+from patrol.alerts import jobs
 from patrol.extensions import db
 from patrol.models import Site
 
@@ -75,7 +75,7 @@ def test_a_rolled_back_transaction_drops_its_jobs(make, run_jobs):
 
 
 def test_a_failing_job_is_logged_and_the_next_one_still_runs(make, run_jobs, caplog):
-    with caplog.at_level(logging.ERROR, logger="patrol.jobs"):
+    with caplog.at_level(logging.ERROR, logger="patrol.alerts.jobs"):
         jobs.enqueue_after_commit("tests.test_jobs:fail", "broken")
         jobs.enqueue_after_commit("tests.test_jobs:see_sites", "next")
         db.session.commit()
@@ -92,7 +92,7 @@ def test_drain_waits_for_the_jobs_a_job_queues(make, run_jobs):
 
 def test_a_queue_that_is_down_does_not_fail_the_commit(make, app, monkeypatch, caplog):
     monkeypatch.setitem(app.config, "PATROL_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
-    with caplog.at_level(logging.ERROR, logger="patrol.jobs"):
+    with caplog.at_level(logging.ERROR, logger="patrol.alerts.jobs"):
         db.session.add(Site(name="星河湾"))
         jobs.enqueue_after_commit("tests.test_jobs:see_sites", "lost")
         db.session.commit()
@@ -126,7 +126,7 @@ def test_the_alerts_command_sweeps_and_sends_itself(app, make, monkeypatch):
     late = utcnow() - timedelta(hours=1)
     db.session.add(Task(site=site, place="大堂", title="x", severity="low", raised_by_id=butler.id, due_at=late))
     db.session.commit()
-    monkeypatch.setattr("patrol.services.robot_sending.post", lambda robot, delivery: None)  # accepted
+    monkeypatch.setattr("patrol.alerts.sending.post", lambda robot, delivery: None)  # accepted
     result = app.test_cli_runner().invoke(args=["patrol", "alerts"])
     assert result.exit_code == 0, result.output
     assert "1 overdue task(s) found" in result.output and "1 robot message(s) sent" in result.output
@@ -141,7 +141,7 @@ def test_the_worker_command_needs_redis(app, monkeypatch):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_the_sweep_starts_once_a_minute_per_process_and_with_redis_once_across_them(app, monkeypatch, mode):
-    from patrol.services import alerts
+    from patrol.alerts import sweep as alerts
 
     monkeypatch.setitem(app.config, "PATROL_REDIS_URL", REDIS_URL if mode == "rq" else "")
     if mode == "rq":

@@ -12,7 +12,7 @@ from sqlalchemy import event, inspect, select, text
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Checklist, Inspection, Schedule, User
-from patrol.services.audit import record
+from patrol.setup.audit import record
 from tests.test_paging import link, make_tasks
 
 EN = {"Accept-Language": "en"}

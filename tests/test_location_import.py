@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from patrol.extensions import db
 from patrol.models import AuditEvent, ChecklistAssignment, Location
-from patrol.services import location_admin
-from patrol.services.location_admin import fresh_short_codes
-from patrol.services.location_import import commit_import, preview_import
+from patrol.setup import location_admin
+from patrol.setup.location_admin import fresh_short_codes
+from patrol.setup.location_import import commit_import, preview_import
 
 KINDS = ["floor", "renovation", "vacant_unit", "model_room", "common_area"]
 pytestmark = pytest.mark.usefixtures("sheet_clock_stands_still")  # tests of rows, not of machine speed

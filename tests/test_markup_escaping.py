@@ -19,10 +19,10 @@ from flask import render_template_string
 from markupsafe import escape
 from sqlalchemy import select
 
+from patrol.accounts.accounts import create_user
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext, lazy_pgettext
 from patrol.models import Checklist, Location, Site, User
-from patrol.services.accounts import create_user
 from tests import factories
 
 PACKAGE = Path(__file__).resolve().parent.parent / "patrol"

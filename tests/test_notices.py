@@ -14,9 +14,9 @@ from sqlalchemy import select
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Task, TaskEvent, TaskNotice
-from patrol.services import notices
-from patrol.services.reports import ReportDraft, save_report
-from patrol.services.task_photos import process_uploads
+from patrol.tasks import notices
+from patrol.tasks.photos import process_uploads
+from patrol.tasks.reports import ReportDraft, save_report
 from patrol.views.uploads import photo_limits
 from tests.conftest import SeparateBrowser
 from tests.factories import jpeg_bytes

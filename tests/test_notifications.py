@@ -8,16 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from patrol import jobs
+from patrol.alerts import jobs
+from patrol.alerts import sweep as alerts
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey, save_answer
+from patrol.inspections.submission import submit_inspection
 from patrol.models import Notification, Task
-from patrol.services import alerts
-from patrol.services.answers import AnswerInput
-from patrol.services.catalogue import passfail
-from patrol.services.inspections import DraftKey, save_answer
-from patrol.services.submission import submit_inspection
-from patrol.services.task_workflow import ActionInput, act
+from patrol.setup.catalogue import passfail
+from patrol.tasks.workflow import ActionInput, act
 from tests.alert_people import do, make_crew, notified, photo, raise_task
 from tests.conftest import SeparateBrowser
 

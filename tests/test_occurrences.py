@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from patrol.extensions import db
 from patrol.models import Schedule, Site
-from patrol.services.occurrences import next_occurrences, occurrences, schedule_locations
+from patrol.setup.occurrences import next_occurrences, occurrences, schedule_locations
 
 UTC = UTC
 

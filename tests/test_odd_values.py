@@ -10,13 +10,13 @@ from werkzeug.routing import IntegerConverter
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey, save_answer
+from patrol.inspections.photos import PhotoLimits, attach_photo
+from patrol.inspections.submission import submit_inspection
 from patrol.models import Answer, Inspection, Photo, Schedule, Site, Task
-from patrol.services.answers import AnswerInput
-from patrol.services.catalogue import passfail
-from patrol.services.checklists import assign_checklist
-from patrol.services.evidence import PhotoLimits, attach_photo
-from patrol.services.inspections import DraftKey, save_answer
-from patrol.services.submission import submit_inspection
+from patrol.setup.catalogue import passfail
+from patrol.setup.checklists import assign_checklist
 from patrol.validation import MAX_ID, whole_number, whole_numbers
 from patrol.views.request_guards import MAX_PAGE
 from tests.conftest import Browser

@@ -24,7 +24,7 @@ from patrol.models import (
     User,
 )
 from patrol.paging import Keyset, Page, page_of_list
-from patrol.services.audit import record
+from patrol.setup.audit import record
 
 LINK = {
     "next": re.compile(r'<a [^>]*rel="next"[^>]*href="([^"]+)"'),

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import event, insert, select, text
 
 from patrol.extensions import db
+from patrol.inspections import photos as evidence
 from patrol.models import Location, Photo, User, answer_photos
-from patrol.services import evidence
-from patrol.services.photos import PixelLimits, process_photo
+from patrol.photos.processing import PixelLimits, process_photo
 from tests import factories
 from tests.conftest import Browser
 from tests.phone import answer, failed_item_awaiting_photo, noisy_jpeg, scan, stored, text_of, upload

@@ -12,11 +12,11 @@ from sqlalchemy import func, select, update
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.drafts import DraftKey
+from patrol.inspections.photos import link_photo
 from patrol.models import Inspection, Location, Photo, User, answer_photos
-from patrol.services.evidence import link_photo
-from patrol.services.inspections import DraftKey
-from patrol.services.photo_store import keep_photo, release_photos
-from patrol.services.photos import PixelLimits, process_photo
+from patrol.photos.processing import PixelLimits, process_photo
+from patrol.photos.store import keep_photo, release_photos
 from tests import factories
 from tests.conftest import Browser
 from tests.phone import answer, failed_item_awaiting_photo, noisy_jpeg, stored, text_of, upload

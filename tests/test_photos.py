@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from bench.photo_worst_case import multi_scan_jpeg
 from patrol.extensions import db
 from patrol.models import Photo
-from patrol.services.outcome import Refused
-from patrol.services.photo_store import keep_photo
-from patrol.services.photos import PhotosBusy, PixelLimits, process_photo
+from patrol.outcome import Refused
+from patrol.photos.processing import PhotosBusy, PixelLimits, process_photo
+from patrol.photos.store import keep_photo
 from tests.factories import jpeg_bytes, png_bytes
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

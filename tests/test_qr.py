@@ -91,7 +91,7 @@ def test_typing_the_short_code_opens_the_location(browser, qr_setup):
 
 
 def test_locations_are_listed_in_the_order_people_count_floors(make, browser):
-    from patrol.services.locations import locations_on
+    from patrol.setup.locations import locations_on
 
     site = make.site()
     for floor in ("10F", "2F", "1F", "11F", "２F", "3²"):

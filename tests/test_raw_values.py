@@ -16,17 +16,11 @@ import pytest
 from sqlalchemy import select
 
 from patrol import presenters, vocabulary
+from patrol.demo.seed import DEMO_PASSWORD, seed_demo
 from patrol.extensions import db
 from patrol.models import Checklist, Location, Schedule, Site, User
-from patrol.services import (
-    checklist_assignments,
-    location_admin,
-    people,
-    schedules,
-    sites,
-)
-from patrol.services.demo import DEMO_PASSWORD, seed_demo
-from patrol.services.locations import reissue_code
+from patrol.setup import checklist_assignments, location_admin, people, schedules, sites
+from patrol.setup.locations import reissue_code
 from tests.route_walk import get_urls, sample_ids, upload_id
 
 # What the code stores and the reader must never see as such.

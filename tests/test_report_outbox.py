@@ -18,7 +18,7 @@ from werkzeug.test import encode_multipart
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Inspection, Photo, ReportPhoto, Task
-from patrol.services.photo_store import sweep_photos
+from patrol.photos.store import sweep_photos
 from tests.factories import jpeg_bytes
 
 JSON = {"Accept": "application/json"}

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Inspection, Photo, Task, TaskEvent
-from patrol.services.reports import ReportDraft, recent_locations, save_report
-from patrol.services.task_photos import process_uploads
+from patrol.tasks.photos import process_uploads
+from patrol.tasks.reports import ReportDraft, recent_locations, save_report
 from patrol.views.uploads import photo_limits
 from tests.factories import jpeg_bytes
 

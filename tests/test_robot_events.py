@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from patrol.alerts import sweep as alerts
+from patrol.alerts.sending import payload
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Delivery, User
-from patrol.services import alerts
-from patrol.services.robot_sending import payload
 from tests.alert_people import do, photo
 from tests.conftest import TEST_BASE_URL
 from tests.robot_receiver import add_robot, raise_task

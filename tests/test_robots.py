@@ -12,13 +12,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from patrol import jobs
+from patrol.alerts import jobs
+from patrol.alerts import sending as robot_sending
+from patrol.alerts import sweep as alerts
+from patrol.alerts.messages import md
+from patrol.alerts.sending import BACKOFF, attempt, deliver_due
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Delivery
-from patrol.services import alerts, robot_sending
-from patrol.services.robot_messages import md
-from patrol.services.robot_sending import BACKOFF, attempt, deliver_due
 from tests.robot_receiver import SECRET, add_robot, raise_task
 
 # receiver, run_jobs, held_jobs and robot_site

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from patrol.alerts.messages import queue_task_messages
+from patrol.alerts.sending import deliver_due
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import AuditEvent, Delivery, Robot
-from patrol.services.robot_messages import queue_task_messages
-from patrol.services.robot_sending import deliver_due
 from tests.robot_receiver import SECRET, add_robot, raise_task
 
 # receiver, run_jobs, held_jobs and robot_site

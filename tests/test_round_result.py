@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey, save_answer
+from patrol.inspections.submission import submit_inspection
 from patrol.models import Inspection, Location, Task, User
-from patrol.services.answers import AnswerInput
-from patrol.services.catalogue import passfail
-from patrol.services.inspections import DraftKey, save_answer
-from patrol.services.submission import submit_inspection
-from patrol.services.task_workflow import ActionInput, act
+from patrol.setup.catalogue import passfail
+from patrol.tasks.workflow import ActionInput, act
 from tests import factories
 from tests.conftest import SeparateBrowser
 from tests.task_crew import fix_photo, make_crew, patrol

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from patrol.extensions import db
 from patrol.models import Inspection, Task
-from patrol.services.catalogue import passfail, rating
+from patrol.setup.catalogue import passfail, rating
 from tests.conftest import Browser
 
 EN = {"Accept-Language": "en"}

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from patrol.extensions import db
 from patrol.models import Checklist, Location, Schedule, Site
-from patrol.services.search import contains
+from patrol.setup.search import contains
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from patrol.services.demo import DEMO_PASSWORD, seed_demo
+from patrol.demo.seed import DEMO_PASSWORD, seed_demo
 from tests.route_walk import get_urls, sample_ids, upload_id
 
 CSP = {

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from patrol.services.sheet_encoding import decode_csv
+from patrol.setup.sheet_encoding import decode_csv
 
 GARBLED = "The text in this file may be garbled."
 JAPANESE_ROWS = [("東京タワー", "展望台"), ("大阪城", "天守閣"), ("さくらビル", "会議室")]

@@ -8,7 +8,7 @@ password checks where five were allowed.
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from patrol import passwords
+from patrol.accounts import passwords
 from patrol.extensions import db
 from tests.conftest import SeparateBrowser
 from tests.factories import PASSWORD
@@ -188,7 +188,7 @@ def test_a_stolen_session_cannot_guess_the_current_password_quickly(browser, mak
 def test_workers_share_the_failed_sign_ins_when_redis_is_configured(app, make, tmp_path):
     """Two app instances stand for two gunicorn workers: with Redis, one's failures count in the other."""
     from patrol import create_app
-    from patrol.throttle import limiter
+    from patrol.accounts.throttle import limiter
 
     make.user("butler", username="li")
     if not app.config["PATROL_REDIS_URL"]:

@@ -16,9 +16,9 @@ from sqlalchemy import text
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Task, User
-from patrol.services import task_photos
-from patrol.services.outcome import Refused
-from patrol.services.task_workflow import ActionInput, act, assign_many
+from patrol.outcome import Refused
+from patrol.tasks import photos as task_photos
+from patrol.tasks.workflow import ActionInput, act, assign_many
 from tests import factories
 from tests.task_crew import (
     crew_fixture,  # noqa: F401  (the "crew" fixture)

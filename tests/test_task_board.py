@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Task, TaskEvent
-from patrol.services.task_filter import TaskFilter
+from patrol.tasks.filters import TaskFilter
 from tests.conftest import Browser
 from tests.test_lists_at_scale import _task_rows_query, plan_of, statements
 from tests.test_paging import link, make_tasks

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Task, TaskEvent, User
-from patrol.services.task_photos import keep_all
-from patrol.services.task_workflow import ActionInput, act
+from patrol.tasks.photos import keep_all
+from patrol.tasks.workflow import ActionInput, act
 from tests import factories
 from tests.task_crew import (
     crew_fixture,  # noqa: F401  (the "crew" fixture)

@@ -20,8 +20,8 @@ from werkzeug.test import encode_multipart
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Task, TaskEvent, User
-from patrol.services.outcome import Refused
-from patrol.services.task_workflow import ActionInput, act
+from patrol.outcome import Refused
+from patrol.tasks.workflow import ActionInput, act
 from patrol.views.uploads import decode_slots
 from tests import factories
 from tests.task_crew import (

@@ -5,12 +5,12 @@ from sqlalchemy import select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey, save_answer
+from patrol.inspections.photos import PhotoLimits, attach_photo
+from patrol.inspections.submission import submit_inspection
 from patrol.models import Task
-from patrol.services.answers import AnswerInput
-from patrol.services.catalogue import passfail
-from patrol.services.evidence import PhotoLimits, attach_photo
-from patrol.services.inspections import DraftKey, save_answer
-from patrol.services.submission import submit_inspection
+from patrol.setup.catalogue import passfail
 from tests.factories import jpeg_bytes
 
 

@@ -5,7 +5,7 @@ Revises: 0010
 Create Date: 2026-12-14 09:00:00
 
 `scanned_at` and `submitted_at` become the phone's times (checked against the server's clock, see
-patrol/services/visit_times.py). `received_at` keeps when the server got the submit,
+patrol/inspections/visit_times.py). `received_at` keeps when the server got the submit,
 `clock_offset_seconds` how far the phone's clock was behind, `clock_flag` whether its times were
 believed (NULL), corrected, implausible, or missing (server).
 

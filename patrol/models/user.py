@@ -8,10 +8,10 @@ from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from patrol.accounts.passwords import hash_password, verify_password
 from patrol.database import UTCDateTime, utcnow
 from patrol.extensions import db
 from patrol.models.site import Site
-from patrol.passwords import hash_password, verify_password
 
 user_sites = Table(
     "user_sites",
@@ -43,7 +43,7 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """What the session and remember-me cookies carry: this device's login, never the user id."""
         if not self.login_token:
-            raise RuntimeError("sign in through patrol.sessions.sign_in, which starts a login")
+            raise RuntimeError("sign in through patrol.accounts.sessions.sign_in, which starts a login")
         return self.login_token
 
     def set_password(self, password: str) -> None:

@@ -17,8 +17,8 @@ from flask_babel import force_locale, get_locale, gettext, ngettext, pgettext
 from patrol.i18n import HTML_LANG, LANGUAGES
 from patrol.i18n import lazy_gettext as _l
 from patrol.presenters.tasks import finding_title, task_title
-from patrol.services.audit import was_recorded
-from patrol.services.checklist_editor import STARTS
+from patrol.setup.audit import was_recorded
+from patrol.setup.checklist_editor import STARTS
 from patrol.vocabulary import AUDIT_ACTIONS, LOCATION_KINDS, RECURRENCES, ROLES
 
 NOTHING = "—"

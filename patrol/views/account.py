@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from patrol.accounts.accounts import change_password, create_first_admin, has_users
+from patrol.accounts.sessions import sign_in
+from patrol.accounts.throttle import guard_own_password
 from patrol.i18n import lazy_gettext as _l
-from patrol.services.accounts import change_password, create_first_admin, has_users
-from patrol.sessions import sign_in
 from patrol.templating import flash_success
-from patrol.throttle import guard_own_password
 
 bp = Blueprint("account", __name__)
 

@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from patrol.accounts.accounts import authenticate, set_locale
+from patrol.accounts.sessions import sign_in, sign_out
+from patrol.accounts.throttle import guard_password_checks
 from patrol.i18n import LANGUAGES
 from patrol.i18n import lazy_gettext as _l
-from patrol.services.accounts import authenticate, set_locale
-from patrol.sessions import sign_in, sign_out
-from patrol.throttle import guard_password_checks
 
 bp = Blueprint("auth", __name__)
 

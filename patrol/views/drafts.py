@@ -10,9 +10,9 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from patrol.database import utcnow
+from patrol.inspections import visit_times
+from patrol.inspections.drafts import DraftKey
 from patrol.models import ChecklistVersion, Location
-from patrol.services import visit_times
-from patrol.services.inspections import DraftKey
 from patrol.validation import whole_number
 
 # A stamp older than this is not trusted as the scan time (the submit still goes through).

@@ -8,9 +8,9 @@ from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response as htmx_response
 from werkzeug.exceptions import HTTPException
 
+from patrol.accounts.throttle import TooManyAttempts
 from patrol.i18n import lazy_gettext as _l
 from patrol.templating import is_htmx, render_block
-from patrol.throttle import TooManyAttempts
 
 bp = Blueprint("errors", __name__)
 

@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 
 from patrol.access import can, site_ids_for
 from patrol.i18n import lazy_gettext as _l
-from patrol.services.history import finding_counts, inspections_since, start_of_day
-from patrol.services.home_counters import home_counters
-from patrol.services.locations import location_by_short_code, locations_on
-from patrol.services.task_rules import visible_site_ids
-from patrol.services.tasks import list_tasks
+from patrol.inspections.history import finding_counts, inspections_since, start_of_day
+from patrol.presenters.home import home_counters
+from patrol.setup.locations import location_by_short_code, locations_on
+from patrol.tasks.board import list_tasks
+from patrol.tasks.rules import visible_site_ids
 from patrol.templating import zone_of
 from patrol.views.errors import error_response
 

@@ -15,17 +15,17 @@ from flask_login import current_user, login_required
 from patrol.access import load, permission_required
 from patrol.database import reads_first
 from patrol.i18n import lazy_gettext as _l
+from patrol.inspections.answers import AnswerInput, attention_summary
+from patrol.inspections.drafts import AnswerSnapshot, save_answer
+from patrol.inspections.history import answers_by_item
+from patrol.inspections.photos import PhotoOp, attach_photo, attach_photo_op, detach_photo
+from patrol.inspections.results import round_findings, round_outcomes
+from patrol.inspections.scan import scan_page
+from patrol.inspections.submission import submit_inspection
+from patrol.inspections.visit_times import visit_of
 from patrol.models import Inspection, Location
-from patrol.services.answers import AnswerInput, attention_summary
-from patrol.services.checklists import item_on, items_of, version_at
-from patrol.services.evidence import PhotoOp, attach_photo, attach_photo_op, detach_photo
-from patrol.services.history import answers_by_item
-from patrol.services.inspections import AnswerSnapshot, save_answer
-from patrol.services.photos import PhotosBusy
-from patrol.services.round_outcomes import round_findings, round_outcomes
-from patrol.services.scan import scan_page
-from patrol.services.submission import submit_inspection
-from patrol.services.visit_times import visit_of
+from patrol.photos.processing import PhotosBusy
+from patrol.setup.checklists import item_on, items_of, version_at
 from patrol.templating import go_to, render, render_block
 from patrol.views import outbox
 from patrol.views.drafts import draft_key

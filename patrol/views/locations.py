@@ -9,8 +9,8 @@ from patrol.access import load, permission_required, site_ids_for, visible_sites
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location
 from patrol.presenters import printed_label
-from patrol.services.locations import location_page, locations_on, reissue_code
-from patrol.services.tasks import urgent_tasks_at
+from patrol.setup.locations import location_page, locations_on, reissue_code
+from patrol.tasks.board import urgent_tasks_at
 from patrol.templating import flash_success, render
 from patrol.validation import whole_numbers
 from patrol.views.request_guards import MAX_PAGE, arg_int

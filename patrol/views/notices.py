@@ -20,9 +20,9 @@ from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location, Site, Task
 from patrol.paging import Page
 from patrol.presenters import site_language
-from patrol.services import notices as notice_service
-from patrol.services.notice_issuing import REQUIREMENT_MAX, issue_notice
-from patrol.services.task_rules import MANAGERS
+from patrol.tasks import notices as notice_service
+from patrol.tasks.notice_issuing import REQUIREMENT_MAX, issue_notice
+from patrol.tasks.rules import MANAGERS
 from patrol.views.errors import error_response
 from patrol.views.request_guards import MAX_PAGE, arg_int
 from patrol.vocabulary import NOTICE_ADDRESSEES

@@ -2,7 +2,7 @@
 
 The header's bell loads its count from `badge` with htmx once the page is shown (and every minute),
 so no page pays for the count itself. This blueprint also starts what runs after requests: the
-alert sweep (patrol.services.alerts.init_app).
+alert sweep (patrol.alerts.sweep.init_app).
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from patrol.i18n import lazy_gettext as _l
-from patrol.services import alerts
-from patrol.services.notifications import (
+from patrol.alerts import sweep as alerts
+from patrol.alerts.notifications import (
     BADGE_MAX,
     NOTE_LABELS,
     NOTIFICATION_KINDS,
@@ -21,7 +20,8 @@ from patrol.services.notifications import (
     open_notification,
     unread_count,
 )
-from patrol.services.settling import settled_words
+from patrol.alerts.settling import settled_words
+from patrol.i18n import lazy_gettext as _l
 from patrol.templating import go_to
 from patrol.views.errors import error_response
 from patrol.views.request_guards import MAX_PAGE, arg_int

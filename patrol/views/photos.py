@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, send_from_directory
 from flask_login import current_user, login_required
 
-from patrol.services.evidence import photo_for_viewer
+from patrol.inspections.photos import photo_for_viewer
 
 bp = Blueprint("photos", __name__)
 

@@ -9,12 +9,12 @@ from flask_login import current_user
 
 from patrol.access import site_ids_for
 from patrol.i18n import lazy_gettext as _l
+from patrol.inspections.photos import PhotoOp
 from patrol.models import Location
-from patrol.services.evidence import PhotoOp
-from patrol.services.outcome import Refused
-from patrol.services.photos import PhotosBusy
-from patrol.services.report_photos import attach_report_photo
-from patrol.services.reports import earlier_report, read_report, report_sites, save_report
+from patrol.outcome import Refused
+from patrol.photos.processing import PhotosBusy
+from patrol.tasks.report_photos import attach_report_photo
+from patrol.tasks.reports import earlier_report, read_report, report_sites, save_report
 from patrol.templating import flash_success
 from patrol.validation import client_id_or_none
 from patrol.views.errors import error_response, json_error

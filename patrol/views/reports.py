@@ -11,9 +11,10 @@ from patrol.access import load, permission_required, site_ids_for
 from patrol.database import reads_first
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location
-from patrol.services.outcome import Refused
-from patrol.services.photos import PhotosBusy
-from patrol.services.reports import (
+from patrol.outcome import Refused
+from patrol.photos.processing import PhotosBusy
+from patrol.tasks.photos import process_uploads, read_uploads
+from patrol.tasks.reports import (
     ReportDraft,
     earlier_report,
     just_scanned,
@@ -23,7 +24,6 @@ from patrol.services.reports import (
     report_sites,
     save_report,
 )
-from patrol.services.task_photos import process_uploads, read_uploads
 from patrol.templating import go_to
 from patrol.validation import whole_number
 from patrol.views.errors import error_response, wants_json

@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 
 from patrol.access import require_site
 from patrol.i18n import lazy_gettext as _l
-from patrol.services.locations import location_by_token
-from patrol.services.scan import scan_page
-from patrol.services.sites import site_accepts_inspections
+from patrol.inspections.scan import scan_page
+from patrol.setup.locations import location_by_token
+from patrol.setup.sites import site_accepts_inspections
 from patrol.views.drafts import opened_stamp
 from patrol.views.errors import error_response
 from patrol.views.request_guards import arg_int

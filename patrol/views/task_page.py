@@ -18,11 +18,11 @@ from patrol.database import reads_first
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Task, User
-from patrol.services.outcome import Refused
-from patrol.services.photos import PhotosBusy
-from patrol.services.task_photos import read_uploads
-from patrol.services.task_timeline import load_task, task_page
-from patrol.services.task_workflow import ActionInput, act_with_uploads
+from patrol.outcome import Refused
+from patrol.photos.processing import PhotosBusy
+from patrol.tasks.photos import read_uploads
+from patrol.tasks.timeline import load_task, task_page
+from patrol.tasks.workflow import ActionInput, act_with_uploads
 from patrol.templating import go_to, is_htmx, render, render_block
 from patrol.validation import whole_number
 from patrol.views.tasks import bp

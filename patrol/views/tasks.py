@@ -12,11 +12,11 @@ from patrol.board_vocabulary import ASSIGNEE_CHOICES, BOARD_SORTS, BOARD_STATES
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location, User
-from patrol.services.outcome import Refused
-from patrol.services.task_filter import TaskFilter, people_on, sorts_for
-from patrol.services.task_rules import MANAGERS, WORKING_STATUSES, assignable_people, visible_site_ids
-from patrol.services.task_workflow import assign_many
-from patrol.services.tasks import task_page, tasks_named
+from patrol.outcome import Refused
+from patrol.tasks.board import task_page, tasks_named
+from patrol.tasks.filters import TaskFilter, people_on, sorts_for
+from patrol.tasks.rules import MANAGERS, WORKING_STATUSES, assignable_people, visible_site_ids
+from patrol.tasks.workflow import assign_many
 from patrol.templating import go_to, is_htmx, render
 from patrol.validation import whole_number, whole_numbers
 from patrol.views.errors import error_response

@@ -8,7 +8,7 @@ import threading
 from flask import current_app
 
 from patrol.i18n import lazy_gettext as _l
-from patrol.services.evidence import PhotoLimits
+from patrol.inspections.photos import PhotoLimits
 from patrol.views.errors import error_response
 
 

@@ -1,10 +1,10 @@
 // A checklist item as the phone reads it, and whether its answer is a finding (or would be refused),
-// by the rules of patrol/services/answers.py from the item's data- attributes: no signal needed.
+// by the rules of patrol/inspections/answers.py from the item's data- attributes: no signal needed.
 (function () {
   "use strict";
   if (window.patrolChecklistItem) return;
 
-  // The same grammar as _number in patrol/services/answers.py (tests/test_browser_rules.py holds them
+  // The same grammar as _number in patrol/inspections/answers.py (tests/test_browser_rules.py holds them
   // to it): full-width digits and signs and U+2212 are a keyboard's; 1_000, 1e3 and 1,000 are refused.
   var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
   var GROUPED = /^[+-]?\d{1,3}(,\d{3})+$/;
@@ -32,7 +32,7 @@
 
   function list(json) { try { return JSON.parse(json || "[]"); } catch (error) { return []; } }
 
-  // An item's rule, as the server wrote it into its section (item_rule in patrol/services/answers.py).
+  // An item's rule, as the server wrote it into its section (item_rule in patrol/inspections/answers.py).
   function ruleOf(data) {
     var bound = function (text) { return text === undefined || text === "" ? null : Number(text); };
     return {

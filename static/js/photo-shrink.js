@@ -1,5 +1,5 @@
 // Photos shrink on the phone before they are queued or sent: a 12 MP picture (3–5 MB) leaves as a
-// JPEG of at most 1600 px (MAX_SIDE in patrol/services/photos.py), about 400 KB (bench/README.md).
+// JPEG of at most 1600 px (MAX_SIDE in patrol/photos/processing.py), about 400 KB (bench/README.md).
 //
 //   window.patrolShrinkPhoto(file, {maxSide: 1600, quality: 0.8})
 //     -> Promise<{blob, width, height, type, shrunk, takenAt}>

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, make_response, render_template
 
 from patrol.access import readable, require_setup_access
-from patrol.services.setup_overview import setup_overview
+from patrol.setup.overview import setup_overview
 
 
 def setup_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
-from patrol.services.audit import audit_page, people_and_sites
+from patrol.setup.audit import audit_page, people_and_sites
 from patrol.templating import render
 from patrol.views.admin import setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int

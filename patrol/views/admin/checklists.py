@@ -12,9 +12,9 @@ from patrol.access import readable, site_ids_for, visible_sites
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Checklist
-from patrol.services import checklist_assignments as where
-from patrol.services import checklist_editor as editor
-from patrol.services.checklists import items_of
+from patrol.setup import checklist_assignments as where
+from patrol.setup import checklist_editor as editor
+from patrol.setup.checklists import items_of
 from patrol.templating import go_to, is_htmx, render
 from patrol.views.admin import setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int

@@ -22,9 +22,9 @@ from patrol.access import load, require_site, site_ids_for, visible_sites
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location, Site
-from patrol.services import import_uploads
-from patrol.services import location_admin as admin
-from patrol.services import location_import as sheet
+from patrol.setup import import_uploads
+from patrol.setup import location_admin as admin
+from patrol.setup import location_import as sheet
 from patrol.templating import go_to, render
 from patrol.views.admin import Confirm, confirm_page, setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int

@@ -15,7 +15,8 @@ from patrol.extensions import db
 from patrol.i18n import LANGUAGES
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import User
-from patrol.services.people import (
+from patrol.presenters.schedule_return import schedule_return, with_responsible
+from patrol.setup.people import (
     PersonFilter,
     deactivate_person,
     invite_person,
@@ -25,7 +26,6 @@ from patrol.services.people import (
     reset_password,
     update_person,
 )
-from patrol.services.schedule_return import schedule_return, with_responsible
 from patrol.templating import go_to, render
 from patrol.views.admin import Confirm, confirm_page, setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int

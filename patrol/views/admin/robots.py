@@ -8,10 +8,7 @@ from __future__ import annotations
 from flask import make_response, render_template, request, url_for
 from flask_login import current_user
 
-from patrol.extensions import db
-from patrol.i18n import lazy_gettext as _l
-from patrol.models import Delivery, Robot, Site
-from patrol.services.robots import (
+from patrol.alerts.robots import (
     DELIVERY_ERRORS,
     DELIVERY_STATUSES,
     MIN_SEVERITIES,
@@ -29,6 +26,9 @@ from patrol.services.robots import (
     set_active,
     site_choices,
 )
+from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
+from patrol.models import Delivery, Robot, Site
 from patrol.templating import go_to
 from patrol.validation import whole_number
 from patrol.views.admin import setup_blueprint

@@ -12,8 +12,8 @@ from patrol.access import load, readable, site_ids_for, visible_sites
 from patrol.database import utcnow
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Schedule
-from patrol.services import schedules as service
-from patrol.services.occurrences import next_occurrences, schedule_locations
+from patrol.setup import schedules as service
+from patrol.setup.occurrences import next_occurrences, schedule_locations
 from patrol.templating import render
 from patrol.validation import whole_number, whole_numbers
 from patrol.views.admin import setup_blueprint

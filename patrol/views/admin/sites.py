@@ -8,7 +8,7 @@ from flask_login import current_user
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Site
-from patrol.services.sites import (
+from patrol.setup.sites import (
     SITE_FILTERS,
     archive_site,
     create_site,

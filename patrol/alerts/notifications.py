@@ -1,0 +1,176 @@
+"""In-app notifications: who gets one, written once per person and alert, read in the list and the bell.
+
+Each alert has a key ("assigned:<event>", "high:<task>", "feedback:<task>", "overdue:<task>",
+"recheck:<event>", "recheck_failed:<event>", "closed:<event>", "cancelled:<event>"); a person's
+(user, key) is unique and rows are inserted with ON CONFLICT DO NOTHING, so an alert raised twice
+— two sweeps at once, a repeated request — reaches them once.
+Only active people who may see the task's site are notified, and the list and the count show only
+what the reader may still see: the same rule as task_rules.visible_site_ids, for many people at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from patrol.database import insert_ignoring_duplicates, utcnow
+from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
+from patrol.models import Answer, Notification, Task, TaskEvent, User, user_sites
+from patrol.paging import Keyset, Page, keyset_page
+from patrol.tasks.rules import visible_site_ids
+
+# What happened, as the list and the bell's page say it.
+NOTIFICATION_KINDS = {
+    "assigned": _l("Assigned to you"),
+    "high_severity": _l("High-severity finding"),
+    "feedback_overdue": _l("No first response yet"),
+    "overdue": _l("Overdue"),
+    "recheck": _l("Fix awaiting your re-check"),
+    "recheck_failed": _l("Re-check failed: fix it again"),
+    "closed": _l("Task closed"),
+    "cancelled": _l("Task cancelled"),
+}
+# The note of the action a notification tells of, and what the list calls it.
+NOTE_LABELS = {"recheck_failed": _l("Still wrong"), "cancelled": _l("Reason")}
+BADGE_MAX = 99  # the bell shows "99+" beyond this
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One notification to be: for `user_id`, about `task`."""
+
+    user_id: int
+    task: Task
+    kind: str
+    key: str
+    event_id: int | None = None  # the action it tells of
+
+
+def supervisors_of(site_ids: set[int]) -> dict[int, list[int]]:
+    """The active supervisors given each of these sites, by site."""
+    if not site_ids:
+        return {}
+    rows = db.session.execute(
+        select(user_sites.c.site_id, User.id)
+        .join(User, User.id == user_sites.c.user_id)
+        .where(user_sites.c.site_id.in_(site_ids), User.role == "supervisor", User.active.is_(True))
+    )
+    found: dict[int, list[int]] = defaultdict(list)
+    for site_id, user_id in rows:
+        found[site_id].append(user_id)
+    return found
+
+
+def assigners_of(task: Task) -> set[int]:
+    """Who has assigned this task (a supervisor who re-assigned it is one of them too)."""
+    return set(
+        db.session.scalars(
+            select(TaskEvent.actor_id).where(TaskEvent.task_id == task.id, TaskEvent.kind == "assigned").distinct()
+        )
+    )
+
+
+def _who_may_see(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (user, site) pairs whose user is active and sees the site: administrators see every site."""
+    if not pairs:
+        return set()
+    user_ids = {user_id for user_id, _site in pairs}
+    roles = dict(
+        db.session.execute(select(User.id, User.role).where(User.id.in_(user_ids), User.active.is_(True))).all()
+    )
+    given = set(
+        db.session.execute(
+            select(user_sites.c.user_id, user_sites.c.site_id).where(
+                user_sites.c.user_id.in_(user_ids), user_sites.c.site_id.in_({site for _user, site in pairs})
+            )
+        )
+    )
+    return {pair for pair in pairs if pair[0] in roles and (roles[pair[0]] == "admin" or pair in given)}
+
+
+def add_notifications(alerts: list[Alert]) -> int:
+    """Write these alerts for the people who may see their tasks, each (person, key) once; how many are new."""
+    allowed = _who_may_see({(alert.user_id, alert.task.site_id) for alert in alerts})
+    rows, seen = [], set()
+    for alert in alerts:
+        if (alert.user_id, alert.task.site_id) in allowed and (alert.user_id, alert.key) not in seen:
+            seen.add((alert.user_id, alert.key))
+            rows.append(
+                {
+                    "user_id": alert.user_id,
+                    "task_id": alert.task.id,
+                    "kind": alert.kind,
+                    "key": alert.key,
+                    "event_id": alert.event_id,
+                    "created_at": utcnow(),
+                }
+            )
+    if not rows:
+        return 0
+    return insert_ignoring_duplicates(Notification, rows, unique=["user_id", "key"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading them
+
+
+def _mine(user: User):
+    """This person's notifications about tasks they may still see."""
+    return (
+        select(Notification)
+        .join(Task, Task.id == Notification.task_id)
+        .where(Notification.user_id == user.id, Task.site_id.in_(visible_site_ids(user)))
+    )
+
+
+# What the bell counts and the list marks unread: not read, and not settled by someone's action meanwhile.
+UNREAD = (Notification.read_at.is_(None), Notification.settled_at.is_(None))
+
+
+def unread_count(user: User) -> int:
+    query = _mine(user).where(*UNREAD).with_only_columns(func.count(Notification.id))
+    return db.session.scalar(query) or 0
+
+
+NEWEST_FIRST = Keyset((Notification.id,), descending=True)
+
+
+def notification_page(
+    user: User, *, number: int = 1, size: int = 30, after: str | None = None, before: str | None = None
+) -> Page[Notification]:
+    """A page of this person's notifications, newest first, with what each row shows loaded."""
+    query = _mine(user).options(
+        selectinload(Notification.task).options(
+            joinedload(Task.site),
+            joinedload(Task.location),
+            joinedload(Task.answer).joinedload(Answer.item),
+        ),
+        selectinload(Notification.event),
+        selectinload(Notification.settled_event).joinedload(TaskEvent.actor),
+    )
+    return keyset_page(query, NEWEST_FIRST, number=number, size=size, after=after, before=before)
+
+
+def open_notification(user: User, notification_id: int) -> Notification | None:
+    """Mark one of this person's notifications read; None if it is not theirs or its task is out of sight."""
+    notification = db.session.scalar(_mine(user).where(Notification.id == notification_id))
+    if notification is None:
+        return None
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    return notification
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount or 0

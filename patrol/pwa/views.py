@@ -1,0 +1,142 @@
+"""The installable app: its manifest and icons, the service worker, the offline page, and the list of
+pages a phone keeps for an offline round (patrol/pwa/shell.py)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from patrol.pwa import icons
+from patrol.pwa.shell import NOTHING_TO_PREPARE, current_shell, icon_url, prepare_plan
+
+bp = Blueprint("pwa", __name__)
+
+YEAR = 365 * 24 * 3600
+WEEK = 7 * 24 * 3600
+# The install's own language: 巡检 under the icon, whatever language the person picked in the app.
+APP_NAME = "巡检"
+THEME_COLOUR = "#0f766e"
+BACKGROUND_COLOUR = "#f3f5f4"
+# The worker asks for these by name; the page's links carry a version (icon_url).
+ICON_NAMES = "any(" + ", ".join(f'"{name}"' for name in icons.ICONS) + ")"
+
+
+# Whom a page or a JSON answer was made for. The service worker keeps each person's pages in a cache of
+# their own and empties the others as soon as an answer comes for someone else, or for nobody
+# (templates/pwa/sw.js): on a shared phone, nothing of the last person is shown to the next.
+PERSON_HEADER = "X-Patrol-Person"
+PERSONAL_TYPES = {"text/html", "application/json"}
+
+
+@bp.after_app_request
+def _say_whose_answer(response: Response) -> Response:
+    if response.mimetype in PERSONAL_TYPES and current_user.is_authenticated:
+        response.headers[PERSON_HEADER] = str(current_user.id)
+    return response
+
+
+@bp.app_template_global("icon_url")
+def _icon_url(name: str) -> str:
+    return icon_url(name)
+
+
+@bp.app_template_global("sticker_host")
+def sticker_host() -> str:
+    """The host printed in the stickers' QR codes (the scanner accepts their URLs), else this one."""
+    base = current_app.config.get("PATROL_BASE_URL") or request.url_root
+    return urlsplit(base).netloc
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    icons_listed = []
+    for name in icons.MANIFEST_ICONS:
+        spec = icons.ICONS[name]
+        size = f"{spec.size}x{spec.size}"
+        icons_listed.append({"src": icon_url(name), "sizes": size, "type": "image/png", "purpose": spec.purpose})
+    body = {
+        "id": url_for("home.index"),
+        "name": APP_NAME,
+        "short_name": APP_NAME,
+        "description": "物业巡检：扫码检查，发现问题及时整改",
+        "lang": "zh-CN",
+        "dir": "ltr",
+        "start_url": url_for("home.index"),
+        "scope": url_for("home.index"),
+        "display": "standalone",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "icons": icons_listed,
+    }
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get(f"/icons/<{ICON_NAMES}:name>")
+def icon(name: str):
+    return _image(icons.icon_png(name), "image/png", YEAR, immutable=request.args.get("v") == icons.icon_version(name))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return _image(icons.favicon_ico(), "image/x-icon", WEEK)
+
+
+# iOS asks for these at the root when a page links none (e.g. a bookmark saved from another site's page).
+@bp.get("/apple-touch-icon.png")
+@bp.get("/apple-touch-icon-precomposed.png")
+def apple_touch_icon():
+    return _image(icons.icon_png("apple-touch-icon.png"), "image/png", WEEK)
+
+
+def _image(data: bytes, mimetype: str, max_age: int, immutable: bool = False) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Cache-Control"] = (
+        f"public, max-age={YEAR}, immutable" if immutable else f"public, max-age={max_age}"
+    )
+    return response
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The worker, from the root so that its scope is the whole app; always checked for a new version."""
+    version, shell = current_shell()
+    source = render_template(
+        "pwa/sw.js",
+        version=version,
+        shell=shell,
+        offline_url=url_for("pwa.offline"),
+        prepare_url=url_for("pwa.prepare"),
+        report_url=url_for("reports.report_form"),
+        login_url=url_for("auth.login"),
+        logout_url=url_for("auth.logout"),
+        token_url=url_for("inspect.outbox_token"),
+        person_header=PERSON_HEADER,
+        static_prefixes=["/static/", "/assets/", "/icons/"],
+    )
+    response = Response(source, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    """What a phone shows for a page it does not have while there is no connection (no sign-in needed:
+    the worker keeps it from when it was installed)."""
+    response = Response(render_template("pwa/offline.html"), mimetype="text/html")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/prepare.json")
+@login_required
+def prepare():
+    """The pages this person's phone keeps for an offline round (the worker fetches and stores them)."""
+    saving_data = request.headers.get("Save-Data", "").strip().lower() == "on"
+    response = jsonify(NOTHING_TO_PREPARE if saving_data else prepare_plan(current_user))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,1 +1,0 @@
-"""What the product does, as plain functions over models: no request, no session, no templates."""
