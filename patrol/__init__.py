@@ -34,14 +34,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_request_hooks(app)  # first: the blueprints' own hooks rely on what these reset
-    from patrol import cli, security_headers, templating
-    from patrol.views import request_guards
+    from patrol import cli
+    from patrol.views import request_guards, security_headers, templating
 
     request_guards.init_app(app)  # before the blueprints: their routes take its int converter
     _register_blueprints(app)
     security_headers.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    _hand_wording_to_areas(app)
     return app
 
 
@@ -67,8 +68,9 @@ def _refuse_unsafe_settings(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from patrol import compression, i18n, static_files
+    from patrol import i18n
     from patrol.accounts import sessions, throttle
+    from patrol.views import compression, static_files
 
     compression.init_app(app)  # first: its hook runs last, on the finished response
     static_files.init_app(app)  # before security_headers: its page hook runs after that one's
@@ -94,8 +96,7 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
 
 
-# The view modules whose blueprint `bp` the app serves (patrol.views.<name>). task_page has none of
-# its own: importing it adds one task's page and its actions to the tasks blueprint.
+# The view modules whose blueprint `bp` the app serves (patrol.views.<name>).
 BLUEPRINT_MODULES = (
     "account",
     "assets",
@@ -109,19 +110,32 @@ BLUEPRINT_MODULES = (
     "photos",
     "reports",
     "scan",
+    "task_page",
     "tasks",
 )
 
 
 def _register_blueprints(app: Flask) -> None:
     from patrol.pwa import views as pwa_views
-    from patrol.views import admin, task_page  # noqa: F401 — task_page: see BLUEPRINT_MODULES
+    from patrol.views import account, admin
 
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(f"patrol.views.{name}").bp)
     for blueprint in admin.blueprints():
         app.register_blueprint(blueprint)
     app.register_blueprint(pwa_views.bp)
+    # What every request passes through, beside the blueprints' own views.
+    account.init_app(app)
+    pwa_views.init_app(app)
+
+
+def _hand_wording_to_areas(app: Flask) -> None:
+    """Areas that must word something for people outside a page (robot messages) get the words here,
+    from presenters, so no area imports a presenter."""
+    from patrol.alerts import messages
+    from patrol.presenters import robot_messages
+
+    messages.use_wording(app, robot_messages)
 
 
 def _register_request_hooks(app: Flask) -> None:

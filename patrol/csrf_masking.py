@@ -1,7 +1,7 @@
 """CSRF tokens masked afresh each time they are written into a response (against BREACH).
 
 Flask-WTF's token is the session's secret, signed: the same characters on every page of a session.
-Pages are compressed (patrol.compression), and a page that reflects text an attacker chose next to an
+Pages are compressed (patrol.views.compression), and a page that reflects text an attacker chose next to an
 unchanging secret lets the compressed length reveal that secret a character at a time (BREACH).
 So every token we hand out is a fresh random pad followed by (pad XOR signed token), URL-safe base64,
 as Django and Rails do: no two renderings share a run of characters to guess against. On a state

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page
 
-from patrol.static_files import hashed_url
+from patrol.views.static_files import hashed_url
 from tests import factories
 from tests.camera_photos import camera_jpeg
 

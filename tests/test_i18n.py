@@ -78,7 +78,7 @@ def test_times_are_shown_in_the_site_time_zone(ctx):
     from datetime import datetime
 
     from patrol.models import Site
-    from patrol.templating import localtime
+    from patrol.presenters.times import localtime
 
     moment = datetime(2026, 11, 24, 1, 30, tzinfo=UTC)
     assert localtime(moment, Site(name="x", timezone="Asia/Shanghai")) == "2026-11-24 09:30"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from patrol.extensions import db
 from patrol.models import Login
 from patrol.pwa.shell import PREPARE_LIMIT, _files_digest, _signature, shell_files
-from patrol.static_bundles import BUNDLES
+from patrol.views.static_bundles import BUNDLES
 from tests import factories
 
 EN = {"Accept-Language": "en"}

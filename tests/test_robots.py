@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from patrol.alerts import jobs
 from patrol.alerts import sending as robot_sending
 from patrol.alerts import sweep as alerts
-from patrol.alerts.messages import md
 from patrol.alerts.sending import BACKOFF, attempt, deliver_due
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Delivery
+from patrol.presenters.robot_messages import md
 from tests.robot_receiver import SECRET, add_robot, raise_task
 
 # receiver, run_jobs, held_jobs and robot_site

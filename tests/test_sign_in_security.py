@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from patrol.accounts import passwords
+from patrol import passwords
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Login, User

@@ -8,7 +8,7 @@ password checks where five were allowed.
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from patrol.accounts import passwords
+from patrol import passwords
 from patrol.extensions import db
 from tests.conftest import SeparateBrowser
 from tests.factories import PASSWORD

@@ -23,12 +23,12 @@ from flask import Flask, Response, jsonify
 from PIL import Image
 from sqlalchemy import select
 
-from patrol import compression
 from patrol.extensions import db
 from patrol.models import Photo
-from patrol.static_bundles import BUNDLES
-from patrol.static_files import IMMUTABLE, StaticFolder, all_static, hashed_name, hashed_url
+from patrol.views import compression
 from patrol.views.assets import HTMX
+from patrol.views.static_bundles import BUNDLES
+from patrol.views.static_files import IMMUTABLE, StaticFolder, all_static, hashed_name, hashed_url
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 BROTLI = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # what Chromium sends

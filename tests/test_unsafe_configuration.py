@@ -3,8 +3,8 @@
 import pytest
 
 from patrol import create_app
-from patrol.accounts.passwords import password_problem
 from patrol.config import load_config
+from patrol.passwords import password_problem
 from qr import qr_svg
 from tests.conftest import TEST_BASE_URL, TEST_SECRET
 

@@ -7,11 +7,11 @@ import re
 from sqlalchemy import select
 
 from patrol.accounts.logins import end_all_logins
-from patrol.accounts.passwords import password_problem, verify_nobody
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Site, User
 from patrol.outcome import Outcome
+from patrol.passwords import password_problem, verify_nobody
 from patrol.setup.audit import record
 from patrol.validation import Checker
 

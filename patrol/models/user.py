@@ -8,10 +8,10 @@ from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from patrol.accounts.passwords import hash_password, verify_password
 from patrol.database import UTCDateTime, utcnow
 from patrol.extensions import db
 from patrol.models.site import Site
+from patrol.passwords import hash_password, verify_password
 
 user_sites = Table(
     "user_sites",

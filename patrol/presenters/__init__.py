@@ -3,7 +3,7 @@
 Services hand over plain data (a schedule, an audit entry's stored details); the wording — which
 label a stored key or value gets, which punctuation a language uses — is decided here, and only
 here. Templates reach these functions as filters (see TEMPLATE_FILTERS, registered by
-patrol.templating).
+patrol.views.templating).
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ from patrol.models import ChecklistAssignment, ChecklistVersion, Location, User
 from patrol.pwa import icons
 from patrol.setup.checklists import _applies_to as applies_to  # the same rule the scan page applies
 from patrol.setup.locations import locations_on
-from patrol.static_bundles import BUNDLES
-from patrol.static_files import HTMX_FILE
 from patrol.tasks.rules import visible_site_ids
+from patrol.views.static_bundles import BUNDLES
+from patrol.views.static_files import HTMX_FILE
 
 # The folders under static/ whose files every page may load; the print sheets' CSS is small enough to add.
 SHELL_FOLDERS = ("css", "js", "icons")

@@ -30,19 +30,19 @@ PERSON_HEADER = "X-Patrol-Person"
 PERSONAL_TYPES = {"text/html", "application/json"}
 
 
-@bp.after_app_request
-def _say_whose_answer(response: Response) -> Response:
+def init_app(app) -> None:
+    """What every page needs of the installable app: whose answer it is, and the icons' and stickers' addresses."""
+    app.after_request(say_whose_answer)
+    app.add_template_global(icon_url, "icon_url")
+    app.add_template_global(sticker_host, "sticker_host")
+
+
+def say_whose_answer(response: Response) -> Response:
     if response.mimetype in PERSONAL_TYPES and current_user.is_authenticated:
         response.headers[PERSON_HEADER] = str(current_user.id)
     return response
 
 
-@bp.app_template_global("icon_url")
-def _icon_url(name: str) -> str:
-    return icon_url(name)
-
-
-@bp.app_template_global("sticker_host")
 def sticker_host() -> str:
     """The host printed in the stickers' QR codes (the scanner accepts their URLs), else this one."""
     base = current_app.config.get("PATROL_BASE_URL") or request.url_root

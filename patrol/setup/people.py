@@ -12,7 +12,6 @@ from sqlalchemy.orm import selectinload
 
 from patrol.accounts.accounts import check_new_username, create_user
 from patrol.accounts.logins import end_all_logins
-from patrol.accounts.passwords import password_problem
 from patrol.accounts.throttle import forgive_account
 from patrol.extensions import db
 from patrol.i18n import LANGUAGES
@@ -20,6 +19,7 @@ from patrol.i18n import lazy_gettext as _l
 from patrol.models import Site, User, user_sites
 from patrol.outcome import Outcome
 from patrol.paging import Page, offset_page
+from patrol.passwords import password_problem
 from patrol.setup.audit import record
 from patrol.setup.search import contains
 from patrol.validation import Checker

@@ -9,7 +9,7 @@ from patrol.accounts.accounts import change_password, create_first_admin, has_us
 from patrol.accounts.sessions import sign_in
 from patrol.accounts.throttle import guard_own_password
 from patrol.i18n import lazy_gettext as _l
-from patrol.templating import flash_success
+from patrol.views.templating import flash_success
 
 bp = Blueprint("account", __name__)
 
@@ -35,8 +35,11 @@ PASSWORD_CHANGE_ENDPOINTS = {
 FIRST_RUN_ENDPOINTS = {"account.first_admin", "account.first_admin_post"} | APP_SHELL_ENDPOINTS
 
 
-@bp.before_app_request
-def _guide_to_first_steps():
+def init_app(app) -> None:
+    app.before_request(guide_to_first_steps)
+
+
+def guide_to_first_steps():
     """An empty install asks for its first administrator; a reset password must be replaced first."""
     if request.endpoint in FIRST_RUN_ENDPOINTS:
         return None

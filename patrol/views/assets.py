@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from patrol.static_files import HTMX_FILE, Asset, asset_response
+from patrol.views.static_files import HTMX_FILE, Asset, asset_response
 
 bp = Blueprint("assets", __name__)
 

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from patrol.accounts.throttle import TooManyAttempts
 from patrol.i18n import lazy_gettext as _l
-from patrol.templating import is_htmx, render_block
+from patrol.views.templating import is_htmx, render_block
 
 bp = Blueprint("errors", __name__)
 

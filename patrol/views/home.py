@@ -9,10 +9,10 @@ from patrol.access import can, site_ids_for
 from patrol.i18n import lazy_gettext as _l
 from patrol.inspections.history import finding_counts, inspections_since, start_of_day
 from patrol.presenters.home import home_counters
+from patrol.presenters.times import zone_of
 from patrol.setup.locations import location_by_short_code, locations_on
 from patrol.tasks.board import list_tasks
 from patrol.tasks.rules import visible_site_ids
-from patrol.templating import zone_of
 from patrol.views.errors import error_response
 
 bp = Blueprint("home", __name__)

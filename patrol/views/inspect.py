@@ -26,11 +26,11 @@ from patrol.inspections.visit_times import visit_of
 from patrol.models import Inspection, Location
 from patrol.photos.processing import PhotosBusy
 from patrol.setup.checklists import item_on, items_of, version_at
-from patrol.templating import go_to, render, render_block
 from patrol.views import outbox
 from patrol.views.drafts import draft_key
 from patrol.views.errors import error_response, json_error, wants_json
 from patrol.views.outbox import ack, missing_op, outbox_op, photo_refused, read_seq, signed_in
+from patrol.views.templating import go_to, render, render_block
 from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 bp = Blueprint("inspect", __name__)

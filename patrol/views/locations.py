@@ -11,9 +11,9 @@ from patrol.models import Location
 from patrol.presenters import printed_label
 from patrol.setup.locations import location_page, locations_on, reissue_code
 from patrol.tasks.board import urgent_tasks_at
-from patrol.templating import flash_success, render
 from patrol.validation import whole_numbers
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import flash_success, render
 from qr import qr_png, qr_svg, scan_url
 
 bp = Blueprint("locations", __name__)

@@ -91,7 +91,7 @@ def task_notice(task_id: int):
     summary = (
         gettext("Saved. One notice: print on A4.") if request.args.get("saved") else gettext("One notice. Print on A4.")
     )
-    toolbar = _toolbar(url_for("tasks.task_view", task_id=task.id), gettext("Back to the task"), summary)
+    toolbar = _toolbar(url_for("task_page.task_view", task_id=task.id), gettext("Back to the task"), summary)
     return _render(task.site, [notice], toolbar, _issue_form(task, notice))
 
 
@@ -106,7 +106,9 @@ def task_notice_issue(task_id: int):
     if not outcome.ok:
         notice = notice_service.task_notice(task)
         toolbar = _toolbar(
-            url_for("tasks.task_view", task_id=task.id), gettext("Back to the task"), gettext("Not saved: see below.")
+            url_for("task_page.task_view", task_id=task.id),
+            gettext("Back to the task"),
+            gettext("Not saved: see below."),
         )
         form = _issue_form(task, notice, request.form, outcome.errors)
         return _render(task.site, [notice], toolbar, form), outcome.status

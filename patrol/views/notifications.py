@@ -22,9 +22,9 @@ from patrol.alerts.notifications import (
 )
 from patrol.alerts.settling import settled_words
 from patrol.i18n import lazy_gettext as _l
-from patrol.templating import go_to
 from patrol.views.errors import error_response
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import go_to
 
 bp = Blueprint("notifications", __name__)
 PAGE_SIZE = 30
@@ -73,7 +73,7 @@ def notification_open(notification_id: int):
     notification = open_notification(current_user, notification_id)
     if notification is None:
         return error_response(404, detail=_l("This notification is not yours, or its task is no longer on your sites."))
-    return go_to(url_for("tasks.task_view", task_id=notification.task_id))
+    return go_to(url_for("task_page.task_view", task_id=notification.task_id))
 
 
 @bp.post("/notifications/read")

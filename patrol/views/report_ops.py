@@ -15,10 +15,10 @@ from patrol.outcome import Refused
 from patrol.photos.processing import PhotosBusy
 from patrol.tasks.report_photos import attach_report_photo
 from patrol.tasks.reports import earlier_report, read_report, report_sites, save_report
-from patrol.templating import flash_success
 from patrol.validation import client_id_or_none
 from patrol.views.errors import error_response, json_error
 from patrol.views.outbox import ack, missing_op, outbox_op, photo_refused
+from patrol.views.templating import flash_success
 from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 REPORTED = _l("Reported. The supervisors on the site can see it now.")
@@ -56,7 +56,7 @@ def send_report_op(location: Location | None):
 
 
 def _report_ack(op: str, task):
-    return ack(op, task=task.id, url=url_for("tasks.task_view", task_id=task.id))
+    return ack(op, task=task.id, url=url_for("task_page.task_view", task_id=task.id))
 
 
 def send_report_photo():

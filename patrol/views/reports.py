@@ -24,12 +24,12 @@ from patrol.tasks.reports import (
     report_sites,
     save_report,
 )
-from patrol.templating import go_to
 from patrol.validation import whole_number
 from patrol.views.errors import error_response, wants_json
 from patrol.views.outbox import signed_in
 from patrol.views.report_ops import REPORTED, send_report_op, send_report_photo
 from patrol.views.request_guards import arg_int
+from patrol.views.templating import go_to
 from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 bp = Blueprint("reports", __name__)
@@ -76,7 +76,7 @@ def _send():
     try:
         earlier = earlier_report(draft.client_id, current_user)
         if earlier is not None:  # the same form again: the task it raised, never a second one
-            return go_to(url_for("tasks.task_view", task_id=earlier.id), REPORTED)
+            return go_to(url_for("task_page.task_view", task_id=earlier.id), REPORTED)
         if draft.errors:
             if uploads and "photos" not in draft.errors:
                 draft.errors["photos"] = _l("Photos are not kept when something else needs fixing: add them again.")
@@ -92,7 +92,7 @@ def _send():
         draft.errors["photos"] = refused.message
         return _form(draft, refused.status)
     task = save_report(current_user, draft, processed, current_app.config["PATROL_PHOTO_DIR"])
-    return go_to(url_for("tasks.task_view", task_id=task.id), REPORTED)
+    return go_to(url_for("task_page.task_view", task_id=task.id), REPORTED)
 
 
 def _location_named(location_id: int | None) -> Location | None:

@@ -1,4 +1,4 @@
-"""One task: its page with the timeline, and the actions taken on it (on the tasks blueprint).
+"""One task: its page with the timeline, and the actions taken on it.
 
 Every action is one form posting to /tasks/<id>/act: read into an ActionInput, handed to
 task_workflow. A refused action shows the task again, as it is now, with the reason beside its
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, make_response, request, url_for
+from flask import Blueprint, abort, make_response, request, url_for
 from flask_login import current_user, login_required
 
 from patrol.access import require_site
@@ -23,9 +23,8 @@ from patrol.photos.processing import PhotosBusy
 from patrol.tasks.photos import read_uploads
 from patrol.tasks.timeline import load_task, task_page
 from patrol.tasks.workflow import ActionInput, act_with_uploads
-from patrol.templating import go_to, is_htmx, render, render_block
 from patrol.validation import whole_number
-from patrol.views.tasks import bp
+from patrol.views.templating import go_to, is_htmx, render, render_block
 from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 # What the next page says once an action is taken.
@@ -41,6 +40,8 @@ DONE = {
     "cancel": _l("Task cancelled."),
     "comment": _l("Comment added."),
 }
+
+bp = Blueprint("task_page", __name__)
 
 
 def _loaded(task_id: int) -> Task:
@@ -115,4 +116,4 @@ def _next_page(task: Task) -> str:
     """Back to the task, or to the location's scan page when the re-check was offered there."""
     if request.form.get("return_to") == "scan" and task.location is not None:
         return url_for("scan.scan", token=task.location.qr_token)
-    return url_for("tasks.task_view", task_id=task.id)
+    return url_for("task_page.task_view", task_id=task.id)

@@ -17,10 +17,10 @@ from patrol.tasks.board import task_page, tasks_named
 from patrol.tasks.filters import TaskFilter, people_on, sorts_for
 from patrol.tasks.rules import MANAGERS, WORKING_STATUSES, assignable_people, visible_site_ids
 from patrol.tasks.workflow import assign_many
-from patrol.templating import go_to, is_htmx, render
 from patrol.validation import whole_number, whole_numbers
 from patrol.views.errors import error_response
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import go_to, is_htmx, render
 from patrol.vocabulary import LOCATION_KINDS, SEVERITIES
 
 bp = Blueprint("tasks", __name__)

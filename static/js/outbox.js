@@ -159,7 +159,7 @@
 
   // The other parts, fetched in order when a page first needs them: the scan page's first load stays small.
   var loading = {};
-  // A part the page's script bundle already ran (patrol/static_bundles.py) is not fetched again.
+  // A part the page's script bundle already ran (patrol/views/static_bundles.py) is not fetched again.
   var RAN = { item: "patrolChecklistItem", scan: "patrolChecklist", send: "patrolOutboxSender",
     photos: "patrolChecklistPhotos", submit: "patrolChecklistSubmit", list: "patrolOutboxList",
     acked: "patrolOutboxAcked", report: "patrolReport", picture: "patrolPicture" };

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import request
 
 from patrol.setup.audit import audit_page, people_and_sites
-from patrol.templating import render
 from patrol.views.admin import setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import render
 from patrol.vocabulary import AUDIT_ACTIONS
 
 bp = setup_blueprint("admin_audit", __name__, "/admin/audit")

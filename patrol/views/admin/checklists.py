@@ -15,9 +15,9 @@ from patrol.models import Checklist
 from patrol.setup import checklist_assignments as where
 from patrol.setup import checklist_editor as editor
 from patrol.setup.checklists import items_of
-from patrol.templating import go_to, is_htmx, render
 from patrol.views.admin import setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import go_to, is_htmx, render
 
 bp = setup_blueprint("admin_checklists", __name__, "/admin/checklists")
 PAGE_SIZE = 30

@@ -25,9 +25,9 @@ from patrol.models import Location, Site
 from patrol.setup import import_uploads
 from patrol.setup import location_admin as admin
 from patrol.setup import location_import as sheet
-from patrol.templating import go_to, render
 from patrol.views.admin import Confirm, confirm_page, setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import go_to, render
 from patrol.vocabulary import LOCATION_KINDS
 
 bp = setup_blueprint("admin_locations", __name__, "/admin/locations")

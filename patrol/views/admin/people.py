@@ -26,9 +26,9 @@ from patrol.setup.people import (
     reset_password,
     update_person,
 )
-from patrol.templating import go_to, render
 from patrol.views.admin import Confirm, confirm_page, setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import go_to, render
 
 bp = setup_blueprint("admin_people", __name__, "/admin/people")
 PAGE_SIZE = 30

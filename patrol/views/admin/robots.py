@@ -29,11 +29,11 @@ from patrol.alerts.robots import (
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Delivery, Robot, Site
-from patrol.templating import go_to
 from patrol.validation import whole_number
 from patrol.views.admin import setup_blueprint
 from patrol.views.errors import error_response
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import go_to
 
 bp = setup_blueprint("admin_robots", __name__, "/admin/robots")
 PAGE_SIZE = 30

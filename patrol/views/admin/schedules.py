@@ -14,10 +14,10 @@ from patrol.i18n import lazy_gettext as _l
 from patrol.models import Schedule
 from patrol.setup import schedules as service
 from patrol.setup.occurrences import next_occurrences, schedule_locations
-from patrol.templating import render
 from patrol.validation import whole_number, whole_numbers
 from patrol.views.admin import setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import render
 from patrol.vocabulary import LOCATION_KINDS, ROLES
 
 bp = setup_blueprint("admin_schedules", __name__, "/admin/schedules")

@@ -19,9 +19,9 @@ from patrol.setup.sites import (
     update_site,
     zone_choices,
 )
-from patrol.templating import go_to, render
 from patrol.views.admin import Confirm, confirm_page, setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import go_to, render
 
 bp = setup_blueprint("admin_sites", __name__, "/admin/sites")
 PAGE_SIZE = 30

@@ -1,23 +1,20 @@
-"""Template helpers: local times, labels, success messages, and rendering one block of a page as an htmx fragment."""
+"""Template helpers: filters and globals, success messages, and rendering one block of a page as an htmx fragment."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, flash, get_flashed_messages, redirect, render_template
-from flask_babel import format_datetime, get_locale
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from htmx_flask import make_response as htmx_response
 from htmx_flask import request
 from jinja2 import pass_eval_context
 from jinja2.filters import do_xmlattr
 from markupsafe import Markup
 
-from patrol import access, i18n, presenters, vocabulary
-from patrol.accounts import passwords
+from patrol import access, i18n, passwords, presenters, vocabulary
 from patrol.inspections import answers
+from patrol.presenters.times import duration, localtime
 
 
 def is_htmx() -> bool:
@@ -61,36 +58,6 @@ def render(template_name: str, block: str | None = None, **context) -> str:
     if block and is_htmx():
         return render_block(template_name, block, **context)
     return render_template(template_name, **context)
-
-
-def zone_of(site=None) -> ZoneInfo:
-    if site is not None:
-        return site.zone
-    return ZoneInfo(current_app.config["PATROL_TIMEZONE"])
-
-
-def localtime(value: datetime | None, site=None, fmt: str = "short") -> str:
-    """A stored UTC time shown in the site's time zone (the app's default zone without a site)."""
-    if value is None:
-        return ""
-    local = value.astimezone(zone_of(site))
-    if fmt == "time":
-        return local.strftime("%H:%M")
-    if fmt == "date":
-        return format_datetime(local.replace(tzinfo=None), "yyyy-MM-dd")
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
-def duration(seconds: int | None) -> str:
-    if seconds is None:
-        return ""
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes >= 60:
-        hours, minutes = divmod(minutes, 60)
-        return _("%(h)d h %(m)d min", h=hours, m=minutes)
-    if minutes:
-        return _("%(m)d min %(s)d s", m=minutes, s=secs)
-    return _("%(s)d s", s=secs)
 
 
 @pass_eval_context

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_login import current_user
 
-from patrol.templating import is_htmx
+from patrol.views.templating import is_htmx
 
 # Only our own files run or style a page: no inline script, handler, style or eval, so text that
 # slipped through unescaped still cannot run. htmx is configured to match (base.html's htmx-config).

@@ -1,7 +1,7 @@
 """Responses compressed with brotli or gzip when the browser accepts them (Flask-Compress).
 
 Pages, fragments, JSON, SVG and CSV shrink to a fifth or less; photos and PNGs are already compressed
-and pass through. Static files arrive here already compressed (patrol.static_files) and are left alone.
+and pass through. Static files arrive here already compressed (patrol.views.static_files) and are left alone.
 
 Compressing a page that reflects the visitor's text next to a secret lets the compressed length
 reveal the secret a character at a time (BREACH). The secret that matters is the CSRF token,

@@ -10,7 +10,7 @@ The plain URL (and a hash from an earlier deploy) still answers, with the curren
 `no-cache`, for pages an old version left in some cache.
 
 Each file is compressed once, at brotli's and gzip's highest levels, and kept in memory: the
-per-request compression of pages (patrol.compression) uses quicker levels that would make htmx
+per-request compression of pages (patrol.views.compression) uses quicker levels that would make htmx
 and our CSS 3–4 KB larger on the scan page's first load.
 """
 
@@ -32,7 +32,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
-from patrol.static_bundles import BUNDLES, SEPARATOR
+from patrol.views.static_bundles import BUNDLES, SEPARATOR
 
 # htmx's JavaScript, as its package installed it (served by patrol/views/assets.py, precached by the
 # service worker): a dependency, never a copy in the repo.
@@ -76,7 +76,7 @@ ASSET_ENDPOINTS = {
     "pwa.apple_touch_icon",
     "pwa.manifest",
 }
-EXTENSION_KEY = "patrol.static_files"
+EXTENSION_KEY = "patrol.views.static_files"
 
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 
@@ -85,7 +85,7 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 class Asset:
     """One file as served: where it is, the SHA-256 of its bytes, and when it last changed.
 
-    A bundle (patrol.static_bundles) is served as one file made of `parts`; its `path` only names it.
+    A bundle (patrol.views.static_bundles) is served as one file made of `parts`; its `path` only names it.
     """
 
     path: Path
@@ -275,7 +275,7 @@ class _AssetsWithoutCookies(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    """Call before patrol.security_headers: the page hook below must run after its own (Flask runs
+    """Call before patrol.views.security_headers: the page hook below must run after its own (Flask runs
     after-request hooks last registered, first)."""
     app.extensions[EXTENSION_KEY] = StaticFolder(Path(app.static_folder), watch=app.debug)
     app.view_functions["static"] = serve_static

@@ -1,7 +1,7 @@
 """Our page scripts, served as one file per page: fewer requests on a weak signal.
 
 A bundle is a list of files under static/, joined in order (each minified, as every script is) and
-served through the same pipeline as a single file (patrol.static_files): a hashed name that changes
+served through the same pipeline as a single file (patrol.views.static_files): a hashed name that changes
 with any part's bytes, compressed once, immutable for a year. A template names the bundle as if it
 were a file: `url_for('static', filename='bundles/page.js')`.
 
