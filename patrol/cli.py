@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
     @group.command("alerts")
     @click.option("--no-send", is_flag=True, help="only write the alerts; leave the robot messages to the worker")
     def alerts_command(no_send):
-        """One pass of the worker: alert about late first responses and overdue tasks, send the robot messages due."""
+        """One pass of the worker, for cron: alert about late first responses and overdue work, send what is due."""
         from patrol.alerts.sending import deliver_due
         from patrol.alerts.sweep import sweep_alerts
 
