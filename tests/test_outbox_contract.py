@@ -95,14 +95,13 @@ def test_an_outbox_request_without_an_operation_id_is_refused_in_json(app, butle
 
 @pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}, {"Accept": "text/html"}], ids=["form", "htmx", "html"])
 def test_answers_and_photos_are_taken_only_from_the_outbox(app, butler, scene, headers):
-    """No page posts an answer or a photo by itself: a request that does not ask for JSON is told so, in JSON."""
+    """No page posts an answer or a photo itself: a request that does not ask for JSON is told so, in JSON."""
     form = scan(butler, scene)
     door = scene.item_ids[0]
     fields = {**form, f"value-{door}": "fail", "op": op_id(), "seq": "1"}
+    urls = (scene.answer_url(door), scene.photo_url(door), "/report/photos")
 
-    refused = [
-        butler.post(url, fields, headers=dict(headers)) for url in (scene.answer_url(door), scene.photo_url(door))
-    ]
+    refused = [butler.post(url, fields, headers=dict(headers)) for url in urls]
 
     message = "This is only accepted from the app's own pages. Reload the page and try again."
     for response in refused:
