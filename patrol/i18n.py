@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request
-from flask_babel import gettext, pgettext
+from flask_babel import gettext, ngettext, pgettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -29,6 +29,10 @@ class LazyText(LazyString):
 
 def lazy_gettext(string: str, **variables) -> LazyText:
     return LazyText(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText:
+    return LazyText(ngettext, singular, plural, num, **variables)
 
 
 def lazy_pgettext(context: str, string: str, **variables) -> LazyText:

@@ -10,6 +10,7 @@ from PIL import Image
 
 from patrol.accounts.accounts import create_user
 from patrol.extensions import db
+from patrol.inspections.photos import PhotoOp
 from patrol.models import ChecklistVersion, Location, Site, User
 from patrol.setup import catalogue
 from patrol.setup import checklist_editor as editor
@@ -83,6 +84,11 @@ def next_version(version: ChecklistVersion, prompts: list[str], *, name: str | N
 
 def client_id() -> str:
     return str(uuid.uuid4())
+
+
+def photo_op() -> PhotoOp:
+    """A photo operation as a phone's outbox names one; no hash, the bytes are handed over whole."""
+    return PhotoOp(client_id())
 
 
 def jpeg_bytes(width: int = 800, height: int = 600, color=(200, 30, 30), exif=None, **save) -> bytes:

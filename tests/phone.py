@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import itertools
 import random
 import re
 import struct
+import time
 import uuid
 import zlib
 from dataclasses import dataclass
@@ -149,7 +152,22 @@ def bomb_png(side: int = 20000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
-# --- steps a phone takes -----------------------------------------------------------------------
+# --- steps a phone takes ----------------------------------------------------------------------
+# Answers, photos and the submit go as the phone's outbox sends them (docs/outbox.md): JSON asked
+# for, each request named by its operation id, each change numbered by the phone's clock.
+
+JSON = {"Accept": "application/json"}
+
+# The phone numbers each change from its clock in milliseconds, every one later than the last.
+_clock = itertools.count(int(time.time() * 1000))
+
+
+def op_id() -> str:
+    return str(uuid.uuid4())
+
+
+def next_seq() -> int:
+    return next(_clock)
 
 
 def scan(butler, scene) -> dict[str, str]:
@@ -160,8 +178,22 @@ def scan(butler, scene) -> dict[str, str]:
     return fields
 
 
-def answer(butler, scene, form, item_id: int, value: str):
-    return butler.post(scene.answer_url(item_id), {**form, f"value-{item_id}": value}, htmx=True)
+def send(phone, url: str, data: dict, headers: dict | None = None):
+    """A request as the outbox sends it: JSON asked for, named by a new operation and numbered by the
+    phone's clock, unless `data` names its own."""
+    return phone.post(url, {"op": op_id(), "seq": str(next_seq()), **data}, headers={**JSON, **(headers or {})})
+
+
+def answer(phone, scene, form, item_id: int, value: str, *, op=None, seq=None, note=None, url=None, **extra):
+    """One item's answer (and its note), as the outbox sends it; `extra`: more fields, e.g. the phone's times."""
+    data = {**form, f"value-{item_id}": value, **extra}
+    if note is not None:
+        data[f"note-{item_id}"] = note
+    return send(phone, url or scene.answer_url(item_id), {**_named(op, seq), **data})
+
+
+def _named(op, seq) -> dict:
+    return {name: str(value) for name, value in (("op", op), ("seq", seq)) if value is not None}
 
 
 def failed_item_awaiting_photo(butler, scene) -> tuple[dict[str, str], int]:
@@ -169,17 +201,25 @@ def failed_item_awaiting_photo(butler, scene) -> tuple[dict[str, str], int]:
     form = scan(butler, scene)
     item_id = scene.item_ids[0]
     saved = answer(butler, scene, form, item_id, "fail")
-    assert saved.status_code == 200
+    assert saved.status_code == 200 and saved.json["ok"] is True
     return form, item_id
 
 
-def upload(butler, scene, form, item_id: int, data: bytes, filename: str):
+def upload(phone, scene, form, item_id: int, data: bytes, filename: str = "photo.jpg", *, op=None, sha256=None):
+    """One photo, as the outbox sends it: named by its operation, with the hash of the bytes it sends."""
+    fields = {**form, "op": op or op_id(), "sha256": sha256 or hashlib.sha256(data).hexdigest()}
     # Encoded in memory: the test client would spool a body over 500 KB to a temporary file that
     # it never closes, which pytest (warnings are errors) reports as an unclosed file.
-    boundary, body = encode_multipart({**form, f"photo-{item_id}": FileStorage(io.BytesIO(data), filename)})
-    return butler.post(
-        scene.photo_url(item_id), body, htmx=True, content_type=f"multipart/form-data; boundary={boundary}"
+    boundary, body = encode_multipart({**fields, f"photo-{item_id}": FileStorage(io.BytesIO(data), filename)})
+    return phone.post(
+        scene.photo_url(item_id), body, headers=dict(JSON), content_type=f"multipart/form-data; boundary={boundary}"
     )
+
+
+def submit(phone, scene, form, values: dict[int, str], *, op=None, seq=None, **extra):
+    """The submit with the answers it carries, by item, as the outbox sends it."""
+    data = {**form, **{f"value-{k}": v for k, v in values.items()}, **extra}
+    return send(phone, scene.submit_url, {**_named(op, seq), **data})
 
 
 # What a refused upload must leave: the draft and its one failed answer, and no photo at all.

@@ -30,7 +30,7 @@ def _site_with_history(make, app):
     key = DraftKey(butler, location, version, "0d7c4b3e-5a2b-4a5e-8f6e-444444444444", utcnow())
     save_answer(key, version.items[0], AnswerInput("fail", note="楼梯间堆放纸箱", severity="high"))
     limits = PhotoLimits(app.config["PATROL_PHOTO_DIR"], 10_000_000, 50_000_000)
-    attach_photo(key, version.items[0], jpeg_bytes(), limits)
+    assert attach_photo(key, version.items[0], jpeg_bytes(), limits, make.photo_op()).ok
     assert submit_inspection(key, {}).ok
     return site, location
 

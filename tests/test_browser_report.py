@@ -145,7 +145,7 @@ def _round_with_a_photo(app, crew, note: str) -> int:
         door, lights = version.items
         save_answer(key, door, AnswerInput("fail", note=note))
         limits = PhotoLimits(app.config["PATROL_PHOTO_DIR"], 10**7, 5 * 10**7)
-        assert attach_photo(key, door, factories.jpeg_bytes(1600, 1200), limits).ok
+        assert attach_photo(key, door, factories.jpeg_bytes(1600, 1200), limits, factories.photo_op()).ok
         save_answer(key, lights, AnswerInput("pass"))
         assert submit_inspection(key, {}).ok
         task_id = db.session.scalar(select(Task.id))

@@ -14,8 +14,7 @@ from sqlalchemy import select
 from patrol.extensions import db
 from patrol.inspections import visit_times
 from patrol.models import Answer, Inspection
-from tests.phone import text_of
-from tests.test_outbox_contract import send_answer, send_submit
+from tests.phone import answer, submit, text_of
 
 # Served: when the test scans; the butler opens the page a minute later, answers, completes ten
 # minutes after the scan, and the outbox sends it all two hours after that.
@@ -70,12 +69,12 @@ def sent_late(butler, scene, server_clock, served: datetime, form: dict, *, phon
     server_clock["now"] = served + SENT
     shared = {**form, **{k: fields[k] for k in ("scanned_at", "sent_at") if k in fields}}
     answered = {"answered_at": fields["answered_at"]} if "answered_at" in fields else {}
-    assert send_answer(butler, scene, shared, door, "pass", seq=1, **answered).status_code == 200
+    assert answer(butler, scene, shared, door, "pass", seq=1, **answered).status_code == 200
     server_clock["now"] = served + SENT + timedelta(seconds=2)
     completed = {"completed_at": fields["completed_at"]} if "completed_at" in fields else {}
-    submit = send_submit(butler, scene, {**shared, **completed}, {bins: "pass", lights: "pass"}, seq=2)
-    assert submit.status_code == 200, submit.get_data(as_text=True)
-    return submit.json["url"]
+    sent = submit(butler, scene, {**shared, **completed}, {bins: "pass", lights: "pass"}, seq=2)
+    assert sent.status_code == 200, sent.get_data(as_text=True)
+    return sent.json["url"]
 
 
 def stored(app, item_id: int) -> tuple[Inspection, Answer]:

@@ -21,7 +21,7 @@ from patrol.validation import MAX_ID, whole_number, whole_numbers
 from patrol.views.request_guards import MAX_PAGE
 from tests.conftest import Browser
 from tests.factories import PASSWORD, jpeg_bytes
-from tests.phone import NOTHING, answer, scan, stored, text_of, upload
+from tests.phone import JSON, NOTHING, answer, next_seq, op_id, scan, stored, submit, text_of, upload
 
 # Past PostgreSQL's integer (every id column), past 64 bits, and far past; MAX_ID itself is a real (if unused) id.
 TOO_BIG = [MAX_ID + 1, 2**63 - 1, 2**63, 2**64, 10**30]
@@ -66,7 +66,8 @@ def one_of_everything(app, make):
     db.session.commit()
     key = DraftKey(people["butler"], location, version, "0d7c4b3e-5a2b-4a5e-8f6e-555555555555", utcnow())
     save_answer(key, version.items[0], AnswerInput("fail", note="楼梯间堆放纸箱", severity="high"))
-    attach_photo(key, version.items[0], jpeg_bytes(), PhotoLimits(app.config["PATROL_PHOTO_DIR"], 10**7, 5 * 10**7))
+    limits = PhotoLimits(app.config["PATROL_PHOTO_DIR"], 10**7, 5 * 10**7)
+    assert attach_photo(key, version.items[0], jpeg_bytes(), limits, make.photo_op()).ok
     assert submit_inspection(key, {}).ok
     ids = {
         "site": site.id,
@@ -111,9 +112,15 @@ def _int_arguments(rule) -> list[str]:
     return [name for name, converter in rule._converters.items() if isinstance(converter, IntegerConverter)]
 
 
-def _ask(browser, rule, url, **kwargs):
-    """GET where the rule answers GET, else POST (with the CSRF token, like the app's pages)."""
-    response = browser.get(url, **kwargs) if "GET" in rule.methods else browser.post(url, {}, **kwargs)
+def _ask(browser, rule, url):
+    """GET where the rule answers GET, else POST (with the CSRF token, like the app's pages), as the
+    phone's outbox sends it where only the outbox posts."""
+    if "GET" in rule.methods:
+        response = browser.get(url)
+    elif getattr(browser.client.application.view_functions[rule.endpoint], "outbox_only", False):
+        response = browser.post(url, {"op": op_id(), "seq": str(next_seq())}, headers=dict(JSON))
+    else:
+        response = browser.post(url, {})
     response.close()
     return response
 
@@ -258,9 +265,10 @@ def test_a_submit_naming_items_past_the_id_range_is_answered_without_error(butle
     form = scan(butler, scene)
     odd = {f"value-{9_999_999_999}": "pass", f"note-{MAX_ID + 1}": "x", "value-١٢": "pass"}
 
-    response = butler.post(scene.submit_url, {**form, **odd}, htmx=True)
+    sent = submit(butler, scene, form, {}, **odd)
+    posted_whole = butler.post(scene.submit_url, {**form, **odd})  # the page's own form, without JavaScript
 
-    assert response.status_code < 500
+    assert sent.status_code < 500 and posted_whole.status_code < 500
 
 
 def test_whole_number_takes_plain_digits_in_range_only():
@@ -275,18 +283,29 @@ def test_whole_number_takes_plain_digits_in_range_only():
 # --- a NUL byte in text -------------------------------------------------------------------------
 
 
-def test_a_note_with_a_nul_byte_is_refused_in_place_and_nothing_is_stored(app, butler, scene):
+def test_a_note_with_a_nul_byte_is_refused_with_the_reason_and_nothing_is_stored(app, butler, scene):
     form = scan(butler, scene)
     item_id = scene.item_ids[1]
 
-    response = butler.post(
-        scene.answer_url(item_id), {**form, f"value-{item_id}": "fail", f"note-{item_id}": "垃圾桶\x00已满"}, htmx=True
-    )
+    response = answer(butler, scene, form, item_id, "fail", note="垃圾桶\x00已满")
+
+    assert response.status_code == 400 and response.json["ok"] is False
+    assert response.json["title"].startswith(NUL_MESSAGE)
+    assert response.json["message"] == "It may have come with pasted text. Type that part again and send it once more."
+    assert stored(app) == NOTHING
+
+
+def test_a_nul_byte_in_a_page_s_htmx_form_is_said_in_place(client, one_of_everything):
+    people, _ = one_of_everything
+    browser = _signed_in(client, people["admin"])
+    fields = {"name": "星河湾\x00花园", "timezone": "Asia/Shanghai", "opens_at": "08:30", "closes_at": "18:00"}
+
+    response = browser.post("/admin/sites/new", fields, htmx=True)
 
     assert response.status_code == 400
-    assert NUL_MESSAGE in text_of(response)
+    assert NUL_MESSAGE in text_of(response) and "<html" not in text_of(response)
     assert response.headers["HX-Retarget"] == "#messages"
-    assert stored(app) == NOTHING
+    assert db.session.scalar(select(Site).where(Site.name.like("星河湾%"))) is None
 
 
 def test_an_answer_with_a_nul_byte_is_refused_and_the_same_answer_without_it_is_saved(app, butler, scene):
@@ -296,8 +315,8 @@ def test_an_answer_with_a_nul_byte_is_refused_and_the_same_answer_without_it_is_
     refused = answer(butler, scene, form, item_id, "fail\x00")
     saved = answer(butler, scene, form, item_id, "fail")
 
-    assert refused.status_code == 400 and NUL_MESSAGE in text_of(refused)
-    assert saved.status_code == 200
+    assert refused.status_code == 400 and refused.json["title"].startswith(NUL_MESSAGE)
+    assert saved.status_code == 200 and saved.json["ok"] is True
     with app.app_context():
         assert db.session.scalar(select(Answer.value_text)) == "fail"
 
@@ -310,7 +329,7 @@ def test_a_photo_whose_bytes_hold_nul_is_not_refused(app, butler, scene):
     response = upload(butler, scene, form, item_id, jpeg_bytes(), "门.jpg")
 
     assert b"\x00" in jpeg_bytes()
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.json["ok"] is True
     assert stored(app)["photos"] == 1
 
 

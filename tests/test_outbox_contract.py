@@ -5,47 +5,17 @@ overwrites, one link per photo operation, and refusals in JSON the outbox can ac
 from __future__ import annotations
 
 import hashlib
-import io
 import time
-import uuid
 
 import pytest
 from sqlalchemy import delete, select
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from patrol.extensions import db
 from patrol.models import Answer, Inspection, Location, Login
 from patrol.models.client_op import ClientOp
 from tests import factories
 from tests.conftest import Browser
-from tests.phone import NOTHING, hidden_fields, scan, stored
-
-JSON = {"Accept": "application/json"}
-
-
-def op_id() -> str:
-    return str(uuid.uuid4())
-
-
-def send_answer(phone, scene, form, item_id, value, *, op=None, seq=1, note=None, **extra):
-    data = {**form, f"value-{item_id}": value, "op": op or op_id(), "seq": str(seq), **extra}
-    if note is not None:
-        data[f"note-{item_id}"] = note
-    return phone.post(scene.answer_url(item_id), data, headers=dict(JSON))
-
-
-def send_photo(phone, scene, form, item_id, data: bytes, *, op=None, sha256=None):
-    fields = {**form, "op": op or op_id(), "sha256": sha256 or hashlib.sha256(data).hexdigest()}
-    boundary, body = encode_multipart({**fields, f"photo-{item_id}": FileStorage(io.BytesIO(data), "photo.jpg")})
-    return phone.post(
-        scene.photo_url(item_id), body, headers=dict(JSON), content_type=f"multipart/form-data; boundary={boundary}"
-    )
-
-
-def send_submit(phone, scene, form, values: dict, *, op=None, seq=100):
-    data = {**form, **{f"value-{k}": v for k, v in values.items()}, "op": op or op_id(), "seq": str(seq)}
-    return phone.post(scene.submit_url, data, headers=dict(JSON))
+from tests.phone import JSON, NOTHING, answer, hidden_fields, op_id, scan, stored, submit, upload
 
 
 def answer_row(app, item_id) -> Answer:
@@ -63,7 +33,7 @@ def test_an_answer_from_the_outbox_is_acknowledged_in_json_echoing_its_id(app, b
     door = scene.item_ids[0]
     op = op_id()
 
-    response = send_answer(butler, scene, form, door, "fail", op=op, seq=1700000000000, note="门被楔住")
+    response = answer(butler, scene, form, door, "fail", op=op, seq=1700000000000, note="门被楔住")
 
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.json == {"ok": True, "op": op, "item": door, "seq": 1700000000000, "finding": True}
@@ -76,8 +46,8 @@ def test_the_first_answer_creates_the_draft_and_a_repeat_gets_the_same_acknowled
     door = scene.item_ids[0]
     op = op_id()
 
-    first = send_answer(butler, scene, form, door, "fail", op=op, seq=5)
-    again = send_answer(butler, scene, form, door, "fail", op=op, seq=5)
+    first = answer(butler, scene, form, door, "fail", op=op, seq=5)
+    again = answer(butler, scene, form, door, "fail", op=op, seq=5)
 
     assert first.json == again.json
     assert stored(app) == {**NOTHING, "inspections": 1, "answers": 1}
@@ -87,8 +57,8 @@ def test_an_older_change_arriving_late_never_overwrites_a_newer_one(app, butler,
     form = scan(butler, scene)
     door = scene.item_ids[0]
 
-    newer = send_answer(butler, scene, form, door, "pass", seq=20)
-    older = send_answer(butler, scene, form, door, "fail", seq=10, note="旧的")
+    newer = answer(butler, scene, form, door, "pass", seq=20)
+    older = answer(butler, scene, form, door, "fail", seq=10, note="旧的")
 
     assert newer.status_code == older.status_code == 200
     assert older.json["ok"] is True  # acknowledged: the outbox lets go of it
@@ -123,14 +93,21 @@ def test_an_outbox_request_without_an_operation_id_is_refused_in_json(app, butle
     assert stored(app) == NOTHING
 
 
-def test_the_page_s_own_htmx_requests_still_get_fragments(app, butler, scene):
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}, {"Accept": "text/html"}], ids=["form", "htmx", "html"])
+def test_answers_and_photos_are_taken_only_from_the_outbox(app, butler, scene, headers):
+    """No page posts an answer or a photo itself: a request that does not ask for JSON is told so, in JSON."""
     form = scan(butler, scene)
     door = scene.item_ids[0]
+    fields = {**form, f"value-{door}": "fail", "op": op_id(), "seq": "1"}
+    urls = (scene.answer_url(door), scene.photo_url(door), "/report/photos")
 
-    response = butler.post(scene.answer_url(door), {**form, f"value-{door}": "fail"}, htmx=True)
+    refused = [butler.post(url, fields, headers=dict(headers)) for url in urls]
 
-    assert response.status_code == 200 and response.mimetype == "text/html"
-    assert response.get_data(as_text=True).lstrip().startswith(f'<section id="item-{door}"')
+    message = "This is only accepted from the app's own pages. Reload the page and try again."
+    for response in refused:
+        assert response.status_code == 406 and response.mimetype == "application/json"
+        assert response.json == {"ok": False, "error": "json_only", "message": message}
+    assert stored(app) == NOTHING
 
 
 # --- photos ---------------------------------------------------------------------------------
@@ -139,20 +116,20 @@ def test_the_page_s_own_htmx_requests_still_get_fragments(app, butler, scene):
 def test_a_photo_is_acknowledged_with_its_stored_hash_and_a_repeat_links_nothing_twice(app, butler, scene):
     form = scan(butler, scene)
     door = scene.item_ids[0]
-    send_answer(butler, scene, form, door, "fail", seq=1)
+    answer(butler, scene, form, door, "fail", seq=1)
     picture = factories.jpeg_bytes()
     op = op_id()
 
-    first = send_photo(butler, scene, form, door, picture, op=op)
-    again = send_photo(butler, scene, form, door, picture, op=op)
+    first = upload(butler, scene, form, door, picture, op=op)
+    again = upload(butler, scene, form, door, picture, op=op)
 
     assert first.status_code == again.status_code == 200
     assert first.json == again.json
     ack = first.json
     assert ack["ok"] is True and ack["op"] == op and ack["received_sha256"] == hashlib.sha256(picture).hexdigest()
     with app.app_context():
-        answer = db.session.scalar(select(Answer).where(Answer.item_id == door))
-        assert [(p.id, p.sha256) for p in answer.photos] == [(ack["photo"]["id"], ack["photo"]["sha256"])]
+        row = db.session.scalar(select(Answer).where(Answer.item_id == door))
+        assert [(p.id, p.sha256) for p in row.photos] == [(ack["photo"]["id"], ack["photo"]["sha256"])]
         assert db.session.scalar(select(ClientOp).where(ClientOp.op_id == op)).kind == "photo"
         db.session.remove()
     assert ack["remove_url"].endswith(f"/photos/{ack['photo']['id']}/remove")
@@ -162,10 +139,10 @@ def test_a_photo_is_acknowledged_with_its_stored_hash_and_a_repeat_links_nothing
 def test_each_photo_is_its_own_operation(app, butler, scene):
     form = scan(butler, scene)
     door = scene.item_ids[0]
-    send_answer(butler, scene, form, door, "fail", seq=1)
+    answer(butler, scene, form, door, "fail", seq=1)
 
-    red = send_photo(butler, scene, form, door, factories.jpeg_bytes(color=(200, 30, 30)))
-    blue = send_photo(butler, scene, form, door, factories.jpeg_bytes(color=(30, 30, 200)))
+    red = upload(butler, scene, form, door, factories.jpeg_bytes(color=(200, 30, 30)))
+    blue = upload(butler, scene, form, door, factories.jpeg_bytes(color=(30, 30, 200)))
 
     assert red.json["photo"]["id"] != blue.json["photo"]["id"]
     assert stored(app)["answer_photos"] == 2
@@ -174,11 +151,11 @@ def test_each_photo_is_its_own_operation(app, butler, scene):
 def test_the_same_photo_operation_with_other_bytes_is_a_conflict(app, butler, scene):
     form = scan(butler, scene)
     door = scene.item_ids[0]
-    send_answer(butler, scene, form, door, "fail", seq=1)
+    answer(butler, scene, form, door, "fail", seq=1)
     op = op_id()
-    send_photo(butler, scene, form, door, factories.jpeg_bytes(color=(200, 30, 30)), op=op)
+    upload(butler, scene, form, door, factories.jpeg_bytes(color=(200, 30, 30)), op=op)
 
-    other = send_photo(butler, scene, form, door, factories.jpeg_bytes(color=(30, 200, 30)), op=op)
+    other = upload(butler, scene, form, door, factories.jpeg_bytes(color=(30, 200, 30)), op=op)
 
     assert other.status_code == 409 and other.json["error"] == "conflict"
     assert stored(app)["answer_photos"] == 1
@@ -187,12 +164,10 @@ def test_the_same_photo_operation_with_other_bytes_is_a_conflict(app, butler, sc
 def test_a_photo_that_did_not_arrive_whole_is_refused_to_be_sent_again(app, butler, scene):
     form = scan(butler, scene)
     door = scene.item_ids[0]
-    send_answer(butler, scene, form, door, "fail", seq=1)
+    answer(butler, scene, form, door, "fail", seq=1)
     picture = factories.jpeg_bytes()
 
-    cut = send_photo(
-        butler, scene, form, door, picture[: len(picture) // 2], sha256=hashlib.sha256(picture).hexdigest()
-    )
+    cut = upload(butler, scene, form, door, picture[: len(picture) // 2], sha256=hashlib.sha256(picture).hexdigest())
 
     assert cut.status_code == 400 and cut.json["error"] == "incomplete"
     assert stored(app)["photos"] == 0
@@ -207,8 +182,8 @@ def test_a_submit_is_acknowledged_once_and_a_repeat_gets_the_same_inspection(app
     values = {door: "pass", bins: "pass", lights: "pass"}
     op = op_id()
 
-    first = send_submit(butler, scene, form, values, op=op)
-    again = send_submit(butler, scene, form, values, op=op)
+    first = submit(butler, scene, form, values, op=op, seq=100)
+    again = submit(butler, scene, form, values, op=op, seq=100)
 
     assert first.status_code == again.status_code == 200
     assert first.json == again.json
@@ -220,7 +195,7 @@ def test_a_refused_submit_says_what_needs_attention_and_keeps_what_it_carried(ap
     form = scan(butler, scene)
     door, bins, lights = scene.item_ids
 
-    response = send_submit(butler, scene, form, {bins: "fail", lights: "pass"})
+    response = submit(butler, scene, form, {bins: "fail", lights: "pass"})
 
     assert response.status_code == 422
     body = response.json
@@ -239,11 +214,11 @@ def test_an_ended_session_is_told_401_in_json_not_sent_to_the_sign_in_page(app, 
         db.session.commit()
     door = scene.item_ids[0]
 
-    answer = send_answer(butler, scene, form, door, "pass")
+    saved = answer(butler, scene, form, door, "pass")
     token = butler.get("/outbox/token", headers=dict(JSON))
 
     # Signed out, the person's own language is no longer known: the install's default (简体中文) speaks.
-    assert answer.status_code == 401 and answer.json == {
+    assert saved.status_code == 401 and saved.json == {
         "ok": False,
         "error": "signin",
         "message": "请重新登录，以发送本机上待发送的内容。",
@@ -281,7 +256,7 @@ def test_a_location_deactivated_meanwhile_is_refused_in_json_with_the_reason(app
         db.session.get(Location, scene.location_id).active = False
         db.session.commit()
 
-    response = send_answer(butler, scene, form, scene.item_ids[0], "pass")
+    response = answer(butler, scene, form, scene.item_ids[0], "pass")
 
     assert response.status_code == 410
     assert response.json["ok"] is False and response.json["message"] == "This location takes no new inspections."
@@ -300,12 +275,12 @@ def test_the_outbox_page_is_a_shell_even_signed_out(client, butler):
 def test_only_the_inspector_s_own_submitted_inspection_counts_as_a_repeat(app, butler, scene):
     form = scan(butler, scene)
     door, bins, lights = scene.item_ids
-    send_submit(butler, scene, form, {door: "pass", bins: "pass", lights: "pass"})
+    submit(butler, scene, form, {door: "pass", bins: "pass", lights: "pass"})
     with app.app_context():
         assert db.session.scalar(select(Inspection.status)) == "submitted"
         db.session.remove()
 
-    late = send_answer(butler, scene, form, door, "fail", seq=200)
+    late = answer(butler, scene, form, door, "fail", seq=200)
 
     assert late.status_code == 409 and late.json["message"] == "This inspection has already been submitted."
 
@@ -328,15 +303,15 @@ def colleague(app, client, scene):
 def test_an_operation_id_someone_else_used_first_does_not_block_its_owner(app, butler, colleague, scene):
     door = scene.item_ids[0]
     theirs = scan(colleague, scene)
-    send_answer(colleague, scene, theirs, door, "fail", seq=1)
+    answer(colleague, scene, theirs, door, "fail", seq=1)
     op = op_id()
-    first = send_photo(colleague, scene, theirs, door, factories.jpeg_bytes(color=(200, 30, 30)), op=op)
+    first = upload(colleague, scene, theirs, door, factories.jpeg_bytes(color=(200, 30, 30)), op=op)
     assert first.status_code == 200
 
     mine = scan(butler, scene)
-    send_answer(butler, scene, mine, door, "fail", seq=1)
+    answer(butler, scene, mine, door, "fail", seq=1)
     picture = factories.jpeg_bytes(color=(30, 30, 200))
-    response = send_photo(butler, scene, mine, door, picture, op=op)
+    response = upload(butler, scene, mine, door, picture, op=op)
 
     assert response.status_code == 200 and response.json["op"] == op
     assert response.json["received_sha256"] == hashlib.sha256(picture).hexdigest()
@@ -346,13 +321,13 @@ def test_an_operation_id_someone_else_used_first_does_not_block_its_owner(app, b
 def test_an_operation_replayed_by_another_person_is_refused_and_reveals_nothing(app, butler, colleague, scene):
     form = scan(butler, scene)
     door = scene.item_ids[0]
-    send_answer(butler, scene, form, door, "fail", seq=1)
+    answer(butler, scene, form, door, "fail", seq=1)
     picture = factories.jpeg_bytes()
     op = op_id()
-    ack = send_photo(butler, scene, form, door, picture, op=op).json
+    ack = upload(butler, scene, form, door, picture, op=op).json
 
-    replayed = send_photo(colleague, scene, form, door, picture, op=op)
-    made_up = send_photo(colleague, scene, form, door, picture, op=op_id())
+    replayed = upload(colleague, scene, form, door, picture, op=op)
+    made_up = upload(colleague, scene, form, door, picture, op=op_id())
 
     # Refused as any id of theirs would be: nothing tells them the id was somebody's.
     assert 400 <= replayed.status_code < 500 and replayed.json["ok"] is False
@@ -366,10 +341,10 @@ def test_one_wildly_high_sequence_number_cannot_freeze_an_answer(app, butler, sc
     form = scan(butler, scene)
     door = scene.item_ids[0]
     now_ms = int(time.time() * 1000)
-    send_answer(butler, scene, form, door, "pass", seq=now_ms)
+    answer(butler, scene, form, door, "pass", seq=now_ms)
 
-    wild = send_answer(butler, scene, form, door, "fail", seq=2**53 - 1, note="clock years ahead")
-    later = send_answer(butler, scene, form, door, "fail", seq=now_ms + 1000, note="a real change")
+    wild = answer(butler, scene, form, door, "fail", seq=2**53 - 1, note="clock years ahead")
+    later = answer(butler, scene, form, door, "fail", seq=now_ms + 1000, note="a real change")
 
     assert wild.status_code == 422 and wild.json["ok"] is False
     assert wild.json["message"] == "This phone's date and time are far ahead. Set them right, then send this again."
@@ -383,8 +358,8 @@ def test_a_submit_numbered_far_ahead_is_refused_and_nothing_is_frozen(app, butle
     door, bins, lights = scene.item_ids
     values = {door: "pass", bins: "pass", lights: "pass"}
 
-    wild = send_submit(butler, scene, form, values, seq=2**53 - 1)
-    fine = send_submit(butler, scene, form, values, seq=int(time.time() * 1000))
+    wild = submit(butler, scene, form, values, seq=2**53 - 1)
+    fine = submit(butler, scene, form, values, seq=int(time.time() * 1000))
 
     assert wild.status_code == 422 and wild.json["errors"][str(door)].startswith("This phone's date and time")
     assert fine.status_code == 200
@@ -396,6 +371,6 @@ def test_a_sequence_number_a_little_ahead_of_the_server_is_taken(app, butler, sc
     door = scene.item_ids[0]
     ahead = int(time.time() * 1000) + 3 * 3600 * 1000  # a phone whose clock is three hours fast
 
-    response = send_answer(butler, scene, form, door, "pass", seq=ahead)
+    response = answer(butler, scene, form, door, "pass", seq=ahead)
 
     assert response.status_code == 200 and answer_row(app, door).seq == ahead

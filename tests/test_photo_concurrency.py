@@ -261,6 +261,7 @@ def test_upload_when_every_decode_slot_stays_taken_is_answered_busy(app, butler,
     slots.release()
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"
-    assert "Wait a few seconds and send this photo again." in text_of(response)
+    assert response.json["title"] == "The server is busy"
+    assert response.json["message"].endswith("Wait a few seconds and send this photo again.")
     after = stored(app)
     assert (after["photos"], after["answer_photos"], after["files"]) == (0, 0, [])

@@ -74,6 +74,18 @@ def test_a_photo_sent_ahead_waits_for_its_report_and_a_repeat_gets_the_same_ackn
     assert count(Photo) == count(ReportPhoto) == 1
 
 
+def test_a_photo_over_the_size_limit_is_refused_as_too_large_not_sent_again(app, browser, estate, monkeypatch):
+    """Only up to the limit is read, so its hash cannot match: still it came whole, and resending cannot help."""
+    monkeypatch.setitem(app.config, "PATROL_MAX_PHOTO_BYTES", 1024)
+    browser.login("amy")
+
+    response = send_photo(browser, new_id(), jpeg_bytes())
+
+    assert response.status_code == 413 and response.get_json()["error"] == "refused"
+    assert response.get_json()["message"].startswith("The photo is larger than")
+    assert count(Photo) == count(ReportPhoto) == 0
+
+
 def test_an_operation_id_is_the_persons_own(browser, estate, make):
     site, _butler, _garage = estate
     make.user("butler", [site], username="bob", locale="en")
@@ -150,6 +162,31 @@ def test_the_outbox_is_told_in_json(browser, estate):
     not_a_photo = send_photo(browser, new_id(), b"%PDF-1.4 not a photo")
     assert not_a_photo.status_code in (415, 422) and not_a_photo.get_json()["message"]
     assert count(Photo) == count(ReportPhoto) == 0
+
+
+def test_what_the_report_may_not_name_is_refused_in_json(browser, estate, make):
+    site, _butler, garage = estate
+    elsewhere = make.location(make.site(), name="Not yours")
+    shut = make.location(site, name="Demolished shed", active=False)
+    make.user("butler", [site], username="bob", locale="en")
+    browser.login("amy")
+    assert send_report(browser, new_id(), [], location=str(elsewhere.id), note="x").status_code == 403
+    inactive = send_report(browser, new_id(), [], location=str(shut.id), note="x")
+    assert inactive.status_code == 422 and "no longer in use" in inactive.get_json()["errors"]["where"]
+    amys = new_id()
+    assert send_report(browser, amys, [], location=str(garage.id), note="x").status_code == 200
+    browser.post("/logout", data={})
+    browser.login("bob")
+    taken = send_report(browser, amys, [], location=str(garage.id), note="y")
+    assert taken.status_code == 409 and taken.get_json()["error"] == "conflict"
+    assert count(Task) == 1
+
+
+def test_a_person_without_a_site_is_told_so_in_json(browser, make):
+    make.user("butler", [], username="newbie", locale="en")
+    browser.login("newbie")
+    photo = send_photo(browser, new_id(), jpeg_bytes())
+    assert photo.status_code == 403 and "not on any site" in photo.get_json()["message"]
 
 
 def _scanned(make, butler, location, minutes_ago: int, status="draft"):

@@ -46,6 +46,10 @@ def photo_upload(data: bytes | None = None, name: str = "IMG_0001.jpg"):
     return (io.BytesIO(data if data is not None else jpeg_bytes()), name)
 
 
+# The form posted whole, as a phone without JavaScript sends it (with JavaScript the outbox sends it:
+# tests/test_report_outbox.py).
+
+
 def test_a_report_from_a_location_page_raises_a_task_there(browser, estate, app):
     site, butler, lobby = estate
     browser.login("amy")
@@ -232,9 +236,9 @@ def test_the_same_form_sent_twice_is_one_task(browser, estate):
     again = browser.post("/report", data=dict(data, photos=photo_upload()), content_type="multipart/form-data")
     assert first.status_code == again.status_code == 303 and first.location == again.location
     assert task_count() == 1 and db.session.scalar(select(func.count(Photo.id))) == 1
-    # htmx (the boosted form) is sent on to the same task too.
-    htmx = browser.post("/report", data=data, htmx=True)
-    assert htmx.status_code == 204 and htmx.headers["HX-Redirect"] == first.location
+    # The same form from the phone's outbox is told the same task too.
+    outbox = browser.post("/report", data={**data, "op": str(uuid.uuid4())}, headers={"Accept": "application/json"})
+    assert outbox.status_code == 200 and outbox.get_json()["url"] == first.location
     assert task_count() == 1
 
 

@@ -9,6 +9,7 @@ from patrol.extensions import db
 from patrol.models import Inspection, Task
 from patrol.setup.catalogue import passfail, rating
 from tests.conftest import Browser
+from tests.phone import item_section, send
 
 EN = {"Accept-Language": "en"}
 
@@ -66,7 +67,7 @@ def test_scan_page_shows_the_location_its_checklist_and_open_tasks(browser, scan
         {f"value-{i.id}": "pass" if i.item_type == "passfail" else "4" for i in version.items if i.item_type != "text"}
     )
     data.update({f"value-{bins.id}": "fail", f"value-{clean.id}": "2"})  # two findings, no photo needed
-    assert browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data).status_code == 303
+    assert send(browser, f"/inspect/{location.id}/{version.id}/submit", data).status_code == 200
     tasks = db.session.scalars(select(Task).order_by(Task.id)).all()
     assert len(tasks) == 2
 
@@ -76,22 +77,21 @@ def test_scan_page_shows_the_location_its_checklist_and_open_tasks(browser, scan
         assert f'href="/tasks/{task.id}"' in again and task.title in again
 
 
-def test_a_failed_answer_reveals_note_severity_and_camera(browser, scan_setup):
+def test_a_failed_answer_is_a_finding_and_the_page_opens_with_note_severity_and_camera(browser, scan_setup):
     _site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
     item = version.items[1]
-    response = browser.post(
+    response = send(
+        browser,
         f"/inspect/{location.id}/{version.id}/items/{item.id}/answer",
-        htmx=True,
-        data={"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{item.id}": "fail"},
+        {"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{item.id}": "fail"},
     )
-    fragment = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert fragment.lstrip().startswith(f'<section id="item-{item.id}"')
-    assert f'name="note-{item.id}"' in fragment and f'name="severity-{item.id}"' in fragment
-    assert 'capture="environment"' in fragment and 'accept="image/jpeg,image/png"' in fragment
-    assert "<html" not in fragment
+    assert response.status_code == 200 and response.json["finding"] is True  # the phone keeps it open
+    section = item_section(browser.get(f"/c/{location.qr_token}").get_data(as_text=True), item.id)
+    assert 'class="finding-detail" data-finding-detail>' in section  # open, not hidden
+    assert f'name="note-{item.id}"' in section and f'name="severity-{item.id}"' in section
+    assert 'capture="environment"' in section and 'accept="image/jpeg,image/png"' in section
 
 
 def test_reopening_the_location_resumes_the_draft(browser, scan_setup):
@@ -100,10 +100,10 @@ def test_reopening_the_location_resumes_the_draft(browser, scan_setup):
     html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
     client_id = hidden(html, "client_id")
     item = version.items[0]
-    browser.post(
+    send(
+        browser,
         f"/inspect/{location.id}/{version.id}/items/{item.id}/answer",
-        htmx=True,
-        data={"client_id": client_id, "opened": hidden(html, "opened"), f"value-{item.id}": "pass"},
+        {"client_id": client_id, "opened": hidden(html, "opened"), f"value-{item.id}": "pass"},
     )
     again = browser.get(f"/c/{location.qr_token}", headers=EN).get_data(as_text=True)
     assert hidden(again, "client_id") == client_id
@@ -124,6 +124,7 @@ def test_a_location_with_several_checklists_asks_which(browser, make):
 
 
 def test_submit_through_the_form_raises_tasks_and_shows_the_result(browser, scan_setup):
+    """The checklist's own form posted whole, as a phone without JavaScript sends it."""
     _site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
@@ -142,7 +143,7 @@ def test_submit_through_the_form_raises_tasks_and_shows_the_result(browser, scan
     assert db.session.scalar(select(func.count()).select_from(Inspection)) == 1
 
 
-def test_submit_by_htmx_redirects_with_a_header(browser, scan_setup):
+def test_the_outbox_s_submit_is_told_where_the_inspection_is(browser, scan_setup):
     _site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}").get_data(as_text=True)
@@ -150,27 +151,27 @@ def test_submit_by_htmx_redirects_with_a_header(browser, scan_setup):
     data.update(
         {f"value-{i.id}": "pass" if i.item_type == "passfail" else "5" for i in version.items if i.item_type != "text"}
     )
-    response = browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data, htmx=True)
+    response = send(browser, f"/inspect/{location.id}/{version.id}/submit", data)
     inspection = db.session.scalar(select(Inspection))
-    assert response.headers["HX-Redirect"] == f"/inspections/{inspection.id}"
+    assert response.json["url"] == f"/inspections/{inspection.id}" and response.json["inspection"] == inspection.id
 
 
-def test_missing_answers_come_back_in_place_with_422(browser, scan_setup):
+def test_missing_answers_are_refused_by_item_with_422(browser, scan_setup):
     _site, _butler, location, version = scan_setup
     browser.login("zhangwei")
     html = browser.get(f"/c/{location.qr_token}", headers=EN).get_data(as_text=True)
     first = version.items[0]
-    response = browser.post(
+    response = send(
+        browser,
         f"/inspect/{location.id}/{version.id}/submit",
-        htmx=True,
+        {"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{first.id}": "pass"},
         headers=EN,
-        data={"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{first.id}": "pass"},
     )
-    body = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert body.lstrip().startswith('<form id="checklist"')
-    assert body.count(">This item needs an answer.<") == sum(1 for i in version.items if i.required) - 1
-    assert re.search(rf'id="value-{first.id}-pass"[^>]*checked', body)
+    missing = {str(i.id): "This item needs an answer." for i in version.items if i.required and i.id != first.id}
+    assert response.json["errors"] == missing
+    again = browser.get(f"/c/{location.qr_token}", headers=EN).get_data(as_text=True)
+    assert re.search(rf'id="value-{first.id}-pass"[^>]*checked', again)
     # Not submitted, but the answer it carried is kept in the draft: a reload loses nothing.
     inspection = db.session.scalar(select(Inspection))
     assert inspection.status == "draft"
@@ -193,10 +194,10 @@ def test_scan_page_queries_do_not_grow_with_the_checklist(make, app, queries):
         browser = Browser(app.test_client())
         location, version, keys = _patrol_with(make, browser, length, f"scan{length}")
         for item in version.items[:3]:
-            browser.post(
+            send(
+                browser,
                 f"/inspect/{location.id}/{version.id}/items/{item.id}/answer",
-                htmx=True,
-                data={**keys, f"value-{item.id}": "2"},
+                {**keys, f"value-{item.id}": "2"},
             )
         queries.statements.clear()
         assert browser.get(f"/c/{location.qr_token}").status_code == 200
@@ -212,7 +213,7 @@ def test_submit_queries_do_not_grow_with_the_checklist(make, app, queries):
         # Every item fails: one task per item, and still a fixed number of statements.
         data = {**keys, **{f"value-{item.id}": "1" for item in version.items}}
         queries.statements.clear()
-        assert browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data).status_code == 303
+        assert send(browser, f"/inspect/{location.id}/{version.id}/submit", data).status_code == 200
         counts[length] = len(queries)
         assert (
             db.session.scalar(select(func.count()).select_from(Task).where(Task.location_id == location.id)) == length
@@ -230,10 +231,10 @@ def test_an_archived_site_takes_no_new_inspections(browser, scan_setup):
     db.session.commit()
     assert browser.get(f"/c/{location.qr_token}", headers=EN).status_code == 410
     item = version.items[0]
-    response = browser.post(
+    response = send(
+        browser,
         f"/inspect/{location.id}/{version.id}/items/{item.id}/answer",
-        htmx=True,
-        data={"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{item.id}": "pass"},
+        {"client_id": hidden(html, "client_id"), "opened": hidden(html, "opened"), f"value-{item.id}": "pass"},
     )
-    assert response.status_code == 410
+    assert response.status_code == 410 and response.json["message"] == "此点位不再接受新的巡检。"
     assert db.session.scalar(select(func.count()).select_from(Inspection)) == 0

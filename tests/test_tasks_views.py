@@ -9,7 +9,7 @@ from patrol.inspections.answers import AnswerInput
 from patrol.inspections.drafts import DraftKey, save_answer
 from patrol.inspections.photos import PhotoLimits, attach_photo
 from patrol.inspections.submission import submit_inspection
-from patrol.models import Task
+from patrol.models import Photo, Task
 from patrol.setup.catalogue import passfail
 from tests.factories import jpeg_bytes
 
@@ -25,7 +25,7 @@ def finding(make, app):
     key = DraftKey(butler, location, version, "0d7c4b3e-5a2b-4a5e-8f6e-333333333333", utcnow())
     save_answer(key, item, AnswerInput("fail", note="楼梯间堆放纸箱", severity="high"))
     limits = PhotoLimits(app.config["PATROL_PHOTO_DIR"], 10 * 1024 * 1024, 50_000_000)
-    photo = attach_photo(key, item, jpeg_bytes(), limits).value.photos[0]
+    photo = db.session.get(Photo, attach_photo(key, item, jpeg_bytes(), limits, make.photo_op()).value["photo"]["id"])
     submit_inspection(key, {})
     task = db.session.scalar(select(Task))
     return site, location, task, photo

@@ -27,7 +27,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import RateLimitItem, parse_many
-from werkzeug.exceptions import TooManyRequests
+
+from patrol.i18n import lazy_gettext as _l
+from patrol.i18n import lazy_ngettext
+from patrol.outcome import Refused
 
 # Used for its storage (Redis or memory, configured as RATELIMIT_STORAGE_URI) and its reset in tests.
 limiter = Limiter(key_func=get_remote_address)
@@ -66,12 +69,20 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
 
 
-class TooManyAttempts(TooManyRequests):
-    """A password check refused before it was made; `wait` is how long until one is allowed."""
+class TooManyAttempts(Refused):
+    """A password check refused before it was made (429); `wait` is how many seconds until one is allowed."""
 
     def __init__(self, wait: int):
-        super().__init__(retry_after=wait)
+        paused = _l("For your security, this is paused after several wrong passwords. %(when)s", when=_again_in(wait))
+        super().__init__(paused, 429)
         self.wait = wait
+
+
+def _again_in(wait: int):
+    if wait < 120:
+        return lazy_ngettext("Try again in %(num)d second.", "Try again in %(num)d seconds.", wait)
+    minutes = -(-wait // 60)
+    return lazy_ngettext("Try again in %(num)d minute.", "Try again in %(num)d minutes.", minutes)
 
 
 def _ids(budget: Budget, who: str) -> tuple[str, ...]:

@@ -54,32 +54,20 @@ class PhotoOp:
 
 
 def attach_photo(
-    key: DraftKey, item: ChecklistItem, data: bytes, limits: PhotoLimits, *, slots=None, wait: float = 0
-) -> Outcome[AnswerSnapshot]:
-    """Check, process and link a photo; the decode runs with no transaction open, so nobody waits on it.
-
-    PhotosBusy comes through when no decode slot freed up in `wait` seconds.
-    """
-    processed = _processed(key, item, data, limits, slots, wait)
-    if not processed.ok:
-        return Outcome.fail(processed.errors, processed.status)
-    linked = _link(key, item, processed.value, limits.photo_dir, None)
-    return Outcome(linked.value[0]) if linked.ok else Outcome.fail(linked.errors, linked.status)
-
-
-def attach_photo_op(
     key: DraftKey, item: ChecklistItem, data: bytes, limits: PhotoLimits, op: PhotoOp, *, slots=None, wait: float = 0
 ) -> Outcome[dict]:
-    """attach_photo for an outbox: the acknowledgement, the same one again for a repeat of the same operation.
+    """Check, process and link a photo the outbox sent; its acknowledgement, the same one again for a repeat.
 
-    A repeat is answered before any decoding. Bytes that are not what the phone says it sent (a cut
-    connection) are refused with "incomplete" (400), to be sent again; the same id with other
-    bytes is a conflict (409).
+    The decode runs with no transaction open, so nobody waits on it; PhotosBusy comes through when no
+    decode slot freed up in `wait` seconds. A repeat is answered before any decoding. Bytes that are
+    not what the phone says it sent (a cut connection) are refused with "incomplete" (400), to be
+    sent again; the same id with other bytes is a conflict (409).
     """
-    received = hashlib.sha256(data).hexdigest()
-    if op.sha256 and op.sha256.lower() != received:
+    arrived = received_whole(data, op, limits)
+    if not arrived.ok:
         end_reading()
-        return Outcome.fail({"incomplete": _l("The photo did not arrive whole. It will be sent again.")}, 400)
+        return Outcome.fail(arrived.errors, arrived.status)
+    received = arrived.value
     earlier = _delivered(key.user.id, op.op_id)
     if earlier is not None:
         end_reading()
@@ -87,8 +75,17 @@ def attach_photo_op(
     processed = _processed(key, item, data, limits, slots, wait)
     if not processed.ok:
         return Outcome.fail(processed.errors, processed.status)
-    linked = _link(key, item, processed.value, limits.photo_dir, (op, received))
-    return Outcome(linked.value[1]) if linked.ok else Outcome.fail(linked.errors, linked.status)
+    return _link(key, item, processed.value, limits.photo_dir, op, received)
+
+
+def received_whole(data: bytes, op: PhotoOp, limits: PhotoLimits) -> Outcome[str]:
+    """The SHA-256 of the bytes that came; "incomplete" (400, to be sent again) when they are not the
+    bytes the phone sent, cut off on the way. Only one byte past the size limit is read, so a photo
+    over it cannot match its hash: it came whole, and is refused as too large (413) by processing."""
+    received = hashlib.sha256(data).hexdigest()
+    if op.sha256 and op.sha256.lower() != received and len(data) <= limits.max_bytes:
+        return Outcome.fail({"incomplete": _l("The photo did not arrive whole. It will be sent again.")}, 400)
+    return Outcome(received)
 
 
 def _processed(key, item, data, limits: PhotoLimits, slots, wait) -> Outcome[ProcessedPhoto]:
@@ -127,14 +124,9 @@ def _room_for_photo(key: DraftKey, item: ChecklistItem) -> Outcome[None]:
     return Outcome(None) if found.ok else Outcome.fail(found.errors, found.status)
 
 
-def link_photo(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto, photo_dir: str) -> Outcome[AnswerSnapshot]:
-    """Keep a processed photo and link it to the item's answer; on failure no row and no new file stays."""
-    linked = _link(key, item, photo, photo_dir, None)
-    return Outcome(linked.value[0]) if linked.ok else Outcome.fail(linked.errors, linked.status)
-
-
-def _link(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto, photo_dir: str, op) -> Outcome[tuple]:
-    """link_photo, and for an outbox operation (op, hash received) its acknowledgement, kept in the same commit."""
+def _link(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto, photo_dir: str, op: PhotoOp, received: str):
+    """Keep a processed photo, link it to the item's answer and remember the operation with its
+    acknowledgement, all in one commit; on failure no row and no new file stays."""
     # Counted again under the draft's lock: two uploads that passed the early check together
     # cannot both squeeze in. The operation is looked up again under it too: a twin that got
     # there first has its acknowledgement given back.
@@ -142,11 +134,10 @@ def _link(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto, photo_dir: 
     if not found.ok:
         db.session.rollback()
         return Outcome.fail(found.errors, found.status)
-    earlier = _delivered(key.user.id, op[0].op_id) if op else None
+    earlier = _delivered(key.user.id, op.op_id)
     if earlier is not None:
         db.session.rollback()
-        replayed = _replayed(earlier, key, op[1])
-        return Outcome((None, replayed.value)) if replayed.ok else Outcome.fail(replayed.errors, replayed.status)
+        return _replayed(earlier, key, received)
     answer = found.value
     shown = next((shown for shown in answer.photos if shown.sha256 == photo.sha256), None)  # a retried upload
     if shown is None and len(answer.photos) >= MAX_PHOTOS_PER_ANSWER:
@@ -158,29 +149,28 @@ def _link(key: DraftKey, item: ChecklistItem, photo: ProcessedPhoto, photo_dir: 
             kept = keep_photo(photo, key.user.id, photo_dir)
             answer.photos.append(kept.photo)
             shown = kept.photo
-        ack = _remember(op, key, answer, item, shown) if op else None
+        ack = _remember(op, received, key, answer, shown)
         db.session.commit()
     except Exception:
         if kept is not None:
             kept.discard_files()  # before the rollback, while the row is still locked for us
         db.session.rollback()
         raise
-    return Outcome((AnswerSnapshot.of(answer), ack))
+    return Outcome(ack)
 
 
-def _remember(op, key: DraftKey, answer: Answer, item: ChecklistItem, photo: Photo) -> dict:
+def _remember(op: PhotoOp, received: str, key: DraftKey, answer: Answer, photo: Photo) -> dict:
     """Record the outbox operation with its acknowledgement, in the transaction that links the photo."""
-    photo_op, received = op
     ack = {
         "ok": True,
-        "op": photo_op.op_id,
-        "item": item.id,
+        "op": op.op_id,
+        "item": answer.item_id,
         "photo": {"id": photo.id, "sha256": photo.sha256},
         "received_sha256": received,
     }
     db.session.add(
         ClientOp(
-            op_id=photo_op.op_id,
+            op_id=op.op_id,
             kind="photo",
             user_id=key.user.id,
             inspection_id=answer.inspection_id,

@@ -8,7 +8,6 @@ first acknowledgement again; the same id with other bytes is a conflict (OFFLINE
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -18,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from patrol.database import end_reading
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
-from patrol.inspections.photos import PhotoLimits, PhotoOp
+from patrol.inspections.photos import PhotoLimits, PhotoOp, received_whole
 from patrol.models import Photo, ReportPhoto, User
 from patrol.outcome import Outcome, Refused
 from patrol.photos.processing import process_photo
@@ -36,10 +35,11 @@ def attach_report_photo(
 
     `decoding` (slots, wait) goes to process_photo; PhotosBusy comes through.
     """
-    received = hashlib.sha256(data).hexdigest()
-    if op.sha256 and op.sha256.lower() != received:
+    arrived = received_whole(data, op, limits)
+    if not arrived.ok:
         end_reading()
-        return Outcome.fail({"incomplete": _l("The photo did not arrive whole. It will be sent again.")}, 400)
+        return Outcome.fail(arrived.errors, arrived.status)
+    received = arrived.value
     earlier = _waiting(user.id, op.op_id)
     crowded = earlier is None and _count(user.id, report_client_id) >= MAX_WAITING
     end_reading()

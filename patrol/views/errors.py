@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, make_response, render_template, request
-from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response as htmx_response
 from werkzeug.exceptions import HTTPException
@@ -70,18 +69,8 @@ def csrf_error(_error):
 
 @bp.app_errorhandler(TooManyAttempts)
 def too_many_attempts(error: TooManyAttempts):
-    wait = error.wait
-    if wait < 120:
-        when = ngettext("Try again in %(num)d second.", "Try again in %(num)d seconds.", wait)
-    else:
-        minutes = -(-wait // 60)
-        when = ngettext("Try again in %(num)d minute.", "Try again in %(num)d minutes.", minutes)
-    response = error_response(
-        429,
-        _l("Too many attempts"),
-        _l("For your security, this is paused after several wrong passwords. %(when)s", when=when),
-    )
-    response.headers["Retry-After"] = str(wait)
+    response = error_response(429, _l("Too many attempts"), error.message)
+    response.headers["Retry-After"] = str(error.wait)
     return response
 
 

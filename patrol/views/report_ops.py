@@ -4,22 +4,21 @@ id; a report is idempotent on its form's client id, a photo on its operation id 
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import current_app, request, url_for
 from flask_login import current_user
 
 from patrol.access import site_ids_for
 from patrol.i18n import lazy_gettext as _l
-from patrol.inspections.photos import PhotoOp
 from patrol.models import Location
 from patrol.outcome import Refused
-from patrol.photos.processing import PhotosBusy
 from patrol.tasks.report_photos import attach_report_photo
 from patrol.tasks.reports import earlier_report, read_report, report_sites, save_report
 from patrol.validation import client_id_or_none
 from patrol.views.errors import error_response, json_error
-from patrol.views.outbox import ack, missing_op, outbox_op, photo_refused
+from patrol.views.outbox import ack, missing_op, no_photo, outbox_op, photo_answer, sent_photo
 from patrol.views.templating import flash_success
-from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
 
 REPORTED = _l("Reported. The supervisors on the site can see it now.")
 CHECK = _l("Please check what you entered")
@@ -60,31 +59,21 @@ def _report_ack(op: str, task):
 
 
 def send_report_photo():
-    """One photo of a report still to come; the acknowledgement names it and where its thumbnail is."""
-    op = outbox_op()
+    """One photo of a report still to come (the view is outbox_only); the acknowledgement names it and
+    where its thumbnail is."""
     report = client_id_or_none(request.form.get("report"))
-    if op is None or report is None:
+    if report is None:
         return missing_op()
-    upload = request.files.get("photo")
-    if upload is None or not upload.filename:
-        return error_response(422, detail=_l("No photo came with the request. Take the photo again."))
-    limits = photo_limits()
-    data = upload.stream.read(limits.max_bytes + 1)
+    sent = sent_photo("photo")
+    if sent is None:
+        return no_photo()
     sites = report_sites(current_user, site_ids_for(current_user))
     if not sites:
         return error_response(403, detail=_l("You are not on any site yet, so there is nowhere to report to."))
-    photo_op = PhotoOp(op, request.form.get("sha256") or None)
-    try:
-        outcome = attach_report_photo(
-            current_user, report, data, limits, photo_op, zone=sites[0].zone, slots=decode_slots(), wait=decode_wait()
-        )
-    except PhotosBusy:
-        return busy_response()
-    if not outcome.ok:
-        refused = photo_refused(outcome)
-        if refused is not None:
-            return refused
-        return error_response(outcome.status, detail=outcome.errors["photo"])
-    given = outcome.value
+    attach = partial(attach_report_photo, current_user, report, sent.data, sent.limits, sent.op, zone=sites[0].zone)
+    return photo_answer(attach, _report_photo_ack)
+
+
+def _report_photo_ack(given: dict):
     thumb = url_for("photos.photo_file", sha256=given["photo"]["sha256"], variant="thumb")
     return ack(given["op"], photo=given["photo"], received_sha256=given["received_sha256"], thumb_url=thumb)

@@ -26,7 +26,7 @@ from patrol.tasks.reports import (
 )
 from patrol.validation import whole_number
 from patrol.views.errors import error_response, wants_json
-from patrol.views.outbox import signed_in
+from patrol.views.outbox import outbox_only, signed_in
 from patrol.views.report_ops import REPORTED, send_report_op, send_report_photo
 from patrol.views.request_guards import arg_int
 from patrol.views.templating import go_to
@@ -41,6 +41,8 @@ PHOTO_FIELD = "photos"
 @signed_in
 @permission_required("inspect")
 def report_form():
+    """The form; posted, the report: from the outbox in JSON (views/report_ops.py), or, from a phone
+    without JavaScript, the form whole with its photos (progressive enhancement), answered with pages."""
     if request.method == "POST":
         if wants_json():
             return send_report_op(_location_named(whole_number(request.form.get("location"))))
@@ -56,12 +58,10 @@ def report_form():
 
 @bp.post("/report/photos")
 @reads_first
-@signed_in
+@outbox_only
 @permission_required("inspect")
 def report_photo():
-    """A photo of a report still on the phone, sent ahead of it by the outbox (JSON only)."""
-    if not wants_json():
-        abort(406)
+    """A photo of a report still on the phone, sent ahead of it by the outbox."""
     return send_report_photo()
 
 

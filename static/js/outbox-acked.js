@@ -115,7 +115,7 @@
     });
   }
 
-  // An item the server sent again (a photo taken off, an answer saved by htmx) is the truth about its photos.
+  // An item the server sent again (after a photo was taken off) is the truth about its photos.
   document.addEventListener("htmx:load", function (event) {
     var sec = event.detail.elt;
     var form = sec instanceof Element && sec.matches("section.item[data-item]") ? sec.closest("form[data-outbox-form]") : null;
