@@ -20,7 +20,11 @@ T = TypeVar("T")
 
 PERMISSIONS: dict[str, set[str]] = {
     "inspect": {"butler", "steward", "supervisor", "admin"},
-    "tasks.view_all": {"supervisor", "admin"},
+    # Supervising a site's follow-up tasks: assign, re-assign, change the due time or severity, cancel,
+    # issue rectification notices; and seeing everyone's work (the home page, lateness tags, the board).
+    "tasks.supervise": {"supervisor", "admin"},
+    # Re-checking a fix someone else made: on the task page, the scan page, or by a round's answer.
+    "tasks.recheck": {"butler", "steward", "supervisor", "admin"},
     "qr.manage": {"supervisor", "admin"},
     # Setup: only administrators change it; supervisors may read schedules and checklists.
     "setup.manage": {"admin"},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -114,6 +115,21 @@ def patrol(crew: Crew, result: str = "fail", *, who: str = "butler", note: str =
     assert outcome.ok, outcome.errors
 
 
+def patrol_by_phone(phone: SeparateBrowser, crew: Crew, result: str, *, note: str = "Door wedged open"):
+    """The round `patrol` makes, sent from a phone as its scan page sends it: the submit's response."""
+    from patrol.setup.checklists import items_of
+
+    scanned = phone.get(f"/c/{crew.token}")
+    fields = dict(re.findall(r'<input type="hidden" name="(client_id|opened)" value="([^"]*)"', page_text(scanned)))
+    form = {"client_id": str(uuid.uuid4()), "opened": "", **fields}
+    with phone.client.application.app_context():
+        item_ids = [item.id for item in items_of(crew.version_id)]
+    for item_id in item_ids:
+        form[f"value-{item_id}"] = result if item_id == crew.item_id else "pass"
+        form[f"note-{item_id}"] = note if item_id == crew.item_id and result == "fail" else ""
+    return phone.post(f"/inspect/{crew.location_id}/{crew.version_id}/submit", data=form)
+
+
 def jpeg_upload(name: str = "fix.jpg", **options) -> tuple[io.BytesIO, str]:
     return io.BytesIO(factories.jpeg_bytes(**options)), name
 
@@ -142,11 +158,14 @@ PATH = {
 }
 
 
-def task_in(app, crew: Crew, state: str) -> int:
-    """A new task at the crew's location, brought to `state` by the workflow; its id."""
+def task_in(app, crew: Crew, state: str, *, of_the_item: bool = False) -> int:
+    """A new task at the crew's location, brought to `state` by the workflow; its id.
+
+    `of_the_item`: the open task of the crew's checklist item there, which a round answering it finds."""
     with app.app_context():
         now = utcnow()
         task = Task(
+            problem_key=_item_key(crew) if of_the_item else None,
             site_id=crew.site_id,
             location_id=crew.location_id,
             source="finding",
@@ -176,6 +195,14 @@ def task_in(app, crew: Crew, state: str) -> int:
         task_id = task.id
         db.session.remove()
         return task_id
+
+
+def _item_key(crew: Crew) -> str:
+    from patrol.models import ChecklistItem, ChecklistVersion
+    from patrol.tasks.raising import problem_key
+
+    checklist_id = db.session.get(ChecklistVersion, crew.version_id).checklist_id
+    return problem_key(checklist_id, db.session.get(ChecklistItem, crew.item_id))
 
 
 def written(app, task_id: int) -> dict:

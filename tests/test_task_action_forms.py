@@ -192,9 +192,11 @@ def test_a_comment_on_an_ended_task_takes_no_photos_but_may_still_be_written(app
     assert response.status_code == 422
     assert "Photos cannot be added to a closed or cancelled task. Post the comment without them." in page_text(response)
     assert written(app, task_id) == before  # no event, no photo row, no file
+    ended = task_values(app, task_id, "closed_at")
     plain = {"action": "comment", "note": "It is broken again", "version": current_version(app, task_id)}
     assert post(butler, task_id, plain).status_code == 303
     assert events_of(app, task_id)[-1][:2] == ("comment", crew.ids["butler"])
+    assert task_values(app, task_id, "closed_at") == ended  # the closed list keeps it where it ended
 
 
 def test_a_comment_takes_at_most_as_many_photos_as_a_checklist_item(app, crew):

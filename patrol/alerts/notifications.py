@@ -5,7 +5,7 @@ Each alert has a key ("assigned:<event>", "high:<task>", "feedback:<task>", "ove
 (user, key) is unique and rows are inserted with ON CONFLICT DO NOTHING, so an alert raised twice
 — two sweeps at once, a repeated request — reaches them once.
 Only active people who may see the task's site are notified, and the list and the count show only
-what the reader may still see: the same rule as task_rules.visible_site_ids, for many people at once.
+what the reader may still see: the same rule as every task list (access.site_ids_for), for many people at once.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from patrol.access import site_ids_for
+from patrol.alerts.audience import Audience
 from patrol.database import insert_ignoring_duplicates, utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Answer, Notification, Task, TaskEvent, User, user_sites
 from patrol.paging import Keyset, Page, keyset_page
-from patrol.tasks.rules import visible_site_ids
 
 # What happened, as the list and the bell's page say it.
 NOTIFICATION_KINDS = {
@@ -74,6 +75,31 @@ def assigners_of(task: Task) -> set[int]:
     )
 
 
+def alerts_for(task: Task, event: TaskEvent, audience: Audience) -> list[Alert]:
+    """The alerts one action raises for its audience: everyone it names but the person who took it."""
+    if audience.only_when_value is not None and event.value != audience.only_when_value:
+        return []
+    people = _people(task, audience.people) - {event.actor_id}
+    per_action = "{event}" in audience.key
+    key = audience.key.format(notification=audience.notification, event=event.id, task=task.id)
+    return [
+        Alert(user_id, task, audience.notification, key, event.id if per_action else None) for user_id in sorted(people)
+    ]
+
+
+def _people(task: Task, named: tuple[str, ...]) -> set[int]:
+    found: set[int] = set()
+    if "assignee" in named and task.assignee_id:
+        found.add(task.assignee_id)
+    if "assigners" in named:
+        found |= assigners_of(task)
+    if "raiser" in named:
+        found.add(task.raised_by_id)
+    if "supervisors" in named:
+        found.update(supervisors_of({task.site_id}).get(task.site_id, []))
+    return found
+
+
 def _who_may_see(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
     """The (user, site) pairs whose user is active and sees the site: administrators see every site."""
     if not pairs:
@@ -123,7 +149,7 @@ def _mine(user: User):
     return (
         select(Notification)
         .join(Task, Task.id == Notification.task_id)
-        .where(Notification.user_id == user.id, Task.site_id.in_(visible_site_ids(user)))
+        .where(Notification.user_id == user.id, Task.site_id.in_(site_ids_for(user)))
     )
 
 

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select, tuple_
 
+from patrol.alerts.audience import Audience
 from patrol.alerts.messages import queue_event_messages, queue_task_messages
-from patrol.alerts.notifications import Alert, add_notifications, assigners_of, supervisors_of
+from patrol.alerts.notifications import Alert, add_notifications, alerts_for, supervisors_of
 from patrol.alerts.settling import settle
 from patrol.database import utcnow
 from patrol.extensions import db
@@ -47,51 +48,15 @@ def after_raise(tasks: list[Task]) -> None:
     queue_task_messages(tasks, "new")
 
 
-# An action that tells people: the notification it writes (also its key's prefix) and who hears it
-# (never the person who took it). A round's re-check (task_raising) tells the same people.
-TOLD_OF = {
-    # The supervisors who assigned it and whoever raised it re-check a fix.
-    "fixed": ("recheck", ("assigners", "raiser")),
-    # The fixer must fix it again; who assigned it sees that the fix did not hold.
-    "recheck_failed": ("recheck_failed", ("assignee", "assigners")),
-    "recheck_passed": ("closed", ("raiser", "assignee", "assigners")),
-    "cancelled": ("cancelled", ("raiser", "assignee")),
-}
-# The same actions, posted to the site's robots whose level the task's severity reaches.
-ROBOT_EVENTS = {"recheck_failed": "recheck_failed", "recheck_passed": "closed", "cancelled": "cancelled"}
-
-
-def _people(task: Task, roles: tuple[str, ...]) -> set[int]:
-    found: set[int] = set()
-    if "assigners" in roles:
-        found |= assigners_of(task)
-    if "raiser" in roles:
-        found.add(task.raised_by_id)
-    if "assignee" in roles and task.assignee_id:
-        found.add(task.assignee_id)
-    return found
-
-
-def after_action(task: Task, event: TaskEvent) -> None:
-    """An action on a task: settle the notifications it answers, then tell who must know (TOLD_OF)."""
+def after_action(task: Task, event: TaskEvent, audience: Audience | None = None) -> None:
+    """An action on a task: settle the notifications it answers, then tell its audience (the action's row in
+    patrol.tasks.actions): notifications, and the site's group robots when the row says they hear of it."""
     settle(task, event)
-    if event.kind == "assigned" and event.assignee_id and event.assignee_id != event.actor_id:
-        add_notifications([Alert(event.assignee_id, task, "assigned", f"assigned:{event.id}", event.id)])
-    elif event.kind in TOLD_OF:
-        kind, roles = TOLD_OF[event.kind]
-        people = _people(task, roles) - {event.actor_id}
-        add_notifications([Alert(user_id, task, kind, f"{kind}:{event.id}", event.id) for user_id in sorted(people)])
-    elif event.kind == "severity_changed" and event.value == "high":
-        supervisors = supervisors_of({task.site_id}).get(task.site_id, [])
-        add_notifications(
-            [
-                Alert(user_id, task, "high_severity", f"high:{task.id}")
-                for user_id in supervisors
-                if user_id != event.actor_id
-            ]
-        )
-    if event.kind in ROBOT_EVENTS:
-        queue_event_messages(task, event, ROBOT_EVENTS[event.kind])
+    if audience is None:
+        return
+    add_notifications(alerts_for(task, event, audience))
+    if audience.robots:
+        queue_event_messages(task, event, audience.robots)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from flask import url_for
 
+from patrol.access import can
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import User
 from patrol.tasks.board import count_tasks
 from patrol.tasks.filters import TaskFilter, mine
-from patrol.tasks.rules import MANAGERS, visible_site_ids
+from patrol.tasks.rules import visible_site_ids
 from patrol.vocabulary import TASK_FILTERS, TASK_STATUSES
 
 
@@ -35,7 +36,7 @@ class Counter:
 def counter_filters(user: User) -> list[tuple[str, str, TaskFilter, bool]]:
     """What this person's home counts: their own work; a supervisor first the state of everyone's."""
     shown = []
-    if user.role in MANAGERS:
+    if can(user, "tasks.supervise"):
         shown += [
             ("overdue", TASK_FILTERS["overdue"], TaskFilter("overdue", me=user.id), True),
             ("feedback_overdue", _l("Feedback overdue"), TaskFilter("feedback_overdue", me=user.id), True),

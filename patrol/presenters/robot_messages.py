@@ -53,7 +53,7 @@ HEADLINES = {
     ("overdue", "finding"): _l("Task overdue"),
     ("overdue", "report"): _l("Task overdue"),
 }
-# An action on a task the group hears of (alerts.ROBOT_EVENTS), and the words of its two fields.
+# An action on a task the group hears of (its row's audience in tasks.actions), and the words of its two fields.
 EVENT_HEADLINES = {
     "recheck_failed": _l("Re-check failed: to be fixed again"),
     "closed": _l("Task closed"),

@@ -87,7 +87,7 @@ def checkpoints_to_prepare(user: User) -> list[Location]:
     Until rounds exist: the first of the checkpoints their home page lists, in the same order
     (people who supervise see task lists there, not checkpoints).
     """
-    if can(user, "tasks.view_all"):
+    if can(user, "tasks.supervise"):
         return []
     return locations_on(visible_site_ids(user), limit=PREPARE_LIMIT)
 

@@ -1,7 +1,10 @@
 """Follow-up tasks (整改): every finding or report becomes a task that is assigned, fixed, re-checked and closed.
 
-- rules: who may see a task and who may act on it, from which state (the action table).
-- workflow: acting on a task — the one writer of a task's status; each action is one timeline event.
+- actions: the action table — each action one row: from-states, who, to-state, event, note, check,
+  effect, the words once done, whom it tells.
+- rules: who may see a task and who may take which action on it now (read from the table).
+- workflow: acting on a task by its row — the one writer of a task's status; each action is one timeline
+  event. The task page, the board's bulk assign and a round's re-check all act through it.
 - raising: a submitted round's failed answers become tasks or join open ones; reports: 随手拍.
 - board (and filters): which tasks a list shows, in which order, a page at a time.
 - timeline: one task's page; photos: photos sent with an action or a report (report_photos: ahead of it).

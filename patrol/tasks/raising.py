@@ -2,7 +2,11 @@
 
 A finding raises a task, unless the same item already has an open task at that location: then it
 is recorded on that task as seen again. A round that finds an item whose fix awaits re-check
-re-checks it: passed closes the task, failed sends it back. A problem found again after its task
+re-checks it: passed closes the task, failed sends it back. That re-check is the task page's, taken
+through workflow.act as the round's inspector (their role, the task's version as it is now, the
+same events and alerts). When the inspector may not re-check it — they made the fix themselves, or
+their role does not re-check — the round leaves the fix awaiting someone who may: an item passed
+changes nothing, an item failed is recorded as seen again. A problem found again after its task
 was closed raises a new task that names the old one.
 """
 
@@ -15,9 +19,10 @@ from sqlalchemy import func, insert, select
 
 from patrol.alerts import sweep as alerts
 from patrol.extensions import db
-from patrol.models import Answer, ChecklistItem, Inspection, Location, Task, TaskEvent
+from patrol.models import Answer, ChecklistItem, Inspection, Location, Task, TaskEvent, User
 from patrol.models.task import OPEN_STATUSES
-from patrol.tasks.rules import latest_fixer_id
+from patrol.outcome import Refused
+from patrol.tasks.workflow import ActionInput, act
 
 
 def due_hours(severity: str) -> int:
@@ -50,19 +55,16 @@ def settle_answers(
         )
     }
     raised: list[dict] = []
-    rechecked: list[tuple[Task, TaskEvent]] = []
     for item in answered:
         answer, task = answers[item.id], open_tasks.get(keys[item.id])
         if task is None:
             if answer.is_finding:
                 raised.append(_new_task(inspection, location, item, answer, keys[item.id], now))
         elif answer.is_finding:
-            rechecked += _found_again(task, inspection, answer, now)
-        elif task.status == "fixed" and latest_fixer_id(task) != inspection.inspector_id:
-            rechecked.append((task, _recheck(task, inspection, answer, "recheck_passed", "closed", now)))
+            _found_again(task, inspection, answer, now)
+        elif task.status == "fixed":
+            _recheck(task, inspection, answer, "recheck_pass", now)
     db.session.flush()  # what was found again, before the new ones are written
-    for task, event in rechecked:
-        alerts.after_action(task, event)  # a round's re-check tells the same people as the task page's
     if not raised:
         return []
     _link_to_closed(raised, location)
@@ -114,14 +116,13 @@ def _new_task(
     }
 
 
-def _found_again(task: Task, inspection: Inspection, answer: Answer, now: datetime) -> list[tuple[Task, TaskEvent]]:
-    """The item failed again: a fix awaiting re-check failed it (that re-check, returned); else it is still there."""
+def _found_again(task: Task, inspection: Inspection, answer: Answer, now: datetime) -> None:
+    """The item failed again: it fails the fix awaiting re-check or (none, or not theirs to re-check) is still there."""
+    rechecked = task.status == "fixed" and _recheck(task, inspection, answer, "recheck_fail", now)
     task.seen_count += 1
     task.last_seen_at = now
-    if task.status == "fixed" and latest_fixer_id(task) != inspection.inspector_id:
-        event = _recheck(task, inspection, answer, "recheck_failed", "assigned", now)
-        task.reopen_count += 1
-        return [(task, event)]
+    if rechecked:
+        return
     db.session.add(
         TaskEvent(
             task=task,
@@ -135,28 +136,18 @@ def _found_again(task: Task, inspection: Inspection, answer: Answer, now: dateti
             created_at=now,
         )
     )
-    return []
 
 
-def _recheck(task: Task, inspection: Inspection, answer: Answer, kind: str, to_status: str, now: datetime) -> TaskEvent:
-    event = TaskEvent(
-        task=task,
-        kind=kind,
-        actor_id=inspection.inspector_id,
-        note=answer.note,
-        from_status=task.status,
-        to_status=to_status,
-        # A fix not accepted goes back to whoever did it: the round's page names them later.
-        assignee_id=task.assignee_id if kind == "recheck_failed" else None,
-        inspection_id=inspection.id,
-        answer_id=answer.id,
-        created_at=now,
-    )
-    db.session.add(event)
-    task.status = to_status
-    if to_status == "closed":
-        task.closed_at = now
-    return event
+def _recheck(task: Task, inspection: Inspection, answer: Answer, action: str, now: datetime) -> bool:
+    """The round's inspector re-checks the fix, as on the task page; False if they may not (nothing written)."""
+    inspector = db.session.get(User, inspection.inspector_id)
+    db.session.flush()  # the task's version as it is now, with anything this round changed on it
+    given = ActionInput(action, task.version, note=answer.note, answer=answer)
+    try:
+        act(task, inspector, given, now=now, commit=False)  # inside the submit's transaction
+    except Refused:
+        return False
+    return True
 
 
 def _link_to_closed(raised: list[dict], location: Location) -> None:

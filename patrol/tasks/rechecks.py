@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from patrol.access import can
 from patrol.extensions import db
 from patrol.models import Answer, Location, Task, TaskEvent, User
+from patrol.tasks.actions import RECHECK
 from patrol.tasks.board import OPEN
-from patrol.tasks.rules import RECHECKERS
 
 MOST_OFFERED = 10
 
@@ -29,7 +30,7 @@ class RecheckOffer:
 
 def rechecks_at(location: Location, user: User, *, limit: int = MOST_OFFERED) -> list[RecheckOffer]:
     """The tasks at this location awaiting re-check that this person may re-check, soonest due first."""
-    if user.role not in RECHECKERS:
+    if not can(user, RECHECK):
         return []
     tasks = list(
         db.session.scalars(

@@ -1,5 +1,9 @@
 """Acting on a task: assign, start, fix, re-check, cancel, comment — each one event on its timeline.
 
+`act` is the one writer of a task's status: the task page, the board's bulk assign and a round's
+re-check all take an action through it, by its row of the action table (tasks.actions), and it hands
+the row's audience to the alerts area. A task's status is otherwise only set when the task is raised.
+
 A request either fully happens or not at all: the state change, its event, its photos and the
 alerts it raises commit together. The form names the task's version as it was shown; if someone
 acted meanwhile (two supervisors at once), or the form names none, the action is refused, not
@@ -13,7 +17,7 @@ and their files removed again if it fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import uuid
 from datetime import datetime
 
 from sqlalchemy import select
@@ -26,40 +30,19 @@ from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.inspections.photos import PhotoLimits
 from patrol.models import Photo, Task, TaskEvent, User
+from patrol.models.task import ENDED_STATUSES
 from patrol.outcome import Refused
-from patrol.photos.processing import ProcessedPhoto
-from patrol.tasks.photos import (
-    MAX_PHOTOS,
-    KeptPhotos,
-    check_comment_photos,
-    keep_all,
-    lock_task,
-    process_uploads,
-)
-from patrol.tasks.rules import ACTIONS, may_be_assigned, refusal
+from patrol.tasks.actions import ACTIONS, ActionInput
+from patrol.tasks.photos import MAX_PHOTOS, KeptPhotos, keep_all, lock_task, process_uploads
+from patrol.tasks.rules import refusal
 from patrol.validation import client_id_or_none
 
 MAX_NOTE = 2000
-SEVERITIES = ("low", "medium", "high")
 STALE = _l("Someone else changed this task while you were looking at it. Check it and try again.")
 # A form without the version it was shown (an old page, a hand-made request): nobody knows what it saw.
 UNVERSIONED = _l("This page is out of date. Reload it and try again.")
 REUSED = _l("This form was already used for something else. Reload the page and try again.")
-
-
-@dataclass
-class ActionInput:
-    action: str
-    version: int | None
-    client_id: str | None = None
-    note: str = ""
-    assignee: User | None = None
-    due_at: datetime | None = None
-    severity: str | None = None
-    # Photos already kept (a caller inside its own transaction) …
-    photos: list[Photo] = field(default_factory=list)
-    # … or checked and re-encoded but not yet kept: act keeps them in the action's transaction.
-    uploads: list[ProcessedPhoto] = field(default_factory=list)
+CHANGED_MEANWHILE = _l("Someone else changed one of these tasks meanwhile. Check the list and try again.")
 
 
 def event_by_client_id(client_id: str | None) -> TaskEvent | None:
@@ -77,7 +60,8 @@ def earlier_event(task: Task, actor: User, given: ActionInput) -> TaskEvent | No
     earlier = event_by_client_id(client_id_or_none(given.client_id))
     if earlier is None:
         return None
-    same = (earlier.task_id, earlier.actor_id, earlier.kind) == (task.id, actor.id, EVENT_KINDS.get(given.action))
+    row = ACTIONS.get(given.action)
+    same = (earlier.task_id, earlier.actor_id, earlier.kind) == (task.id, actor.id, row.event if row else None)
     if not same:
         raise Refused(REUSED, 409)
     return earlier
@@ -96,6 +80,21 @@ def check(task: Task, actor: User, given: ActionInput, *, now: datetime, photo_c
     if photo_count is None:
         photo_count = len(given.photos) + len(given.uploads)
     _check_input(task, given, now, photo_count)
+
+
+def _check_input(task: Task, given: ActionInput, now: datetime, photo_count: int) -> None:
+    """What every action's input may hold, then what its row asks of it."""
+    row = ACTIONS[given.action]
+    note = given.note.strip()
+    if len(note) > MAX_NOTE:
+        raise Refused(_l("A note can be at most %(n)d characters.", n=MAX_NOTE), 422)
+    if photo_count > MAX_PHOTOS:
+        raise Refused(_l("At most %(n)d photos at a time.", n=MAX_PHOTOS), 422)
+    # A round's answer stands for the note: the failed item, its note and photos say what is wrong.
+    if row.note_needed is not None and not note and given.answer is None:
+        raise Refused(row.note_needed, 422)
+    if row.check is not None:
+        row.check(task, given, now, photo_count)
 
 
 def act_with_uploads(
@@ -126,11 +125,20 @@ def act_with_uploads(
 
 
 def act(
-    task: Task, actor: User, given: ActionInput, *, now: datetime | None = None, photo_dir: str | None = None
+    task: Task,
+    actor: User,
+    given: ActionInput,
+    *,
+    now: datetime | None = None,
+    photo_dir: str | None = None,
+    commit: bool = True,
 ) -> TaskEvent:
-    """Take the action, or raise Refused. Commits; a repeat of an action already taken returns its event.
+    """Take the action, or raise Refused (before writing anything). A repeat of an action already taken
+    returns its event.
 
-    `photo_dir` is where `given.uploads` are kept (needed only with uploads).
+    Commits, unless `commit` is False: then it writes inside the caller's transaction (a round's
+    submit, the board's bulk assign), which commits it with the rest and answers for a conflict.
+    `photo_dir` is where `given.uploads` are kept (needed only with uploads, which need a commit).
     """
     now = now or utcnow()
     earlier = earlier_event(task, actor, given)
@@ -139,15 +147,15 @@ def act(
     if given.action == "comment" and (given.photos or given.uploads):
         lock_task(task)  # the comment photos already there are counted under it: two at once cannot both fit
     check(task, actor, given, now=now)
+    if not commit:
+        if given.uploads:
+            raise ValueError("photos to keep need an action that commits: their files go if it fails")
+        return _take(task, actor, given, now, list(given.photos))
     kept = KeptPhotos()
     try:
         if given.uploads:
             kept = keep_all(given.uploads, actor.id, photo_dir)
-        event = _apply(task, actor, given, now, list(given.photos) + kept.photos)
-        event.client_id = client_id_or_none(given.client_id)
-        db.session.add(event)
-        db.session.flush()
-        alerts.after_action(task, event)
+        event = _take(task, actor, given, now, list(given.photos) + kept.photos)
         db.session.commit()
     except StaleDataError:
         _undo(kept)
@@ -170,123 +178,72 @@ def _undo(kept: KeptPhotos) -> None:
     kept.discard()
 
 
-def _check_input(task: Task, given: ActionInput, now: datetime, photo_count: int) -> None:
-    note = given.note.strip()
-    if len(note) > MAX_NOTE:
-        raise Refused(_l("A note can be at most %(n)d characters.", n=MAX_NOTE), 422)
-    if photo_count > MAX_PHOTOS:
-        raise Refused(_l("At most %(n)d photos at a time.", n=MAX_PHOTOS), 422)
-    if given.action == "comment":
-        check_comment_photos(task, photo_count)
-    if given.action == "assign":
-        _check_assignee(task, given.assignee)
-    elif given.action == "change_due":
-        if given.due_at is None:
-            raise Refused(_l("Give the new due time."), 422)
-        if given.due_at <= now:
-            raise Refused(_l("The new due time must be in the future."), 422)
-    elif given.action == "change_severity":
-        if given.severity not in SEVERITIES:
-            raise Refused(_l("Choose a severity."), 422)
-        if given.severity == task.severity:
-            raise Refused(_l("The severity is already that."), 422)
-    elif given.action == "submit_fix":
-        if not note:
-            raise Refused(_l("Say what was done to fix it."), 422)
-        if not photo_count:
-            raise Refused(_l("Add at least one photo of the fix."), 422)
-    elif given.action in NOTE_NEEDED and not note:
-        raise Refused(NOTE_NEEDED[given.action], 422)
-
-
-NOTE_NEEDED = {
-    "recheck_fail": _l("Say what is still wrong."),
-    "cancel": _l("Say why it is cancelled (for example, a duplicate)."),
-    "comment": _l("Write a comment."),
-}
-
-
-def _check_assignee(task: Task, assignee: User | None) -> None:
-    if assignee is None:
-        raise Refused(_l("Choose who should fix it."), 422)
-    if not may_be_assigned(assignee, task):
-        raise Refused(
-            _l("%(name)s does not work on this site, so cannot be given this task.", name=assignee.display_name), 422
-        )
-    if assignee.id == task.assignee_id and task.status == "assigned":
-        raise Refused(_l("It is already assigned to %(name)s.", name=assignee.display_name), 422)
-
-
-# The event each action writes on the timeline.
-EVENT_KINDS = {
-    "acknowledge": "acknowledged",
-    "assign": "assigned",
-    "change_due": "due_changed",
-    "change_severity": "severity_changed",
-    "start": "started",
-    "submit_fix": "fixed",
-    "recheck_pass": "recheck_passed",
-    "recheck_fail": "recheck_failed",
-    "cancel": "cancelled",
-    "comment": "comment",
-}
-
-
-def _apply(task: Task, actor: User, given: ActionInput, now: datetime, photos: list[Photo]) -> TaskEvent:
-    rule = ACTIONS[given.action]
-    from_status = task.status
+def _take(task: Task, actor: User, given: ActionInput, now: datetime, photos: list[Photo]) -> TaskEvent:
+    """What the action's row does, once it is checked: its event, the task's new state and the row's
+    effect, then its alerts (the row's audience). Flushed, not committed."""
+    row = ACTIONS[given.action]
     event = TaskEvent(
         task=task,
-        kind=EVENT_KINDS[given.action],
+        kind=row.event,
         actor_id=actor.id,
         note=given.note.strip(),
-        from_status=from_status,
-        to_status=rule.to_state or from_status,
+        from_status=task.status,
+        to_status=row.to_state or task.status,
+        client_id=client_id_or_none(given.client_id),
         created_at=now,
         photos=photos,
     )
-    if rule.to_state is not None:
-        task.status = rule.to_state
-    if given.action in ("acknowledge", "assign") and task.acknowledged_at is None:
-        task.acknowledged_at = now
-    if given.action == "assign":
-        task.assignee_id = given.assignee.id
-        event.assignee_id = given.assignee.id
-    elif given.action == "change_due":
-        task.due_at = given.due_at
-        event.value = given.due_at.isoformat()
-    elif given.action == "change_severity":
-        task.severity = given.severity
-        event.value = given.severity
-    elif given.action == "recheck_fail":
-        task.reopen_count += 1
-    if task.status in ("closed", "cancelled"):
-        task.closed_at = now
+    if given.answer is not None:
+        event.inspection_id, event.answer_id = given.answer.inspection_id, given.answer.id
+    if row.to_state is not None:
+        task.status = row.to_state  # the one place a task's status changes once it is raised
+        if row.to_state in ENDED_STATUSES:
+            task.closed_at = now
+    if row.effect is not None:
+        row.effect(task, event, given, now)
+    db.session.add(event)
+    db.session.flush()
+    alerts.after_action(task, event, row.tells)
     return event
 
 
-def assign_many(tasks: list[Task], actor: User, assignee: User, *, note: str = "", now: datetime | None = None):
-    """Assign several tasks at once (the board's bulk action): all of them, or none if any is refused."""
+def assign_many(
+    tasks: list[Task], actor: User, assignee: User | None, *, client_id: str | None = None, now: datetime | None = None
+) -> list[TaskEvent]:
+    """Assign several tasks at once (the board's bulk action): each one through act, with the checks of
+    assigning one, in one transaction — all of them, or none if any is refused.
+
+    The form names no versions: each task is acted on as it was read in this request, and one changed
+    since (another supervisor, at the same moment) is refused at the write. Its one client id makes
+    the same request sent again "already have it": each task's event carries an id made from it and
+    the task's, so a repeat writes no second event and tells nobody twice.
+    """
     now = now or utcnow()
-    for task in tasks:
-        why = refusal(task, actor, "assign")
-        if why is None and not may_be_assigned(assignee, task):
-            why = Refused(
-                _l("%(name)s does not work on this site, so cannot be given this task.", name=assignee.display_name),
-                422,
-            )
-        if why is not None:
-            db.session.rollback()
-            raise Refused(_l("Task #%(id)d: %(why)s", id=task.id, why=why.message), why.status)
-        event = _apply(task, actor, ActionInput("assign", None, note=note, assignee=assignee), now, [])
-        db.session.add(event)
+    events = []
     try:
-        db.session.flush()  # the board names no versions: a task someone changed since it was read is refused here
+        for task in tasks:
+            given = ActionInput("assign", task.version, client_id=op_id(client_id, task.id), assignee=assignee)
+            try:
+                events.append(act(task, actor, given, now=now, commit=False))
+            except Refused as why:
+                raise Refused(_l("Task #%(id)d: %(why)s", id=task.id, why=why.message), why.status) from None
+        db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        raise Refused(
-            _l("Someone else changed one of these tasks meanwhile. Check the list and try again."), 409
-        ) from None
-    for task in tasks:
-        alerts.after_action(task, task.events[-1])
-    db.session.commit()
+        raise Refused(CHANGED_MEANWHILE, 409) from None
+    except IntegrityError:
+        db.session.rollback()  # the same request sent twice at once: the other one wrote them
+        earlier = [event_by_client_id(op_id(client_id, task.id)) for task in tasks]
+        if None in earlier:
+            raise
+        return earlier
+    except BaseException:
+        db.session.rollback()
+        raise
+    return events
+
+
+def op_id(client_id: str | None, task_id: int) -> str | None:
+    """The id of one task's part of a request that acts on several: the same request, the same ids."""
+    form_id = client_id_or_none(client_id)
+    return str(uuid.uuid5(uuid.UUID(form_id), str(task_id))) if form_id else None

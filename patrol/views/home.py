@@ -23,7 +23,7 @@ SHORT_LIST = 10
 @login_required
 def index():
     site_ids = visible_site_ids(current_user)
-    supervising = can(current_user, "tasks.view_all")
+    supervising = can(current_user, "tasks.supervise")
     today = inspections_since(site_ids, start_of_day(zone_of()), inspector_id=None if supervising else current_user.id)
     counters = home_counters(current_user)
     by_key = {counter.key: counter for counter in counters}

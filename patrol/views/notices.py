@@ -13,7 +13,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale, gettext, ngettext
 from flask_login import current_user, login_required
 
-from patrol.access import load, require_site
+from patrol.access import can, load, require_site
 from patrol.extensions import db
 from patrol.i18n import HTML_LANG
 from patrol.i18n import lazy_gettext as _l
@@ -22,7 +22,6 @@ from patrol.paging import Page
 from patrol.presenters import site_language
 from patrol.tasks import notices as notice_service
 from patrol.tasks.notice_issuing import REQUIREMENT_MAX, issue_notice
-from patrol.tasks.rules import MANAGERS
 from patrol.views.errors import error_response
 from patrol.views.request_guards import MAX_PAGE, arg_int
 from patrol.vocabulary import NOTICE_ADDRESSEES
@@ -48,7 +47,7 @@ class Toolbar:
 
 def _managers_only() -> None:
     # A notice is handed to an owner or a contractor on the site's behalf: supervisors issue them.
-    if current_user.role not in MANAGERS:
+    if not can(current_user, "tasks.supervise"):
         abort(403)
 
 

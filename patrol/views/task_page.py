@@ -16,30 +16,16 @@ from flask_login import current_user, login_required
 from patrol.access import require_site
 from patrol.database import reads_first
 from patrol.extensions import db
-from patrol.i18n import lazy_gettext as _l
 from patrol.models import Task, User
 from patrol.outcome import Refused
 from patrol.photos.processing import PhotosBusy
+from patrol.tasks.actions import ACTIONS
 from patrol.tasks.photos import read_uploads
 from patrol.tasks.timeline import load_task, task_page
 from patrol.tasks.workflow import ActionInput, act_with_uploads
 from patrol.validation import whole_number
 from patrol.views.templating import go_to, is_htmx, render, render_block
 from patrol.views.uploads import busy_response, decode_slots, decode_wait, photo_limits
-
-# What the next page says once an action is taken.
-DONE = {
-    "acknowledge": _l("Acknowledged: the team knows it is being looked at."),
-    "assign": _l("Assigned."),
-    "change_due": _l("Due time changed."),
-    "change_severity": _l("Severity changed."),
-    "start": _l("Marked as being fixed."),
-    "submit_fix": _l("Fix submitted: it now awaits a re-check."),
-    "recheck_pass": _l("Re-check passed: the task is closed."),
-    "recheck_fail": _l("Re-check not passed: the task goes back to the person fixing it."),
-    "cancel": _l("Task cancelled."),
-    "comment": _l("Comment added."),
-}
 
 bp = Blueprint("task_page", __name__)
 
@@ -74,7 +60,7 @@ def task_act(task_id: int):
     except Refused as refused:
         db.session.rollback()
         return _refused(task_id, given.action, refused)
-    return go_to(_next_page(task), DONE.get(given.action))
+    return go_to(_next_page(task), ACTIONS[given.action].done)
 
 
 def action_input(form, task: Task) -> ActionInput:

@@ -3,19 +3,22 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, abort, make_response, request, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 
-from patrol.access import visible_sites
+from patrol.access import can, permission_required, visible_sites
 from patrol.board_vocabulary import ASSIGNEE_CHOICES, BOARD_SORTS, BOARD_STATES
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location, User
 from patrol.outcome import Refused
+from patrol.tasks.actions import WORKING_STATUSES
 from patrol.tasks.board import task_page, tasks_named
 from patrol.tasks.filters import TaskFilter, people_on, sorts_for
-from patrol.tasks.rules import MANAGERS, WORKING_STATUSES, assignable_people, visible_site_ids
+from patrol.tasks.rules import assignable_people, visible_site_ids
 from patrol.tasks.workflow import assign_many
 from patrol.validation import whole_number, whole_numbers
 from patrol.views.errors import error_response
@@ -50,7 +53,7 @@ def _board(wanted: TaskFilter) -> dict:
     """What the board shows around its rows: the filters' choices and, for a supervisor, whom to assign to."""
     sites = visible_sites(current_user)
     people = people_on({site.id for site in sites})
-    managing = current_user.role in MANAGERS
+    managing = can(current_user, "tasks.supervise")
     # Several tasks go to one person of one site: the site asked for, or the reader's only one.
     assign_site = wanted.site_id or (sites[0].id if len(sites) == 1 else None)
     return {
@@ -68,6 +71,7 @@ def _board(wanted: TaskFilter) -> dict:
         "assign_site": assign_site,
         "assignable": assignable_people(assign_site) if managing and assign_site else [],
         "bulk_states": WORKING_STATUSES,
+        "bulk_client_id": str(uuid.uuid4()),  # the same ticked tasks sent twice are assigned once
     }
 
 
@@ -99,10 +103,9 @@ def _raised_words(wanted: TaskFilter) -> str:
 
 @bp.post("/tasks/assign")
 @login_required
+@permission_required("tasks.supervise")
 def assign_tasks():
     """Assign the ticked tasks to one person: all of them, or none with the reason why."""
-    if current_user.role not in MANAGERS:
-        abort(403)
     raw = request.form.getlist("task")
     ids = whole_numbers(raw)
     if not raw:
@@ -120,7 +123,7 @@ def assign_tasks():
     if assignee is None:
         return error_response(422, detail=_l("Choose who should fix them."))
     try:
-        assign_many(tasks, current_user, assignee)
+        assign_many(tasks, current_user, assignee, client_id=request.form.get("client_id"))
     except Refused as refused:
         return error_response(refused.status, detail=refused.message)
     back = url_for("tasks.task_list", **TaskFilter.from_args(request.form, current_user).to_args())
