@@ -189,3 +189,47 @@ class TaskEvent(db.Model):
 @event.listens_for(TaskEvent, "before_delete")
 def _timeline_is_append_only(_mapper, _connection, target: TaskEvent) -> None:
     raise ValueError(f"task event {target.id} is part of a timeline and cannot be changed")
+
+
+# The database refuses it too: an UPDATE or DELETE that never passes the ORM's unit of work (a bulk
+# statement, SQL typed by hand) meets a trigger. No column of an event is ever written after its insert
+# (a notification that settles keeps its own columns), so the triggers refuse every row and column.
+# Migration 0016 creates them on a migrated database, create_all from here (after_create below). SQLite
+# drops a table's triggers with it: a migration that rebuilds task_events in batch mode creates them again.
+TIMELINE_GUARD = {
+    "sqlite": (
+        "CREATE TRIGGER task_events_no_update BEFORE UPDATE ON task_events"
+        " BEGIN SELECT RAISE(ABORT, 'task_events is append-only, an event cannot be changed'); END",
+        "CREATE TRIGGER task_events_no_delete BEFORE DELETE ON task_events"
+        " BEGIN SELECT RAISE(ABORT, 'task_events is append-only, an event cannot be deleted'); END",
+    ),
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION task_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN RAISE EXCEPTION USING MESSAGE = 'task_events is append-only, ' || TG_OP || ' refused'; END $$",
+        "CREATE TRIGGER task_events_append_only BEFORE UPDATE OR DELETE ON task_events"
+        " FOR EACH ROW EXECUTE FUNCTION task_events_append_only()",
+    ),
+}
+TIMELINE_UNGUARD = {
+    "sqlite": ("DROP TRIGGER IF EXISTS task_events_no_update", "DROP TRIGGER IF EXISTS task_events_no_delete"),
+    "postgresql": (
+        "DROP TRIGGER IF EXISTS task_events_append_only ON task_events",
+        "DROP FUNCTION IF EXISTS task_events_append_only()",
+    ),
+}
+
+
+def guard_timeline(connection) -> None:
+    for statement in TIMELINE_GUARD.get(connection.dialect.name, ()):
+        connection.exec_driver_sql(statement)
+
+
+def unguard_timeline(connection) -> None:
+    """Only for emptying every table at once (the tests, between two of them): no one's history is kept there."""
+    for statement in TIMELINE_UNGUARD.get(connection.dialect.name, ()):
+        connection.exec_driver_sql(statement)
+
+
+@event.listens_for(TaskEvent.__table__, "after_create")
+def _guard_created_timeline(_table, connection, **_kw) -> None:
+    guard_timeline(connection)
