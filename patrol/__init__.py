@@ -99,7 +99,6 @@ def _init_extensions(app: Flask) -> None:
 # The view modules whose blueprint `bp` the app serves (patrol.views.<name>).
 BLUEPRINT_MODULES = (
     "account",
-    "assets",
     "auth",
     "errors",
     "home",

@@ -1,9 +1,11 @@
-"""Command line: `flask --app wsgi patrol …` for operators, and the `patrol demo` quick start."""
+"""Command line: `flask --app wsgi patrol …` for operators, `patrol worker` beside the app, and the
+`patrol demo` quick start."""
 
 from __future__ import annotations
 
 import argparse
 import ipaddress
+import logging
 import os
 import re
 import socket
@@ -15,6 +17,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from patrol.alerts.worker import serve, start_in_thread
 from patrol.demo.seed import DEMO_PASSWORD, has_data, seed_demo
 from patrol.extensions import db
 from qr import qr_terminal
@@ -66,32 +69,38 @@ def init_app(app: Flask) -> None:
         click.echo(f"{verb} {len(swept.photos)} unused photo(s) and {len(swept.files)} stray file(s).")
 
     @group.command("alerts")
-    @click.option("--no-send", is_flag=True, help="only write the alerts; leave the robot messages to the workers")
+    @click.option("--no-send", is_flag=True, help="only write the alerts; leave the robot messages to the worker")
     def alerts_command(no_send):
-        """Alert about first responses and tasks now overdue, and send the robot messages that are due (for cron)."""
-        from patrol.alerts.jobs import held
+        """One pass of the worker, for cron: alert about late first responses and overdue work, send what is due."""
         from patrol.alerts.sending import deliver_due
         from patrol.alerts.sweep import sweep_alerts
 
-        with held(app):
-            swept = sweep_alerts()
-            click.echo(f"{swept.feedback} task(s) past their first response, {swept.overdue} overdue task(s) found.")
-            if not no_send:
-                click.echo(f"{deliver_due()} robot message(s) sent.")
+        swept = sweep_alerts()
+        click.echo(f"{swept.feedback} task(s) past their first response, {swept.overdue} overdue task(s) found.")
+        if not no_send:
+            click.echo(f"{deliver_due()} robot message(s) sent.")
 
     @group.command("worker")
-    @click.option("--burst", is_flag=True, help="stop when the queue is empty")
-    def worker_command(burst):
-        """Run jobs from the Redis queue (PATROL_REDIS_URL): robot messages and the alert sweep."""
-        from patrol.alerts.jobs import work
-
-        if not app.config.get("PATROL_REDIS_URL"):
-            raise click.ClickException(
-                "PATROL_REDIS_URL is not set: without Redis, jobs run in a thread inside the app itself."
-            )
-        work(app, burst=burst)
+    @click.option(
+        "--interval",
+        type=click.FloatRange(min=1),
+        default=None,
+        help="longest pause between passes, in seconds (default: PATROL_WORKER_SECONDS, 30)",
+    )
+    def worker_command(interval):
+        """Sweep for late work and send robot messages, pass after pass, until SIGTERM or Ctrl+C."""
+        run_worker(app, interval)
 
     app.cli.add_command(group)
+
+
+def run_worker(app: Flask, interval: float | None) -> None:
+    """`patrol worker` (and `flask patrol worker`): the worker loop in this process until it is told to stop."""
+    seconds = interval or app.config["PATROL_WORKER_SECONDS"]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print(f"patrol worker: a pass at least every {seconds:g} s; stop with SIGTERM or Ctrl+C.", flush=True)
+    passes = serve(app, interval=seconds)
+    print(f"patrol worker stopped after {passes} pass(es).", flush=True)
 
 
 def lan_address() -> str:
@@ -155,6 +164,8 @@ def port_is_free(host: str, port: int) -> bool:
 
 def run_demo(host: str, port: int) -> None:
     os.environ.setdefault("PATROL_DEMO", "1")
+    # SQLite cannot wake the worker when a robot message is queued: it looks every few seconds instead.
+    os.environ.setdefault("PATROL_WORKER_SECONDS", "5")
     if not port_is_free(host, port):
         raise SystemExit(
             f"Port {port} is already in use: stop what runs there, or start the demo with "
@@ -171,6 +182,8 @@ def run_demo(host: str, port: int) -> None:
         if not has_data():
             seed_demo()
         db.session.remove()
+    # Alerts about late work and robot messages: the worker, in a thread of this process.
+    start_in_thread(app, interval=app.config["PATROL_WORKER_SECONDS"])
     print(qr_terminal(address))
     also = f"  (and http://127.0.0.1:{port}/)" if host in ALL_INTERFACES else ""
     print(f"patrol demo is running on {address}{also}")
@@ -189,9 +202,17 @@ def main(argv: list[str] | None = None) -> None:
     demo = commands.add_parser("demo", help="run the app on SQLite with demo data")
     demo.add_argument("--host", default=os.environ.get("PATROL_HOST", "0.0.0.0"))
     demo.add_argument("--port", type=int, default=int(os.environ.get("PATROL_PORT", "5000")))
+    worker = commands.add_parser(
+        "worker", help="beside the app: alert about late work and send robot messages until stopped"
+    )
+    worker.add_argument("--interval", type=float, default=None, help="longest pause between passes, in seconds")
     args = parser.parse_args(argv)
     if args.command == "demo":
         run_demo(args.host, args.port)
+    elif args.command == "worker":
+        from patrol import create_app
+
+        run_worker(create_app(), args.interval)
 
 
 if __name__ == "__main__":

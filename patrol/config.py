@@ -27,11 +27,6 @@ def _severity_hours() -> dict[str, int]:
     return hours
 
 
-def _optional_int(name: str) -> int | None:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw else None
-
-
 def _origins(name: str) -> list[str]:
     # PATROL_ROBOT_HOSTS="http://127.0.0.1:8080,https://robots.internal.example"
     return [part.strip().rstrip("/").lower() for part in os.environ.get(name, "").split(",") if part.strip()]
@@ -67,10 +62,10 @@ def load_config(instance_path: str) -> dict:
         # Group robots may only post to WeCom's and DingTalk's webhook addresses; these origins
         # (scheme://host:port) are allowed too, e.g. a relay inside the company's network.
         "PATROL_ROBOT_HOSTS": _origins("PATROL_ROBOT_HOSTS"),
-        # How often requests start the alert sweep (overdue work, robot retries), in seconds; 0: never
-        # (run `flask patrol alerts` from cron instead). Unset: every 60 s, except under TESTING,
-        # where tests run the sweep with a clock of their own.
-        "PATROL_ALERT_SWEEP_SECONDS": _optional_int("PATROL_ALERT_SWEEP_SECONDS"),
+        # The longest pause between two passes of the worker (patrol.alerts.worker), in seconds: late
+        # work is announced at most this long after its deadline. On PostgreSQL a new robot message
+        # wakes the worker at once; on SQLite (the demo, 5 s) it waits for the next pass.
+        "PATROL_WORKER_SECONDS": float(os.environ.get("PATROL_WORKER_SECONDS", 30)),
         # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none).
         "PATROL_TRUSTED_PROXIES": int(os.environ.get("PATROL_TRUSTED_PROXIES", 0)),
         # werkzeug's method string; the strong default stays unless someone means to change it.

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 KB = 1024
-ASSET_PREFIXES = ("/static/", "/assets/", "/icons/")
+ASSET_PREFIXES = ("/static/",)
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,12 @@ Only pytest imports this module (as a plugin), so that its asserts are rewritten
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from patrol.alerts import jobs
+from patrol.alerts.worker import run_loop
+from patrol.database import utcnow
 from patrol.extensions import db
 from tests.robot_receiver import start
-
-REDIS_URL = os.environ.get("PATROL_TEST_REDIS_URL", "")
-# The RQ mode runs where a Redis is named (CI's PostgreSQL run); the thread mode runs everywhere.
-MODES = ["thread", "rq"] if REDIS_URL else ["thread"]
 
 
 @pytest.fixture
@@ -29,34 +24,14 @@ def receiver(app, monkeypatch):
 
 
 @pytest.fixture
-def held_jobs(monkeypatch):
-    """Jobs are kept here instead of run: the test sends with a clock of its own."""
-    held = []
-    monkeypatch.setattr(jobs, "_dispatch", lambda app, name, args: held.append(name))
-    return held
+def run_worker(app):
+    """Passes of the worker as `patrol worker` runs them (an app context and session of their own), at `now`."""
 
-
-@pytest.fixture(params=MODES)
-def run_jobs(request, app, monkeypatch):
-    """Where jobs go (the thread, or RQ on Redis) and a way to run every job queued so far."""
-    if request.param == "rq":
-        from rq import SimpleWorker
-
-        monkeypatch.setitem(app.config, "PATROL_REDIS_URL", REDIS_URL)
-        jobs.rq_queue(app).empty()
-
-        def run():
-            db.session.commit()
-            SimpleWorker([jobs.rq_queue(app)], connection=jobs.redis_client(app)).work(burst=True)
-            db.session.commit()
-
-    else:
-        monkeypatch.setitem(app.config, "PATROL_REDIS_URL", "")
-
-        def run():
-            db.session.commit()  # the job thread writes: this thread holds no transaction meanwhile
-            assert jobs.thread_runner(app).drain()
-            db.session.commit()  # and reads after its writes
+    def run(now=None, passes: int = 1) -> int:
+        db.session.commit()  # the worker writes: this session holds no transaction meanwhile
+        ran = run_loop(app, interval=30, clock=lambda: now or utcnow(), sleep=lambda _seconds: None, passes=passes)
+        db.session.commit()  # and reads after its writes
+        return ran
 
     return run
 

@@ -66,7 +66,7 @@ def test_the_scan_page_first_load_is_within_40_kb_with_headers_in_one_script_of_
     sent = open_cold(page, scan_url, server_log)
 
     assert [s.path for s in sent if s.mimetype == "text/html"][0] == scan_url
-    for part in ("/static/css/app.", "/assets/htmx.", "/static/bundles/scan."):
+    for part in ("/static/css/app.", "/static/vendor/htmx.", "/static/bundles/scan."):
         assert any(s.path.startswith(part) for s in sent), f"{part} was not loaded:\n{table(sent)}"
     # Our scripts come as the one bundle: the checklist's parts are in it, not fetched after it.
     scripts = [s.path for s in sent if s.mimetype == "text/javascript"]

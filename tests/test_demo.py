@@ -52,6 +52,7 @@ def _start_demo(monkeypatch, tmp_path, host):
     encoded, started = [], {}
     monkeypatch.setattr(cli, "qr_terminal", lambda url: encoded.append(url) or "")
     monkeypatch.setattr(Flask, "run", lambda self, **kwargs: started.update(app=self, **kwargs))
+    monkeypatch.setattr(cli, "start_in_thread", lambda app, interval: started.update(worker=(app, interval)))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -69,6 +70,8 @@ def test_the_demo_bound_to_loopback_announces_and_links_loopback(app, monkeypatc
     assert encoded == [f"{here}/"] and f"running on {here}/" in printed and LAN not in printed
     demo = started["app"]
     assert started["host"] == "127.0.0.1" and demo.config["PATROL_BASE_URL"] == here
+    # Alerts and robot messages: the worker runs in the demo's own process, looking every 5 s.
+    assert started["worker"] == (demo, 5.0)
     with demo.app_context():
         person = Browser(demo.test_client())
         person.login("admin", cli.DEMO_PASSWORD)

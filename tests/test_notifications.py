@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from patrol.alerts import jobs
 from patrol.alerts import sweep as alerts
+from patrol.alerts import worker
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.inspections.answers import AnswerInput
@@ -111,36 +111,18 @@ def test_nobody_is_notified_about_a_site_they_cannot_see(crew, make):
     assert notified() == [("root", "assigned:2")]  # an administrator sees every site
 
 
-def test_a_request_starts_the_sweep_at_most_once_a_minute(crew, app, monkeypatch):
+def test_requests_leave_late_work_to_the_worker(crew, app):
+    """No request sweeps (nothing runs after a request): the worker's pass finds the late task."""
     site, location, people = crew
     late = raise_task(site, location, people["finder"], created=utcnow() - timedelta(hours=5), severity="low")
-    # Each request in an app context (and a database session) of its own, as in production.
     finder = SeparateBrowser(app.test_client())
-    finder.login("finder")  # (its two requests share one session: signed in before the sweep starts)
-    monkeypatch.setitem(app.config, "PATROL_ALERT_SWEEP_SECONDS", 60)
-    monkeypatch.setitem(app.config, "PATROL_REDIS_URL", "")
-    monkeypatch.setitem(alerts._last_local, "at", float("-inf"))
-    started = []
-    real = jobs.enqueue
-    monkeypatch.setattr(jobs, "enqueue", lambda name, *args, **kw: (started.append(name), real(name, *args, **kw)))
-    finder.get("/")
-    finder.get("/notifications")
-    assert started == [alerts.SWEEP_JOB]
-    assert jobs.thread_runner(app).drain()
-    db.session.commit()  # what the job thread wrote is after this session's snapshot
+    finder.login("finder")
+    assert finder.get("/").status_code == 200 and finder.get("/notifications").status_code == 200
+    assert notified("overdue") == []
+    db.session.commit()  # the worker writes: this session holds no transaction meanwhile
+    assert worker.run_loop(app, interval=30, passes=1) == 1
+    db.session.commit()  # what the worker wrote is after this session's snapshot
     assert ("boss", f"overdue:{late.id}") in notified("overdue")
-
-
-def test_a_failing_sweep_start_does_not_fail_the_request(crew, browser, app, monkeypatch):
-    monkeypatch.setitem(app.config, "PATROL_ALERT_SWEEP_SECONDS", 60)
-    monkeypatch.setitem(alerts._last_local, "at", float("-inf"))
-
-    def broken(*_args, **_kwargs):
-        raise ConnectionError("redis is down")
-
-    monkeypatch.setattr(alerts, "_claim_sweep", broken)
-    browser.login("finder")
-    assert browser.get("/").status_code == 200
 
 
 def test_each_site_sets_its_own_first_response_time(admin, browser, make):

@@ -51,7 +51,7 @@ def kinds(robot) -> list[str]:
     )
 
 
-def test_recheck_failures_closings_and_cancellations_reach_robots_at_their_level(robot_site, people, held_jobs):
+def test_recheck_failures_closings_and_cancellations_reach_robots_at_their_level(robot_site, people):
     high = add_robot(robot_site, url=HOOK, min_severity="high")
     every = add_robot(robot_site, url=HOOK + "2", min_severity="low", name="全部")
     task = fixed(robot_site, people, severity="medium")
@@ -97,7 +97,7 @@ def _every_message(site, people) -> list[Delivery]:
     return list(db.session.scalars(select(Delivery).order_by(Delivery.id)))
 
 
-def test_every_word_of_a_robot_message_is_in_the_sites_language(app, robot_site, people, held_jobs):
+def test_every_word_of_a_robot_message_is_in_the_sites_language(app, robot_site, people):
     """Sent while an English-speaking person acts, on a request to another host: still Chinese, public links."""
     with app.test_request_context("/", base_url="http://intranet.example:8000", headers={"Accept-Language": "en"}):
         deliveries = _every_message(robot_site, people)

@@ -12,9 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from patrol.alerts import jobs
 from patrol.alerts import sending as robot_sending
-from patrol.alerts import sweep as alerts
 from patrol.alerts.sending import BACKOFF, attempt, deliver_due
 from patrol.database import utcnow
 from patrol.extensions import db
@@ -22,7 +20,7 @@ from patrol.models import Delivery
 from patrol.presenters.robot_messages import md
 from tests.robot_receiver import SECRET, add_robot, raise_task
 
-# receiver, run_jobs, held_jobs and robot_site
+# receiver, run_worker and robot_site
 pytest_plugins = ["tests.robot_fixtures"]
 
 
@@ -32,13 +30,13 @@ def site(robot_site):
 
 
 # ---------------------------------------------------------------------------------------------
-# Sent after the commit, in both job modes
+# Sent by the worker after the commit
 
 
-def test_a_new_finding_reaches_a_wecom_group_after_the_commit(site, receiver, run_jobs):
+def test_a_new_finding_reaches_a_wecom_group_after_the_commit(site, receiver, run_worker):
     add_robot(site, url=receiver.url("wecom"))
     task = raise_task(site)
-    run_jobs()
+    run_worker()
     [message] = receiver.received
     text = message.text
     # In the site's language (简体中文), whoever raised it and whatever their own language.
@@ -48,60 +46,54 @@ def test_a_new_finding_reaches_a_wecom_group_after_the_commit(site, receiver, ru
     assert db.session.scalar(select(Delivery.status)) == "sent"
 
 
-def test_a_signed_dingtalk_robot_posts_with_a_valid_signature(site, receiver, run_jobs):
+def test_a_signed_dingtalk_robot_posts_with_a_valid_signature(site, receiver, run_worker):
     add_robot(site, "dingtalk", url=receiver.url("dingtalk-signed"), secret=SECRET)
     raise_task(site)
-    run_jobs()
+    run_worker()
     assert receiver.refused == []
     [message] = receiver.received
     assert message.body["markdown"]["title"] and "楼梯间堆放纸箱" in message.text
     assert {"timestamp", "sign", "access_token"} <= set(message.query)
 
 
-def test_a_wrong_secret_is_refused_by_the_receiver_and_retried(site, receiver, run_jobs):
+def test_a_wrong_secret_is_refused_by_the_receiver_and_retried(site, receiver, run_worker):
     add_robot(site, "dingtalk", url=receiver.url("dingtalk-signed"), secret="SEC-not-the-right-one")
     raise_task(site)
-    run_jobs()
+    run_worker()
     assert receiver.refused == ["sign not match"]
     delivery = db.session.scalar(select(Delivery))
     assert (delivery.status, delivery.attempts) == ("pending", 1)
     assert delivery.last_error == "errcode 310000: sign not match"
 
 
-def test_a_rolled_back_change_sends_nothing(site, receiver, run_jobs, monkeypatch):
+def test_a_rolled_back_change_sends_nothing(site, receiver, run_worker):
     add_robot(site, url=receiver.url("wecom"))
-    dispatched, real = [], jobs._dispatch
-    monkeypatch.setattr(jobs, "_dispatch", lambda *job: dispatched.append(job))
     with pytest.raises(RuntimeError):
         raise_task(site, fail=True)
     db.session.rollback()
-    site.name = site.name + "（改）"  # a later, unrelated commit does not send the forgotten job either
+    site.name = site.name + "（改）"  # a later, unrelated commit does not bring the message back either
     db.session.commit()
-    assert dispatched == []
-    monkeypatch.setattr(jobs, "_dispatch", real)
-    run_jobs()
+    run_worker()
     assert receiver.received == [] and db.session.scalar(select(func.count(Delivery.id))) == 0
 
 
-def test_only_findings_at_the_robots_level_are_posted(site, receiver, run_jobs):
+def test_only_findings_at_the_robots_level_are_posted(site, receiver, run_worker):
     add_robot(site, url=receiver.url("wecom", "high"), min_severity="high")
     add_robot(site, url=receiver.url("wecom", "any"), min_severity="low", name="全部")
     add_robot(site, url=receiver.url("wecom", "off"), min_severity="low", name="停用").active = False
     db.session.commit()
     raise_task(site, severity="medium")
-    run_jobs()
+    run_worker()
     assert [message.query["key"] for message in receiver.received] == [["any"]]
 
 
-def test_overdue_work_is_posted_once_whatever_the_robots_level(site, receiver, run_jobs):
+def test_overdue_work_is_posted_once_whatever_the_robots_level(site, receiver, run_worker):
     add_robot(site, url=receiver.url("wecom"), min_severity="high")
     task = raise_task(site, severity="low")
     task.due_at = utcnow() - timedelta(minutes=5)
     task.respond_by = utcnow() - timedelta(minutes=5)
     db.session.commit()
-    alerts.sweep_job()
-    alerts.sweep_job()
-    run_jobs()
+    run_worker(passes=2)
     texts = sorted(message.text.splitlines()[0] for message in receiver.received)
     assert len(texts) == 2  # first response overdue, and overdue: each once
     keys = sorted(db.session.scalars(select(Delivery.key)))
@@ -112,7 +104,7 @@ def test_overdue_work_is_posted_once_whatever_the_robots_level(site, receiver, r
 # Retries and the limit (a fixed clock: nobody waits minutes)
 
 
-def test_failures_are_retried_with_back_off_then_given_up(site, receiver, held_jobs):
+def test_failures_are_retried_with_back_off_then_given_up(site, receiver):
     add_robot(site, url=receiver.url("wecom"))
     raise_task(site)
     now = utcnow()
@@ -128,7 +120,7 @@ def test_failures_are_retried_with_back_off_then_given_up(site, receiver, held_j
     assert delivery.last_error == "errcode 45009: api freq out of limit" and len(receiver.received) == 6
 
 
-def test_twenty_a_minute_per_robot_the_rest_wait_without_an_attempt(site, receiver, held_jobs):
+def test_twenty_a_minute_per_robot_the_rest_wait_without_an_attempt(site, receiver):
     busy = add_robot(site, url=receiver.url("wecom", "busy"))
     calm = add_robot(site, url=receiver.url("wecom", "calm"), name="另一个群")
     for _ in range(25):
@@ -150,9 +142,7 @@ def test_twenty_a_minute_per_robot_the_rest_wait_without_an_attempt(site, receiv
     [(500, {}), (200, {"errcode": 45009, "errmsg": "api freq out of limit"}), "no answer"],
     ids=["http-error", "provider-refusal", "timeout"],
 )
-def test_failed_attempts_count_toward_twenty_a_minute_and_no_message_is_dropped(
-    site, receiver, held_jobs, monkeypatch, failure
-):
+def test_failed_attempts_count_toward_twenty_a_minute_and_no_message_is_dropped(site, receiver, monkeypatch, failure):
     add_robot(site, url=receiver.url("wecom"))
     for _ in range(25):
         raise_task(site)
@@ -180,7 +170,7 @@ def test_failed_attempts_count_toward_twenty_a_minute_and_no_message_is_dropped(
     assert list(db.session.scalars(select(Delivery.status).distinct())) == ["sent"]
 
 
-def test_workers_at_once_send_a_delivery_once(site, receiver, held_jobs, app):
+def test_workers_at_once_send_a_delivery_once(site, receiver, app):
     add_robot(site, url=receiver.url("wecom"))
     raise_task(site)
     delivery_id = db.session.scalar(select(Delivery.id))
@@ -199,7 +189,7 @@ def test_workers_at_once_send_a_delivery_once(site, receiver, held_jobs, app):
     assert sorted(outcomes) == ["sent", "skipped", "skipped", "skipped"] and len(receiver.received) == 1
 
 
-def test_a_redirect_is_not_followed(site, receiver, held_jobs):
+def test_a_redirect_is_not_followed(site, receiver):
     add_robot(site, url=receiver.url("wecom"))
     raise_task(site)
     receiver.answers.append((302, {}))
@@ -208,7 +198,7 @@ def test_a_redirect_is_not_followed(site, receiver, held_jobs):
     assert (delivery.status, delivery.last_error) == ("pending", "HTTP 302") and len(receiver.received) == 1
 
 
-def test_typed_text_starts_no_markup(site, receiver, held_jobs):
+def test_typed_text_starts_no_markup(site, receiver):
     add_robot(site, url=receiver.url("wecom"))
     raise_task(site, where="**大堂** [点我](http://evil.example) <@all>", detail="第一行\n# 标题\n> 引用 `code`")
     deliver_due()

@@ -16,7 +16,7 @@ from patrol.extensions import db
 from patrol.models import AuditEvent, Delivery, Robot
 from tests.robot_receiver import SECRET, add_robot, raise_task
 
-# receiver, run_jobs, held_jobs and robot_site
+# receiver, run_worker and robot_site
 pytest_plugins = ["tests.robot_fixtures"]
 
 
@@ -107,18 +107,18 @@ def test_the_list_never_shows_the_token_or_the_secret_in_full(setup_page, site):
     ]
 
 
-def test_the_test_button_sends_one_message_and_the_list_says_how_it_went(setup_page, site, receiver, run_jobs):
+def test_the_test_button_sends_one_message_and_the_list_says_how_it_went(setup_page, site, receiver, run_worker):
     robot = add_robot(site, url=receiver.url("wecom"))
     response = setup_page.post(f"/admin/robots/{robot.id}/test", data={"site": site.id})
     assert response.status_code == 303 and response.location == f"/admin/robots/?site={site.id}"
-    run_jobs()
+    run_worker()
     [message] = receiver.received
     assert site.name in message.text
     assert "Last message" in (page := setup_page.get(response.location).get_data(as_text=True))
     assert re.search(r">Sent</span>", page)
 
 
-def test_failed_messages_are_listed_for_administrators_and_can_be_sent_again(setup_page, site, receiver, held_jobs):
+def test_failed_messages_are_listed_for_administrators_and_can_be_sent_again(setup_page, site, receiver):
     robot = add_robot(site, url=receiver.url("wecom"))
     receiver.answers.append((500, {}))
     setup_page.post(f"/admin/robots/{robot.id}/test")
@@ -139,7 +139,7 @@ def test_failed_messages_are_listed_for_administrators_and_can_be_sent_again(set
     assert setup_page.post(f"/admin/robots/deliveries/{delivery_id}/retry").status_code == 409
 
 
-def test_a_robot_turned_off_posts_nothing_and_one_removed_is_gone(setup_page, site, receiver, held_jobs):
+def test_a_robot_turned_off_posts_nothing_and_one_removed_is_gone(setup_page, site, receiver):
     robot = add_robot(site, url=receiver.url("wecom"))
     assert setup_page.post(f"/admin/robots/{robot.id}/off").status_code == 303
     assert "Turned off" in setup_page.get("/admin/robots/").get_data(as_text=True)
@@ -165,7 +165,7 @@ def test_only_administrators_reach_the_robots(browser, make, site, role):
     assert browser.post("/admin/robots/new", data={}).status_code == 403
 
 
-def test_pending_messages_of_a_robot_turned_off_are_not_sent_later(setup_page, site, receiver, held_jobs):
+def test_pending_messages_of_a_robot_turned_off_are_not_sent_later(setup_page, site, receiver):
     robot = add_robot(site, url=receiver.url("wecom"))
     task = raise_task(site)
     robot.active = False

@@ -19,11 +19,9 @@ from patrol.rounds.planning import plan_visits
 from patrol.rounds.worker import run_rounds
 from tests.rounds_scene import DAY, at, build, visits
 
-pytest_plugins = ["tests.robot_fixtures"]
-
 
 @pytest.fixture
-def scene(make, held_jobs):
+def scene(make):
     """Two rooms, a daily 10:00 round given to the butlers (on time until 10:30, late until 10:45), a
     second butler and a second supervisor on the site, people of other sites, and two robots."""
     scene = build(make, rooms=2)
@@ -80,7 +78,7 @@ def test_the_robots_message_says_which_round_where_and_when_in_the_sites_languag
     assert "https://patrol.test/locations/" in message.text
 
 
-def test_a_round_given_to_one_person_alerts_that_person_and_the_supervisors(make, held_jobs):
+def test_a_round_given_to_one_person_alerts_that_person_and_the_supervisors(make):
     scene = build(make, rooms=1)
     scene.other_butler = make.user("butler", [scene.site], username="wang")
     scene.schedule(

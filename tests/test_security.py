@@ -64,7 +64,7 @@ def test_pages_forbid_framing_and_sniffing(client):
 
 
 def test_htmx_itself_is_served_from_its_package(client):
-    response = client.get("/assets/htmx.min.js")
+    response = client.get("/static/vendor/htmx.min.js")
     try:
         assert response.status_code == 200 and b"htmx" in response.data[:200]
     finally:

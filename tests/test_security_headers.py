@@ -91,7 +91,7 @@ def check(response, url: str, https: bool, fragment: bool = False) -> list[str]:
         return runs_nothing(response, url)
     problems = []
     headers = response.headers
-    if url.startswith(("/static/", "/assets/")) and response.mimetype in ("text/javascript", "text/css"):
+    if url.startswith("/static/") and response.mimetype in ("text/javascript", "text/css"):
         # Our scripts and stylesheets are never a document: nosniff only (see the test below).
         nosniff = headers.get("X-Content-Type-Options") == "nosniff"
         return [] if nosniff else [f"{url} ({response.status_code}): X-Content-Type-Options missing"]
@@ -169,7 +169,7 @@ def test_a_file_served_to_download_carries_the_policy_too(app, browser, demo_ids
 def test_our_scripts_and_stylesheets_carry_nosniff_but_not_the_document_only_headers(browser):
     """They are never a document (a browser shows one opened directly as text): the policy would only
     weigh on a phone's first load. The service worker's script, run as a worker, keeps its policy."""
-    for url in ("/static/js/app.js", "/static/css/app.css", "/static/bundles/scan.js", "/assets/htmx.min.js"):
+    for url in ("/static/js/app.js", "/static/css/app.css", "/static/bundles/scan.js", "/static/vendor/htmx.min.js"):
         response = browser.get(url)
         response.close()
         assert response.status_code == 200 and response.headers["X-Content-Type-Options"] == "nosniff", url

@@ -26,14 +26,21 @@ from sqlalchemy import select
 from patrol.extensions import db
 from patrol.models import Photo
 from patrol.views import compression
-from patrol.views.assets import HTMX
-from patrol.views.static_bundles import BUNDLES
-from patrol.views.static_files import IMMUTABLE, StaticFolder, all_static, hashed_name, hashed_url
+from patrol.views.static_bundles import BUNDLES, VENDOR
+from patrol.views.static_files import (
+    IMMUTABLE,
+    StaticFolder,
+    all_static,
+    hashed_name,
+    hashed_path_pattern,
+    hashed_url,
+)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 BROTLI = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # what Chromium sends
 GZIP = {"Accept-Encoding": "gzip"}
-ASSET_URL = re.compile(r'(?:href|src)="(/(?:static|assets)/[^"]+)"')
+ASSET_URL = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+HTMX = VENDOR["vendor/htmx.min.js"]
 
 
 def digest_of(path: Path) -> str:
@@ -66,7 +73,7 @@ def test_pages_name_our_files_by_a_hash_of_their_bytes(client, make):
 
     assert f"/static/css/app.{digest_of(STATIC / 'css/app.css')}.css" in urls
     assert any(re.fullmatch(r"/static/bundles/page\.[0-9a-f]{8}\.js", url) for url in urls)
-    assert f"/assets/htmx.{digest_of(HTMX.path)}.min.js" in urls
+    assert f"/static/vendor/htmx.min.{digest_of(HTMX)}.js" in urls
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -102,13 +109,13 @@ def test_our_javascript_is_sent_without_comments_and_still_says_the_same(client)
 
 def test_the_plain_and_an_outdated_name_still_answer_with_the_current_file_asked_for_again(client):
     current = as_sent("js/app.js")
-    for url in ("/static/js/app.js", "/static/js/app.0badc0de.js", "/assets/htmx.min.js"):
+    for url in ("/static/js/app.js", "/static/js/app.0badc0de.js", "/static/vendor/htmx.min.js"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == "no-cache", url  # never kept as if it could not change
         body = response.get_data()
         response.close()
-        assert body == (current if url.startswith("/static") else HTMX.path.read_bytes()), url
+        assert body == (HTMX.read_bytes() if "htmx" in url else current), url  # a package's .min.js as it is
 
 
 def test_a_missing_file_or_a_way_out_of_the_folder_is_not_found(client):
@@ -124,7 +131,7 @@ def assert_same_for_everyone(response, url: str) -> None:
 
 
 def test_files_are_the_same_for_everyone_no_cookie_no_vary_on_one(browser, admin):
-    for url in (hashed_url_in_request(browser, "css/app.css"), "/static/css/app.css", "/assets/htmx.min.js"):
+    for url in (hashed_url_in_request(browser, "css/app.css"), "/static/css/app.css", "/static/vendor/htmx.min.js"):
         assert_same_for_everyone(browser.get(url, headers=BROTLI), url)
 
 
@@ -149,7 +156,22 @@ def test_the_service_worker_gets_the_same_urls_as_the_pages(app):
     assert listed["js/app.js"] == f"/static/js/app.{digest_of(STATIC / 'js/app.js')}.js"
     assert listed["js/photo-shrink.js"].startswith("/static/js/photo-shrink.")
     on_disk = {p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*") if p.is_file()}
-    assert set(listed) == on_disk | set(BUNDLES)
+    assert set(listed) == on_disk | set(BUNDLES) | set(VENDOR)
+
+
+def test_one_rule_tells_the_service_worker_which_urls_never_change(app, client):
+    """Every static file (ours, htmx, the icons) has a hashed URL the one rule matches; no plain one does."""
+    with app.test_request_context():
+        rule = hashed_path_pattern()
+        listed = all_static()
+    assert {"vendor/htmx.min.js", "icons/icon-512.png", "icons/favicon.ico", "bundles/scan.js"} <= dict(listed).keys()
+    for name, url in listed:
+        assert re.match(rule, url) and not re.match(rule, f"/static/{name}"), name
+    for url in ("/manifest.webmanifest", "/offline", "/favicon.ico", "/sw.js"):
+        assert not re.match(rule, url), url
+    # The worker is given the same rule, as a JavaScript regular expression.
+    worker = client.get("/sw.js").get_data(as_text=True)
+    assert f"const HASHED = new RegExp({json.dumps(rule)});" in worker
 
 
 def test_names_take_the_hash_before_their_last_extension():
@@ -212,9 +234,9 @@ def test_static_files_come_compressed_as_the_browser_accepts(client, accept, exp
         assert response.headers.get("Content-Encoding") == expected, filename
         assert "accept-encoding" in vary(response)
         assert decoded(response) == as_sent(filename)
-    response = client.get("/assets/htmx.min.js", headers=accept)
+    response = client.get("/static/vendor/htmx.min.js", headers=accept)
     assert response.headers.get("Content-Encoding") == expected
-    assert decoded(response) == HTMX.path.read_bytes()
+    assert decoded(response) == HTMX.read_bytes()
 
 
 def test_each_encoding_has_its_own_etag(client):

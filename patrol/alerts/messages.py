@@ -1,4 +1,5 @@
-"""Queuing what the group robots post: one delivery row per robot and alert, in the alert's transaction.
+"""Queuing what the group robots post: one delivery row per robot and alert, in the alert's transaction;
+the worker (patrol.alerts.worker) sends it once that commits.
 
 The words are presentation (patrol.presenters.robot_messages); create_app hands them over with
 use_wording, so this area never imports a presenter.
@@ -12,12 +13,11 @@ from flask import current_app
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
-from patrol.alerts.jobs import enqueue_after_commit
+from patrol.alerts.wakeup import wake_workers
 from patrol.database import insert_ignoring_duplicates, utcnow
 from patrol.extensions import db
 from patrol.models import Answer, Delivery, ExpectedVisit, Robot, Task, TaskEvent
 
-SEND_JOB = "patrol.alerts.sending:deliver_due"
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 WORDING = "patrol.robot_wording"
 
@@ -153,5 +153,6 @@ def _insert(rows: list[dict]) -> int:
     if not rows:
         return 0
     count = insert_ignoring_duplicates(Delivery, rows, unique=["robot_id", "key"])
-    enqueue_after_commit(SEND_JOB)
+    if count:
+        wake_workers()
     return count

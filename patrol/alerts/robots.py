@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
-from patrol.alerts.jobs import enqueue_after_commit
+from patrol.alerts.wakeup import wake_workers
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
@@ -53,7 +53,6 @@ OFFICIAL = {
     "wecom": ("qyapi.weixin.qq.com", "/cgi-bin/webhook/send", "key"),
     "dingtalk": ("oapi.dingtalk.com", "/robot/send", "access_token"),
 }
-SEND_JOB = "patrol.alerts.sending:deliver_due"
 HIDDEN = "••••"
 
 
@@ -139,7 +138,7 @@ def delete_robot(actor: User | None, robot: Robot) -> None:
 
 
 def send_test(robot: Robot) -> None:
-    """Queue a test message; it is sent once, after the commit, and fails at once if it cannot be."""
+    """Queue a test message; the worker sends it once, after the commit, and it fails at once if it cannot be."""
     from patrol.alerts.messages import queue_test_message
 
     queue_test_message(robot, f"test:{uuid.uuid4().hex[:20]}")
@@ -149,7 +148,7 @@ def send_test(robot: Robot) -> None:
 def retry_delivery(delivery: Delivery) -> None:
     """Send a failed message again, with a fresh round of retries."""
     delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, utcnow()
-    enqueue_after_commit(SEND_JOB)
+    wake_workers()
     db.session.commit()
 
 

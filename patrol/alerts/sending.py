@@ -1,7 +1,9 @@
 """Sending queued robot messages: claim a delivery, POST it, record the answer; retry with back-off.
 
-Runs only in jobs (patrol.alerts.jobs), never in a person's request. Each delivery is claimed with an
-UPDATE … WHERE status = 'pending' before it is sent, so two workers never send the same one.
+Runs only in the worker (patrol.alerts.worker), never in a person's request. Each delivery is claimed
+with an UPDATE … WHERE status = 'pending' before it is sent, so two workers never send the same one.
+The claim is the row itself (status 'sending', sent_at): a worker killed mid-send leaves it claimed,
+and after STUCK any worker sends it again — delivery is at least once, never lost.
 
 The limit — 20 requests a minute per robot, WeCom's and DingTalk's — counts every request that
 leaves, answered or not: a provider counts the ones it refuses too. The claim stamps sent_at (the
@@ -26,6 +28,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -52,8 +55,9 @@ BATCH = 100
 MAX_ANSWER = 64 * 1024
 
 
-def deliver_due(now: datetime | None = None) -> int:
-    """Send the deliveries that are due (a batch); how many were sent. `now` is a fixed clock for tests."""
+def deliver_due(now: datetime | None = None, stopping: Callable[[], bool] = lambda: False) -> int:
+    """Send the deliveries that are due (a batch); how many were sent. `now` is a fixed clock for tests;
+    once `stopping()` says so, the rest of the batch waits for the next worker (each is still pending)."""
     moment = now or utcnow()
     release_stuck(moment)
     ids = list(
@@ -65,15 +69,17 @@ def deliver_due(now: datetime | None = None) -> int:
         )
     )
     db.session.commit()
-    return sum(attempt(delivery_id, now) == "sent" for delivery_id in ids)
+    sent = 0
+    for delivery_id in ids:
+        if stopping():
+            break
+        sent += attempt(delivery_id, now) == "sent"
+    return sent
 
 
-def due_count(now: datetime | None = None) -> int:
-    return db.session.scalar(
-        select(func.count(Delivery.id)).where(
-            Delivery.status == "pending", Delivery.next_attempt_at <= (now or utcnow())
-        )
-    )
+def next_due() -> datetime | None:
+    """When the earliest waiting delivery is due (it may be now or past), or None when none waits."""
+    return db.session.scalar(select(func.min(Delivery.next_attempt_at)).where(Delivery.status == "pending"))
 
 
 def release_stuck(now: datetime) -> None:

@@ -1,25 +1,20 @@
 """Who hears about what happens to tasks: in-app notifications and the sites' group robots.
 
 Called inside the transaction that changed the task, so the notifications commit with it; robot
-messages are queued as deliveries in the same transaction and sent by a job after the commit.
-Time-based alerts (first response overdue, task overdue) come from `sweep_alerts`, run by
-`flask patrol alerts` from cron and, at most once a minute, by a job that requests start.
+messages are queued as deliveries in the same transaction and sent by the worker once it commits.
+Time-based alerts (first response overdue, task overdue) come from `sweep_alerts`, which the worker
+(patrol.alerts.worker) runs on every pass, with or without traffic.
 
 Every alert has a key, so however often it is raised, each person and each robot hears it once.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app
 from sqlalchemy import exists, select, tuple_
 
-from patrol.alerts import jobs
 from patrol.alerts.messages import queue_event_messages, queue_task_messages
 from patrol.alerts.notifications import Alert, add_notifications, assigners_of, supervisors_of
 from patrol.alerts.settling import settle
@@ -28,15 +23,11 @@ from patrol.extensions import db
 from patrol.models import Notification, Task, TaskEvent
 from patrol.models.task import OPEN_WHERE
 
-log = logging.getLogger(__name__)
-
-SWEEP_JOB = "patrol.alerts.sweep:sweep_job"
-SEND_JOB = "patrol.alerts.sending:deliver_due"
 # A task that went overdue longer ago than this when a sweep first sees it (the app was off for
 # days) is not announced any more: it is on the board already.
 LOOKBACK = timedelta(days=3)
 BATCH = 200
-MAX_BATCHES = 20  # per kind and sweep: the next sweep, a minute later, goes on
+MAX_BATCHES = 20  # per kind and sweep: the worker's next pass goes on (at once: Swept.cut_short)
 
 
 def after_raise(tasks: list[Task]) -> None:
@@ -112,6 +103,11 @@ class Swept:
     feedback: int = 0  # tasks whose first response is overdue, seen for the first time
     overdue: int = 0
 
+    @property
+    def cut_short(self) -> bool:
+        """A kind reached the most one sweep takes: more may be waiting for the next."""
+        return max(self.feedback, self.overdue) >= BATCH * MAX_BATCHES
+
 
 def _feedback_due(now: datetime):
     """Open tasks nobody acknowledged or assigned by their first-response time (ix_tasks_status)."""
@@ -167,55 +163,3 @@ def sweep_alerts(now: datetime | None = None) -> Swept:
     """Notify and queue robot messages for tasks that became feedback-overdue or overdue; each once."""
     now = now or utcnow()
     return Swept(feedback=_sweep_kind("feedback", now), overdue=_sweep_kind("overdue", now))
-
-
-def sweep_job() -> None:
-    """The sweep as a job; then whatever robot messages are due (new ones, and retries whose time has come)."""
-    sweep_alerts()
-    from patrol.alerts.sending import due_count
-
-    if due_count():
-        jobs.enqueue(SEND_JOB)
-
-
-# ---------------------------------------------------------------------------------------------
-# Requests start the sweep
-
-
-_last_local = {"at": float("-inf")}
-_lock = threading.Lock()
-
-
-def sweep_every(app: Flask) -> int:
-    seconds = app.config.get("PATROL_ALERT_SWEEP_SECONDS")
-    if seconds is None:
-        return 0 if app.testing else 60
-    return max(0, int(seconds))
-
-
-def _claim_sweep(app: Flask, seconds: int) -> bool:
-    """This process's turn (at most once per `seconds`), and with Redis every process's turn."""
-    with _lock:
-        now = time.monotonic()
-        if now - _last_local["at"] < seconds:
-            return False
-        _last_local["at"] = now
-    if not app.config.get("PATROL_REDIS_URL"):
-        return True
-    return bool(jobs.redis_client(app).set("patrol:alert-sweep", "1", nx=True, ex=seconds))
-
-
-def start_sweep_after_request(response):
-    """after_request: queue the sweep when it is due; costs at most a Redis SET, never fails the request."""
-    try:
-        app = current_app._get_current_object()
-        seconds = sweep_every(app)
-        if seconds and _claim_sweep(app, seconds):
-            jobs.enqueue(SWEEP_JOB, app=app)
-    except Exception:
-        log.exception("could not start the alert sweep")
-    return response
-
-
-def init_app(app: Flask) -> None:
-    app.after_request(start_sweep_after_request)

@@ -1,8 +1,9 @@
 """What the service worker keeps on the phone: the app shell, its version, and a person's prepared pages.
 
-The shell is every file a page needs to show without the network (our CSS and JavaScript, htmx, the
-icons, the manifest and the offline page). Its version is a hash of all their bytes and of the worker's
-own source, so any change to any of them is a new worker whose caches replace the old ones.
+The shell is every static file (our CSS and JavaScript, htmx, the icons; patrol.views.static_files),
+the manifest and the offline page: what a page needs to show without the network. Its version is a hash
+of all their bytes and of the worker's own source, so any change to any of them is a new worker whose
+caches replace the old ones.
 """
 
 from __future__ import annotations
@@ -19,30 +20,17 @@ from sqlalchemy import select
 from patrol.access import can
 from patrol.extensions import db
 from patrol.models import ChecklistAssignment, ChecklistVersion, Location, User
-from patrol.pwa import icons
 from patrol.setup.checklists import _applies_to as applies_to  # the same rule the scan page applies
 from patrol.setup.locations import locations_on
 from patrol.tasks.rules import visible_site_ids
-from patrol.views.static_bundles import BUNDLES
-from patrol.views.static_files import HTMX_FILE
+from patrol.views.static_files import static_folder
 
-# The folders under static/ whose files every page may load; the print sheets' CSS is small enough to add.
-SHELL_FOLDERS = ("css", "js", "icons")
-SHELL_SUFFIXES = (".css", ".js", ".svg")
 # Which templates' source is part of the version: the worker itself and the page it falls back to.
 VERSIONED_TEMPLATES = ("pwa/sw.js", "pwa/offline.html")
 # The scan pages a phone keeps for offline rounds (a checkpoint's page and its checklists' choice pages
 # count alike): the checkpoints the home page lists first, few enough to fetch quickly after sign-in on
 # a phone's data plan (about 6 KB each). The home page and the report form come on top.
 PREPARE_LIMIT = 12
-
-
-def shell_files(static_root: Path) -> list[Path]:
-    """The files under static/ that belong to the shell, in a stable order."""
-    found = []
-    for folder in SHELL_FOLDERS:
-        found += [p for p in (static_root / folder).glob("*") if p.is_file() and p.suffix in SHELL_SUFFIXES]
-    return sorted(found)
 
 
 def _signature(paths: Iterable[Path]) -> tuple:
@@ -72,23 +60,16 @@ def _template_paths() -> list[Path]:
 
 
 def current_shell() -> tuple[str, list[str]]:
-    """(version, the URLs to precache) for this build; needs a request context for the URLs."""
+    """(version, the URLs to precache) for this build; needs a request context for the URLs.
 
-    static_root = Path(current_app.static_folder)
-    files = shell_files(static_root)
-    urls = [url_for("static", filename=p.relative_to(static_root).as_posix()) for p in files]
-    urls += [url_for("static", filename=name) for name in BUNDLES]  # made of files already in the digest
-    urls += [url_for("assets.htmx_js"), url_for("pwa.manifest"), url_for("pwa.offline"), url_for("pwa.favicon")]
-    urls += [icon_url(name) for name in icons.ICONS]
-    on_disk = [*files, HTMX_FILE, *_template_paths()]
-    parts = [_files_digest(_signature(on_disk)), *urls, *(icons.icon_png(name) for name in icons.ICONS)]
+    Every static file is precached (keep static/ to what pages use): the pipeline already knows each
+    one's SHA-256, so the version costs no reading of files but the two templates'."""
+    assets = static_folder().assets()
+    urls = [url_for("static", filename=name) for name in assets]
+    urls += [url_for("pwa.manifest"), url_for("pwa.offline")]
+    parts = [*(asset.sha256 for asset in assets.values()), _files_digest(_signature(_template_paths())), *urls]
     parts.append(str(current_app.config.get("PATROL_SW_VERSION_SALT", "")))  # lets a test or a deploy force one
     return shell_version(parts), urls
-
-
-def icon_url(name: str) -> str:
-    """An icon's URL, named by a hash of its drawing: cached for a year, refetched when the drawing changes."""
-    return url_for("pwa.icon", name=name, v=icons.icon_version(name))
 
 
 @dataclass(frozen=True)

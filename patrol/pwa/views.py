@@ -8,19 +8,23 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from patrol.pwa import icons
-from patrol.pwa.shell import NOTHING_TO_PREPARE, current_shell, icon_url, prepare_plan
+from patrol.pwa.shell import NOTHING_TO_PREPARE, current_shell, prepare_plan
+from patrol.views.static_files import hashed_path_pattern, serve_static
 
 bp = Blueprint("pwa", __name__)
 
-YEAR = 365 * 24 * 3600
-WEEK = 7 * 24 * 3600
 # The install's own language: 巡检 under the icon, whatever language the person picked in the app.
 APP_NAME = "巡检"
 THEME_COLOUR = "#0f766e"
 BACKGROUND_COLOUR = "#f3f5f4"
-# The worker asks for these by name; the page's links carry a version (icon_url).
-ICON_NAMES = "any(" + ", ".join(f'"{name}"' for name in icons.ICONS) + ")"
+# The icons a phone installs the app with: static files (drawn by scripts/draw_icons.py), so their URLs
+# carry their hash like every other. (name under static/, side in pixels, purpose)
+MANIFEST_ICONS = (
+    ("icons/icon-192.png", 192, "any"),
+    ("icons/icon-512.png", 512, "any"),
+    # Android may crop it to a circle or squircle: the mark stays inside the central 80%.
+    ("icons/maskable-512.png", 512, "maskable"),
+)
 
 
 # Whom a page or a JSON answer was made for. The service worker keeps each person's pages in a cache of
@@ -31,9 +35,8 @@ PERSONAL_TYPES = {"text/html", "application/json"}
 
 
 def init_app(app) -> None:
-    """What every page needs of the installable app: whose answer it is, and the icons' and stickers' addresses."""
+    """What every page needs of the installable app: whose answer it is, and the stickers' address."""
     app.after_request(say_whose_answer)
-    app.add_template_global(icon_url, "icon_url")
     app.add_template_global(sticker_host, "sticker_host")
 
 
@@ -51,11 +54,10 @@ def sticker_host() -> str:
 
 @bp.get("/manifest.webmanifest")
 def manifest():
-    icons_listed = []
-    for name in icons.MANIFEST_ICONS:
-        spec = icons.ICONS[name]
-        size = f"{spec.size}x{spec.size}"
-        icons_listed.append({"src": icon_url(name), "sizes": size, "type": "image/png", "purpose": spec.purpose})
+    icons_listed = [
+        {"src": url_for("static", filename=name), "sizes": f"{side}x{side}", "type": "image/png", "purpose": purpose}
+        for name, side, purpose in MANIFEST_ICONS
+    ]
     body = {
         "id": url_for("home.index"),
         "name": APP_NAME,
@@ -76,29 +78,17 @@ def manifest():
     return response
 
 
-@bp.get(f"/icons/<{ICON_NAMES}:name>")
-def icon(name: str):
-    return _image(icons.icon_png(name), "image/png", YEAR, immutable=request.args.get("v") == icons.icon_version(name))
-
-
+# Browsers ask for these at the root when a page links none (e.g. iOS for a bookmark saved from another
+# site's page): the static files under their plain names, asked for again each time like any plain name.
 @bp.get("/favicon.ico")
 def favicon():
-    return _image(icons.favicon_ico(), "image/x-icon", WEEK)
+    return serve_static("icons/favicon.ico")
 
 
-# iOS asks for these at the root when a page links none (e.g. a bookmark saved from another site's page).
 @bp.get("/apple-touch-icon.png")
 @bp.get("/apple-touch-icon-precomposed.png")
 def apple_touch_icon():
-    return _image(icons.icon_png("apple-touch-icon.png"), "image/png", WEEK)
-
-
-def _image(data: bytes, mimetype: str, max_age: int, immutable: bool = False) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Cache-Control"] = (
-        f"public, max-age={YEAR}, immutable" if immutable else f"public, max-age={max_age}"
-    )
-    return response
+    return serve_static("icons/apple-touch-icon.png")
 
 
 @bp.get("/sw.js")
@@ -116,7 +106,7 @@ def service_worker():
         logout_url=url_for("auth.logout"),
         token_url=url_for("inspect.outbox_token"),
         person_header=PERSON_HEADER,
-        static_prefixes=["/static/", "/assets/", "/icons/"],
+        hashed_path=hashed_path_pattern(),
     )
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"

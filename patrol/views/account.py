@@ -18,11 +18,9 @@ bp = Blueprint("account", __name__)
 # still to do: a worker script answered with a redirect can neither register nor update.
 APP_SHELL_ENDPOINTS = {
     "static",
-    "assets.htmx_js",
     "pwa.service_worker",
     "pwa.manifest",
     "pwa.offline",
-    "pwa.icon",
     "pwa.favicon",
     "pwa.apple_touch_icon",
 }

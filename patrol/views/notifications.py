@@ -1,8 +1,8 @@
 """In-app notifications: the unread count in the header, the list, marking them read.
 
 The header's bell loads its count from `badge` with htmx once the page is shown (and every minute),
-so no page pays for the count itself. This blueprint also starts what runs after requests: the
-alert sweep (patrol.alerts.sweep.init_app).
+so no page pays for the count itself. Late work is found by the worker (patrol.alerts.worker), never
+by a request.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from patrol.alerts import sweep as alerts
 from patrol.alerts.notifications import (
     BADGE_MAX,
     NOTE_LABELS,
@@ -28,11 +27,6 @@ from patrol.views.templating import go_to
 
 bp = Blueprint("notifications", __name__)
 PAGE_SIZE = 30
-
-
-@bp.record_once
-def _start_alerts(state) -> None:
-    alerts.init_app(state.app)
 
 
 @bp.get("/notifications")

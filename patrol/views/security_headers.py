@@ -38,10 +38,10 @@ PERMISSIONS_POLICY = ", ".join(
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 
-# Our own scripts and stylesheets (static/, htmx): never shown as a document or run as a worker (a
+# Our own scripts and stylesheets (static/, htmx among them): never shown as a document or run as a worker (a
 # browser opening one shows plain text), so the document-only headers would only add ~390 bytes to each
 # on a weak signal. nosniff stays: it is what makes a browser refuse them as anything else.
-FILES_NOT_DOCUMENTS = ({"static", "assets.htmx_js"}, {"text/javascript", "text/css"})
+FILES_NOT_DOCUMENTS = ({"static"}, {"text/javascript", "text/css"})
 
 
 # What may never be a page of its own with scripts: our static images (an SVG opened directly) and the

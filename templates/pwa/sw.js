@@ -21,7 +21,8 @@ const LOGIN_URL = {{ login_url|tojson }};
 const LOGOUT_URL = {{ logout_url|tojson }};
 const TOKEN_URL = {{ token_url|tojson }};
 const PERSON_HEADER = {{ person_header|tojson }};
-const STATIC_PREFIXES = {{ static_prefixes|tojson }};
+// The one naming rule for files that never change (patrol/views/static_files.py): /static/<name>.<hash>.<ext>.
+const HASHED = new RegExp({{ hashed_path|tojson }});
 const SHELL_CACHE = "patrol-shell-" + VERSION;
 // One pages cache per person and version: "patrol-pages-<version>-<person>".
 const PAGES_PREFIX = "patrol-pages-";
@@ -38,9 +39,8 @@ const SHELL_PATHS = new Set(SHELL.map((url) => new URL(url, self.location.href).
 self.addEventListener("install", (event) => {
   // A content-hashed file never changes under its name: the HTTP cache's copy is the right one. The
   // rest (the offline page in the person's language, the manifest) comes straight from the server.
-  const HASHED = /\.[0-9a-f]{8}\.|[?&]v=/;
   const requests = SHELL.map((url) => new Request(url, {
-    cache: HASHED.test(url) ? "default" : "reload",
+    cache: HASHED.test(new URL(url, self.location.href).pathname) ? "default" : "reload",
     credentials: "same-origin",
   }));
   event.waitUntil(
@@ -76,13 +76,13 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(afterPendingSignOut().then(() => fetch(request)));  // nothing more is sent as them
   } else if (request.mode === "navigate") {
     event.respondWith(openPage(event));
-  } else if (SHELL_PATHS.has(url.href) || STATIC_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) {
+  } else if (SHELL_PATHS.has(url.href) || HASHED.test(url.pathname)) {
     event.respondWith(fromShell(request));
   }
   // Anything else (htmx requests, photos, the outbox's sends) goes to the network as if there were no worker.
 });
 
-// Static files have content-hashed names: a copy is as good as the network's.
+// The shell, and any file with a content-hashed name: a copy is as good as the network's.
 async function fromShell(request) {
   const cache = await caches.open(SHELL_CACHE);
   const saved = await cache.match(request);

@@ -1,20 +1,22 @@
-"""The app's icon, drawn by our own code: a teal square, a scanner's four corners and a white tick.
+"""Draw the app's icons into static/icons/: `python scripts/draw_icons.py` after changing the mark.
 
-Every size is drawn from the same shapes on a 100-unit grid (four times larger, then scaled down, for
-smooth edges), so the home-screen icon, the favicon and static/icons/icon.svg show one mark. The PNGs
-are made on first request and kept in memory: they depend on nothing but this file and Pillow.
+A teal square, a scanner's four corners and a white tick. Every size is drawn from the same shapes on
+a 100-unit grid (four times larger, then scaled down, for smooth edges), so the home-screen icon, the
+favicon and static/icons/icon.svg show one mark. The files are committed and served like every other
+static file (patrol/views/static_files.py); tests/test_icons.py checks they are what this draws.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
+import sys
 from dataclasses import dataclass
-from functools import cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+ICONS_FOLDER = Path(__file__).resolve().parent.parent / "static" / "icons"
 TEAL = (15, 118, 110, 255)
 WHITE = (255, 255, 255, 255)
 SUPERSAMPLE = 4
@@ -41,20 +43,19 @@ class IconSpec:
     rounded: bool = True  # transparent corners; False fills the whole square (maskable, Apple)
     scale: float = 1.0  # the mark's size: a maskable icon keeps it inside the central safe circle
     simple: bool = False  # a tick only, for favicons
-    purpose: str = "any"
 
 
-ICONS = {
+PNGS = {
     "icon-192.png": IconSpec(192),
     "icon-512.png": IconSpec(512),
     # Android crops maskable icons to a circle or squircle of 80% of the side: the mark stays inside it.
-    "maskable-512.png": IconSpec(512, rounded=False, scale=0.8, purpose="maskable"),
+    "maskable-512.png": IconSpec(512, rounded=False, scale=0.8),
     # iOS rounds the corners itself and shows transparent pixels as black: an opaque square.
     "apple-touch-icon.png": IconSpec(180, rounded=False, scale=0.9),
     "favicon-32.png": IconSpec(32, simple=True),
     "favicon-16.png": IconSpec(16, simple=True),
 }
-MANIFEST_ICONS = ("icon-192.png", "icon-512.png", "maskable-512.png")
+# favicon.ico, for browsers that ask for /favicon.ico: each size drawn at its own size.
 FAVICON_SIZES = (16, 32, 48)
 
 
@@ -93,28 +94,30 @@ def draw_icon(spec: IconSpec) -> Image.Image:
     return small if spec.rounded else small.convert("RGB")
 
 
-def _png(image: Image.Image) -> bytes:
+def favicon_images() -> list[Image.Image]:
+    return [draw_icon(IconSpec(size, simple=size < 48)) for size in FAVICON_SIZES]
+
+
+def drawn_files() -> dict[str, bytes]:
+    """Every icon file by name, as this script writes it."""
+    files = {}
+    for name, spec in PNGS.items():
+        out = io.BytesIO()
+        draw_icon(spec).save(out, "PNG", optimize=True)
+        files[name] = out.getvalue()
+    *smaller, largest = favicon_images()
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
-    return out.getvalue()
+    largest.save(out, "ICO", sizes=[(s, s) for s in FAVICON_SIZES], append_images=smaller)
+    files["favicon.ico"] = out.getvalue()
+    return files
 
 
-@cache
-def icon_png(name: str) -> bytes:
-    """The PNG bytes of one of ICONS (KeyError for any other name)."""
-    return _png(draw_icon(ICONS[name]))
+def main(folder: Path = ICONS_FOLDER) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in drawn_files().items():
+        (folder / name).write_bytes(data)
+        print(f"{folder / name}: {len(data):,} B")
 
 
-@cache
-def favicon_ico() -> bytes:
-    """/favicon.ico: the favicon at 16, 32 and 48 pixels, each drawn at its own size."""
-    images = [draw_icon(IconSpec(size, simple=size < 48)) for size in FAVICON_SIZES]
-    out = io.BytesIO()
-    images[-1].save(out, "ICO", sizes=[(s, s) for s in FAVICON_SIZES], append_images=images[:-1])
-    return out.getvalue()
-
-
-@cache
-def icon_version(name: str) -> str:
-    """A short hash of the icon's bytes: its URL changes when the drawing does, so it may be cached for a year."""
-    return hashlib.sha256(icon_png(name)).hexdigest()[:10]
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ICONS_FOLDER)
