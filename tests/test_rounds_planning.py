@@ -210,3 +210,15 @@ def test_the_demo_expects_the_rounds_of_the_day_ahead(app):
         # (13 a day, at each of the garden's floors), whatever the hour the demo is seeded at.
         assert versions == schedules == 4
         assert hourly_floors >= 13 * 10
+
+
+def test_the_worker_step_plans_at_most_once_a_minute(scene, make, app):
+    from patrol.rounds.worker import PLANNED_AT, run_rounds
+
+    scene.schedule()
+    app.extensions.pop(PLANNED_AT, None)  # what an earlier test's worker step remembered
+    run_rounds(at(7))
+    added = make.location(scene.site, "floor", name="1栋 11F", active_since=at(7, 0, second=10))
+    assert run_rounds(at(7, 0, second=30)).planned == 0
+    assert run_rounds(at(7, 1)).planned == 13  # its rounds 08:00–20:00, a minute later at the latest
+    assert len(visits(location_id=added.id, local_day=DAY)) == 13

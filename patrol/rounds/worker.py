@@ -1,19 +1,28 @@
-"""The periodic step of rounds, for the job worker's loop: call `run_rounds()` every minute.
+"""The periodic step of rounds, for the worker's loop (patrol.alerts.worker): `run_rounds(now)` each pass.
 
-Planning first, so a round that fell due since the last run exists before the sweep looks; each
-step in a transaction of its own, so a failure marking missed rounds never undoes the planning.
-Both steps are idempotent: two workers running them at once write each round once and alert it once.
+Marking missed rounds runs every pass, so a round is missed (and alerted) within one pass of its
+grace_end. Planning reads a day of rounds (a tenth of a second at a thousand locations), and the
+worker may pass every second while messages are due: a process plans at most once a minute — rounds
+are written a day ahead, and what a change brings is planned by the change itself. A clock set back
+plans again. Planning comes first, in a transaction of its own, so a failure marking missed rounds
+never undoes it. Both steps are idempotent: workers running them at once write and alert each
+round once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask import current_app
 
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.rounds.missed import mark_missed
 from patrol.rounds.planning import plan_visits
+
+PLAN_EVERY = timedelta(minutes=1)
+PLANNED_AT = "patrol.rounds.planned_at"
 
 
 @dataclass(frozen=True)
@@ -23,14 +32,24 @@ class RoundsRun:
 
 
 def run_rounds(now: datetime | None = None) -> RoundsRun:
-    """Plan the rounds of the next hours, then mark and alert the ones missed; commits each step."""
+    """Plan the rounds of the next day (at most once a minute), then mark and alert the missed ones;
+    commits each step."""
     now = now or utcnow()
     try:
-        planned = plan_visits(now)
-        db.session.commit()
+        planned = _plan_if_due(now)
         missed = mark_missed(now)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return RoundsRun(planned=planned, missed=len(missed))
+
+
+def _plan_if_due(now: datetime) -> int:
+    last = current_app.extensions.get(PLANNED_AT)
+    if last is not None and timedelta(0) <= now - last < PLAN_EVERY:
+        return 0
+    planned = plan_visits(now)
+    db.session.commit()
+    current_app.extensions[PLANNED_AT] = now
+    return planned
