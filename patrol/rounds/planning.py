@@ -1,4 +1,4 @@
-"""Writing the expected visits ahead, and re-planning the rounds still to come when something changes.
+"""Writing the expected visits ahead: every round of every schedule at every location it covers.
 
 An expected visit is one (schedule version, round, location): the version in force when the round
 falls due, and each location it covers that was in use before then (a room added at 12:30 is expected
