@@ -29,6 +29,10 @@ PERMISSIONS: dict[str, set[str]] = {
     # Setup: only administrators change it; supervisors may read schedules and checklists.
     "setup.manage": {"admin"},
     "setup.read": {"supervisor", "admin"},
+    # Missed rounds: the person responsible (or a supervisor, an administrator) explains one;
+    # only a supervisor excuses one (patrol.rounds.dispositions).
+    "rounds.explain": {"butler", "steward", "supervisor", "admin"},
+    "rounds.excuse": {"supervisor"},
 }
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -50,10 +50,13 @@ def end_reading() -> None:
 
 def insert_ignoring_duplicates(model, rows: dict | list[dict], *, unique: list[str]) -> int:
     """INSERT the rows, skipping each whose `unique` columns match a row already there (ON CONFLICT DO
-    NOTHING, on PostgreSQL and SQLite alike): a repeat is not an error. Returns how many were inserted."""
+    NOTHING, on PostgreSQL and SQLite alike): a repeat is not an error. Returns how many were inserted.
+
+    Counted from RETURNING, which gives back only the rows inserted: on PostgreSQL the cursor's
+    rowcount for this statement is -1."""
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).values(rows).on_conflict_do_nothing(index_elements=unique)
-    return db.session.execute(statement).rowcount or 0
+    return len(db.session.execute(statement.returning(literal_column("1"))).all())
 
 
 def utcnow() -> datetime:

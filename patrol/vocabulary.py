@@ -50,6 +50,27 @@ TASK_STATUSES = {
     "cancelled": _l("Cancelled"),
 }
 
+# What became of an expected visit (a round at a location: patrol.models.rounds).
+VISIT_STATUSES = {
+    "pending": _l("To do"),
+    "on_time": _l("On time"),
+    "late": _l("Late"),
+    "missed": _l("Missed"),
+    "made_up": _l("Made up"),
+    "excused": _l("Excused"),
+    "cancelled": _l("Cancelled"),
+}
+
+# Why a round no longer expected was cancelled (patrol.rounds.planning).
+CANCEL_REASONS = {
+    "schedule_changed": _l("The schedule was changed"),
+    "schedule_stopped": _l("The schedule was stopped"),
+    "location_deactivated": _l("The location was taken out of use"),
+    "location_changed": _l("The location was changed"),
+    "site_archived": _l("The site was archived"),
+    "site_changed": _l("The site's time zone was changed"),
+}
+
 TASK_EVENT_KINDS = {
     "created": _l("Raised from inspection"),
     "reported": _l("Reported on the spot"),

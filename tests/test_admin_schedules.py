@@ -87,6 +87,25 @@ def test_an_administrator_creates_an_hourly_schedule(boss, schedule_site):
     assert "Every 2 h from 08:00 to 20:00" in page and "每日巡楼" in page
 
 
+def test_an_end_time_before_the_start_is_a_night_round_into_the_next_morning(boss, schedule_site):
+    response = boss.post(
+        NEW, form(schedule_site, recurrence="hourly", every_hours="1", start_time="22:00", end_time="06:00")
+    )
+    schedule = db.session.scalar(select(Schedule))
+    assert response.status_code == 303
+    assert (schedule.start_time, schedule.end_time) == (time(22), time(6))
+    page = boss.get(response.location).get_data(as_text=True)
+    assert "Every hour from 22:00 to 06:00 the next morning" in page
+
+
+def test_a_schedule_may_allow_missed_rounds_to_be_made_up(boss, schedule_site):
+    response = boss.post(NEW, form(schedule_site, makeup_hours="4"))
+    schedule = db.session.scalar(select(Schedule))
+    assert response.status_code == 303 and schedule.makeup_hours == 4
+    assert "made up within 4 h after" in boss.get(response.location).get_data(as_text=True)
+    assert db.session.scalar(select(Schedule)).makeup_hours == 4
+
+
 def test_an_administrator_creates_a_daily_schedule_for_one_person(boss, schedule_site):
     response = boss.post(
         NEW, form(schedule_site, responsible_by="person", responsible_user=str(schedule_site["butler"].id))
@@ -143,7 +162,8 @@ def test_creating_a_schedule_is_audited(boss, schedule_site):
         ({"recurrence": "hourly", "every_hours": "13", "end_time": "20:00"}, "every_hours"),
         ({"recurrence": "hourly", "every_hours": "2"}, "end_time"),
         ({"recurrence": "hourly", "every_hours": "2", "end_time": "09:00"}, "end_time"),
-        ({"recurrence": "hourly", "every_hours": "2", "end_time": "08:00"}, "end_time"),
+        ({"makeup_hours": "49"}, "makeup_hours"),
+        ({"makeup_hours": "-1"}, "makeup_hours"),
         ({"recurrence": "weekly"}, "weekdays"),
         ({"recurrence": "weekly", "weekdays": ["7"]}, "weekdays"),
         ({"window_minutes": "4"}, "window_minutes"),

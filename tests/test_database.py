@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select, text
 
 from patrol import create_app
+from patrol.database import insert_ignoring_duplicates, utcnow
 from patrol.extensions import db
 from patrol.models import Site
 from tests.conftest import TEST_BASE_URL, TEST_SECRET
@@ -75,3 +76,13 @@ def test_times_round_trip_as_aware_utc(make):
     stored = db.session.get(Site, site.id).created_at
     assert stored.tzinfo is not None and stored.utcoffset() == timedelta(0)
     assert stored == moment
+
+
+def test_an_insert_skipping_duplicates_counts_only_the_rows_it_inserted(make):
+    def sites(*ids):
+        return [{"id": i, "name": f"项目{i}", "timezone": "Asia/Shanghai", "created_at": utcnow()} for i in ids]
+
+    first = make.site()
+    assert insert_ignoring_duplicates(Site, sites(first.id + 1, first.id + 2), unique=["id"]) == 2
+    assert insert_ignoring_duplicates(Site, sites(first.id, first.id + 2, first.id + 3), unique=["id"]) == 1
+    assert insert_ignoring_duplicates(Site, sites(first.id + 3), unique=["id"]) == 0

@@ -7,6 +7,7 @@
 - robots: setting up a site's group robots; messages: queuing their deliveries (the words are
   presentation: patrol.presenters.robot_messages, handed over by create_app);
   sending: claiming and posting due deliveries with back-off.
-- worker: the one loop that runs the sweep and the sending, beside the app (`patrol worker`) or in
-  the demo's process; wakeup: a commit that queues a message wakes it (PostgreSQL's NOTIFY).
+- worker: the one loop that runs the rounds step (patrol.rounds), the sweep and the sending, beside
+  the app (`patrol worker`) or in the demo's process;
+  wakeup: a commit that queues a message wakes it (PostgreSQL's NOTIFY).
 """

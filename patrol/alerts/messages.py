@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from patrol.alerts.wakeup import wake_workers
 from patrol.database import insert_ignoring_duplicates, utcnow
 from patrol.extensions import db
-from patrol.models import Answer, Delivery, Robot, Task, TaskEvent
+from patrol.models import Answer, Delivery, ExpectedVisit, Robot, Task, TaskEvent
 
 SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2}
 WORDING = "patrol.robot_wording"
@@ -35,6 +35,8 @@ class Wording(Protocol):
     def event_message(self, task: Task, event: TaskEvent, kind: str, provider: str) -> Message: ...
 
     def hello_message(self, robot: Robot) -> Message: ...
+
+    def visit_message(self, visit: ExpectedVisit, kind: str, provider: str) -> Message: ...
 
 
 def use_wording(app, wording: Wording) -> None:
@@ -96,20 +98,36 @@ def queue_event_messages(task: Task, event: TaskEvent, kind: str) -> int:
 
 def _queue(wanted: list[tuple[Robot, Task, str]], message) -> int:
     """Queue `message(task, provider)` for each (robot, task, key) not queued before; how many."""
-    if not wanted:
-        return 0
-    have = set(
-        db.session.execute(
-            select(Delivery.robot_id, Delivery.key).where(
-                tuple_(Delivery.robot_id, Delivery.key).in_([(robot.id, key) for robot, _task, key in wanted])
-            )
-        )
-    )
-    wanted = [(robot, task, key) for robot, task, key in wanted if (robot.id, key) not in have]
+    wanted = _new(wanted)
     if not wanted:
         return 0
     _load_for_messages([task for _robot, task, _key in wanted])
     return _insert([_row(robot, key, message(task, robot.provider)) for robot, task, key in wanted])
+
+
+def queue_visit_messages(visits: list[ExpectedVisit], kind: str) -> int:
+    """Queue `kind` messages (missed) about these rounds to their sites' robots, whatever their level:
+    once per robot and round; how many."""
+    robots = robots_by_site({visit.site_id for visit in visits})
+    wanted = [(robot, visit, f"{kind}:{visit.id}") for visit in visits for robot in robots.get(visit.site_id, [])]
+    wording = _wording()
+    return _insert(
+        [_row(robot, key, wording.visit_message(visit, kind, robot.provider)) for robot, visit, key in _new(wanted)]
+    )
+
+
+def _new(wanted: list[tuple]) -> list[tuple]:
+    """The (robot, subject, key) not queued before."""
+    if not wanted:
+        return []
+    have = set(
+        db.session.execute(
+            select(Delivery.robot_id, Delivery.key).where(
+                tuple_(Delivery.robot_id, Delivery.key).in_([(robot.id, key) for robot, _subject, key in wanted])
+            )
+        )
+    )
+    return [(robot, subject, key) for robot, subject, key in wanted if (robot.id, key) not in have]
 
 
 def queue_test_message(robot: Robot, key: str) -> None:
@@ -132,6 +150,8 @@ def _row(robot: Robot, key: str, message: Message) -> dict:
 
 
 def _insert(rows: list[dict]) -> int:
+    if not rows:
+        return 0
     count = insert_ignoring_duplicates(Delivery, rows, unique=["robot_id", "key"])
     if count:
         wake_workers()

@@ -1,10 +1,11 @@
 """In-app notifications: who gets one, written once per person and alert, read in the list and the bell.
 
 Each alert has a key ("assigned:<event>", "high:<task>", "feedback:<task>", "overdue:<task>",
-"recheck:<event>", "recheck_failed:<event>", "closed:<event>", "cancelled:<event>"); a person's
+"recheck:<event>", "recheck_failed:<event>", "closed:<event>", "cancelled:<event>"), or, about a round
+that was missed rather than a task, "missed:<expected visit>"; a person's
 (user, key) is unique and rows are inserted with ON CONFLICT DO NOTHING, so an alert raised twice
 — two sweeps at once, a repeated request — reaches them once.
-Only active people who may see the task's site are notified, and the list and the count show only
+Only active people who may see the task's (or round's) site are notified, and the list and the count show only
 what the reader may still see: the same rule as every task list (access.site_ids_for), for many people at once.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from patrol.access import site_ids_for
@@ -21,7 +22,7 @@ from patrol.alerts.audience import Audience
 from patrol.database import insert_ignoring_duplicates, utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
-from patrol.models import Answer, Notification, Task, TaskEvent, User, user_sites
+from patrol.models import Answer, ExpectedVisit, Notification, Task, TaskEvent, User, user_sites
 from patrol.paging import Keyset, Page, keyset_page
 
 # What happened, as the list and the bell's page say it.
@@ -34,6 +35,7 @@ NOTIFICATION_KINDS = {
     "recheck_failed": _l("Re-check failed: fix it again"),
     "closed": _l("Task closed"),
     "cancelled": _l("Task cancelled"),
+    "missed_visit": _l("Round missed"),
 }
 # The note of the action a notification tells of, and what the list calls it.
 NOTE_LABELS = {"recheck_failed": _l("Still wrong"), "cancelled": _l("Reason")}
@@ -49,6 +51,16 @@ class Alert:
     kind: str
     key: str
     event_id: int | None = None  # the action it tells of
+
+
+@dataclass(frozen=True)
+class VisitAlert:
+    """One notification to be: for `user_id`, about a round (an expected visit), e.g. that it was missed."""
+
+    user_id: int
+    visit: ExpectedVisit
+    kind: str
+    key: str
 
 
 def supervisors_of(site_ids: set[int]) -> dict[int, list[int]]:
@@ -120,20 +132,27 @@ def _who_may_see(pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
 
 def add_notifications(alerts: list[Alert]) -> int:
     """Write these alerts for the people who may see their tasks, each (person, key) once; how many are new."""
-    allowed = _who_may_see({(alert.user_id, alert.task.site_id) for alert in alerts})
+    return _add(alerts, lambda alert: (alert.task.site_id, {"task_id": alert.task.id, "event_id": alert.event_id}))
+
+
+def add_visit_notifications(alerts: list[VisitAlert]) -> int:
+    """Write these alerts about rounds for the people who may see their sites, each (person, key) once."""
+    return _add(alerts, lambda alert: (alert.visit.site_id, {"expected_visit_id": alert.visit.id}))
+
+
+def _add(alerts: list, about) -> int:
+    """Insert the alerts whose person may see the site `about(alert)` names (with the columns it gives)."""
+    placed = [(alert, *about(alert)) for alert in alerts]
+    allowed = _who_may_see({(alert.user_id, site_id) for alert, site_id, _columns in placed})
     rows, seen = [], set()
-    for alert in alerts:
-        if (alert.user_id, alert.task.site_id) in allowed and (alert.user_id, alert.key) not in seen:
+    for alert, site_id, columns in placed:
+        if (alert.user_id, site_id) in allowed and (alert.user_id, alert.key) not in seen:
             seen.add((alert.user_id, alert.key))
+            empty = {"task_id": None, "expected_visit_id": None, "event_id": None}
             rows.append(
-                {
-                    "user_id": alert.user_id,
-                    "task_id": alert.task.id,
-                    "kind": alert.kind,
-                    "key": alert.key,
-                    "event_id": alert.event_id,
-                    "created_at": utcnow(),
-                }
+                empty
+                | columns
+                | {"user_id": alert.user_id, "kind": alert.kind, "key": alert.key, "created_at": utcnow()}
             )
     if not rows:
         return 0
@@ -145,11 +164,13 @@ def add_notifications(alerts: list[Alert]) -> int:
 
 
 def _mine(user: User):
-    """This person's notifications about tasks they may still see."""
+    """This person's notifications about tasks (or rounds) on sites they may still see."""
+    sites = site_ids_for(user)
     return (
         select(Notification)
-        .join(Task, Task.id == Notification.task_id)
-        .where(Notification.user_id == user.id, Task.site_id.in_(site_ids_for(user)))
+        .outerjoin(Task, Task.id == Notification.task_id)
+        .outerjoin(ExpectedVisit, ExpectedVisit.id == Notification.expected_visit_id)
+        .where(Notification.user_id == user.id, or_(Task.site_id.in_(sites), ExpectedVisit.site_id.in_(sites)))
     )
 
 
@@ -175,6 +196,11 @@ def notification_page(
             joinedload(Task.location),
             joinedload(Task.answer).joinedload(Answer.item),
         ),
+        selectinload(Notification.expected_visit).options(
+            joinedload(ExpectedVisit.site),
+            joinedload(ExpectedVisit.location),
+            joinedload(ExpectedVisit.schedule),
+        ),
         selectinload(Notification.event),
         selectinload(Notification.settled_event).joinedload(TaskEvent.actor),
     )
@@ -182,7 +208,7 @@ def notification_page(
 
 
 def open_notification(user: User, notification_id: int) -> Notification | None:
-    """Mark one of this person's notifications read; None if it is not theirs or its task is out of sight."""
+    """Mark one of this person's notifications read; None if it is not theirs or its task (or round) is out of sight."""
     notification = db.session.scalar(_mine(user).where(Notification.id == notification_id))
     if notification is None:
         return None

@@ -29,6 +29,7 @@ from patrol.alerts.sweep import Swept, sweep_alerts
 from patrol.alerts.wakeup import Pause
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.rounds.worker import run_rounds
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,10 @@ class Pass:
 
 
 def run_pass(now: datetime, stopping: Callable[[], bool] = lambda: False) -> Pass:
-    """Sweep, then send what is due, as of `now`."""
+    """Plan and settle the rounds, sweep, then send what is due, as of `now`.
+
+    The rounds come first so that a missed round's robot messages leave in the same pass."""
+    run_rounds(now)
     swept = sweep_alerts(now)
     sent = 0 if stopping() else deliver_due(now, stopping)
     due = next_due()

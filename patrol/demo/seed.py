@@ -13,6 +13,7 @@ from patrol.demo.tasks import fix_awaiting_recheck
 from patrol.extensions import db
 from patrol.inspections.answers import evaluate
 from patrol.models import Answer, Checklist, ChecklistVersion, Inspection, Location, Schedule, Site, User
+from patrol.rounds.planning import plan_visits
 from patrol.setup import catalogue
 from patrol.setup.checklist_editor import publish_new_checklist
 from patrol.setup.checklists import assign_checklist, items_of
@@ -63,6 +64,7 @@ def seed_demo() -> list[DemoAccount]:
     db.session.flush()
     _schedules(garden)
     _history(garden, users["butler"], users["supervisor"])
+    plan_visits(utcnow())  # the rounds of the next day are expected at once; the worker keeps them coming
     db.session.commit()
     fix_awaiting_recheck(garden, users["butler"], users["supervisor"])
     return DEMO_ACCOUNTS

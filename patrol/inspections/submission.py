@@ -21,6 +21,7 @@ from patrol.inspections.drafts import (
 )
 from patrol.inspections.visit_times import DeviceTimes, completion_time, worse
 from patrol.models import ChecklistItem, Inspection
+from patrol.rounds.counting import count_visit
 from patrol.setup.checklists import items_of
 from patrol.tasks.raising import settle_answers
 
@@ -69,6 +70,7 @@ def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitRes
         db.session.commit()
         return SubmitResult(errors=errors, status=422, snapshots={k: v for k, v in state.items() if v})
     _complete(inspection, completed.at, completed.flag, times.received_at)
+    count_visit(inspection, key.version.checklist_id)
     settle_answers(inspection, key.location, items, checklist_id=key.version.checklist_id, now=times.received_at)
     db.session.commit()
     return SubmitResult(inspection, created=True)

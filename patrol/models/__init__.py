@@ -10,6 +10,7 @@ from patrol.models.notice import TaskNotice
 from patrol.models.notification import Delivery, Notification, Robot
 from patrol.models.photo import Photo
 from patrol.models.report_photo import ReportPhoto
+from patrol.models.rounds import ExpectedVisit, ScheduleVersion
 from patrol.models.schedule import Schedule, schedule_locations
 from patrol.models.site import Site
 from patrol.models.task import Task, TaskEvent, task_event_photos
@@ -23,6 +24,8 @@ __all__ = [
     "Robot",
     "task_event_photos",
     "Schedule",
+    "ScheduleVersion",
+    "ExpectedVisit",
     "schedule_locations",
     "Answer",
     "Checklist",

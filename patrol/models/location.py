@@ -38,6 +38,8 @@ class Location(db.Model):
     short_code: Mapped[str] = mapped_column(String(8), unique=True, default=new_short_code)
     qr_issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     active: Mapped[bool] = mapped_column(default=True)
+    # In use since (created, or reactivated): rounds due before then did not expect it.
+    active_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Renovation units: the permit and the works it allows.
     permit_number: Mapped[str] = mapped_column(String(60), default="")
     contractor: Mapped[str] = mapped_column(String(120), default="")

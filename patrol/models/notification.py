@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from patrol.database import UTCDateTime, utcnow
 from patrol.extensions import db
+from patrol.models.rounds import ExpectedVisit
 from patrol.models.site import Site
 from patrol.models.task import Task, TaskEvent
 
@@ -24,8 +25,11 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)
+    # What it is about: a task, or (missed_visit) a round that was missed.
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+    expected_visit_id: Mapped[int | None] = mapped_column(ForeignKey("expected_visits.id"), index=True)
     # assigned | high_severity | feedback_overdue | overdue | recheck | recheck_failed | closed | cancelled
+    # | missed_visit
     kind: Mapped[str] = mapped_column(String(20))
     key: Mapped[str] = mapped_column(String(60))
     # The action it tells of (its note is the reason shown), when an action raised it.
@@ -37,7 +41,8 @@ class Notification(db.Model):
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     settled_event_id: Mapped[int | None] = mapped_column(ForeignKey("task_events.id"))
 
-    task: Mapped[Task] = relationship()
+    task: Mapped[Task | None] = relationship()
+    expected_visit: Mapped[ExpectedVisit | None] = relationship()
     event: Mapped[TaskEvent | None] = relationship(foreign_keys=[event_id])
     settled_event: Mapped[TaskEvent | None] = relationship(foreign_keys=[settled_event_id])
 

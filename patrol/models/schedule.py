@@ -28,7 +28,9 @@ class Schedule(db.Model):
     """A recurrence of visits: every N hours between two times, daily at a time, or weekly on days.
 
     Each occurrence opens at its start time, should be done within `window_minutes`, and
-    counts as late (not missed) until `grace_minutes` after that.
+    counts as late (not missed) until `grace_minutes` after that. An hourly schedule whose end
+    time is earlier than its start runs through the night (22:00 to 06:00 the next morning).
+    Its history is kept as versions (patrol.models.rounds.ScheduleVersion), one per change.
     """
 
     __tablename__ = "schedules"
@@ -46,6 +48,8 @@ class Schedule(db.Model):
     weekdays: Mapped[list] = mapped_column(JSON, default=list)  # 0 = Monday … 6 = Sunday
     window_minutes: Mapped[int] = mapped_column(default=60)
     grace_minutes: Mapped[int] = mapped_column(default=15)
+    # A missed round may be made up (补检) within this many hours after its grace; 0: it may not.
+    makeup_hours: Mapped[int] = mapped_column(default=0)
     responsible_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     responsible_role: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)

@@ -16,6 +16,7 @@ from flask_babel import force_locale, get_locale, gettext, ngettext, pgettext
 
 from patrol.i18n import HTML_LANG, LANGUAGES
 from patrol.i18n import lazy_gettext as _l
+from patrol.presenters.rounds import visit_due, visit_title
 from patrol.presenters.tasks import finding_title, task_title
 from patrol.setup.audit import was_recorded
 from patrol.setup.checklist_editor import STARTS
@@ -46,6 +47,15 @@ def weekday_names(days) -> str:
 def describe_recurrence(schedule) -> str:
     """The recurrence in words: "Every 2 h from 08:00 to 20:00", "Daily at 09:00", "Weekly on Mon, Thu at 10:00"."""
     start = _hhmm(schedule.start_time)
+    overnight = schedule.end_time is not None and schedule.end_time < schedule.start_time
+    if schedule.recurrence == "hourly" and overnight:
+        return ngettext(
+            "Every hour from %(start)s to %(end)s the next morning",
+            "Every %(num)d h from %(start)s to %(end)s the next morning",
+            schedule.every_hours or 1,
+            start=start,
+            end=_hhmm(schedule.end_time),
+        )
     if schedule.recurrence == "hourly":
         return ngettext(
             "Every hour from %(start)s to %(end)s",
@@ -108,6 +118,7 @@ FIELD_WORDS = {
     "weekdays": _l("Days"),
     "window_minutes": _l("Minutes to do it in"),
     "grace_minutes": _l("Late for (minutes)"),
+    "makeup_hours": _l("Make-up allowed for (hours)"),
     "responsible": _l("Responsible"),
     "responsible_role": _l("Responsible role"),
     "active": _l("In use"),
@@ -280,4 +291,6 @@ TEMPLATE_FILTERS = {
     "audit_action": audit_action,
     "audit_details": audit_details,
     "password_prompt": password_prompt,
+    "visit_title": visit_title,
+    "visit_due": visit_due,
 }

@@ -18,8 +18,9 @@ from flask_babel import force_locale, gettext
 
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
-from patrol.models import Robot, Task, TaskEvent, User
+from patrol.models import ExpectedVisit, Robot, Task, TaskEvent, User
 from patrol.presenters import site_language
+from patrol.presenters.rounds import visit_responsible
 from patrol.presenters.tasks import task_title
 from patrol.presenters.times import localtime
 from patrol.vocabulary import SEVERITIES
@@ -161,6 +162,42 @@ def event_message(task: Task, event: TaskEvent, kind: str, provider: str) -> Mes
         return _message(task, headline, title, lines, provider)
 
 
+# A round's alerts (patrol.rounds.missed): the first line of each kind.
+VISIT_HEADLINES = {"missed": _l("Round missed")}
+
+
+def location_link(location_id: int) -> str:
+    """The location's page at the public address ('' when none is configured)."""
+    base = current_app.config.get("PATROL_BASE_URL") or ""
+    if not base:
+        return ""
+    return base + current_app.url_map.bind("localhost").build("locations.location_view", {"location_id": location_id})
+
+
+def visit_message(visit: ExpectedVisit, kind: str, provider: str) -> Message:
+    """The message about a round (VISIT_HEADLINES' kinds): which, where, when it was due, whose it was."""
+    site = visit.site
+    with force_locale(site_language(site)):
+        headline = str(VISIT_HEADLINES[kind])
+        title = md(visit.schedule.name)[:150]
+        where = " · ".join(part for part in (site.name, visit.location.name, visit.location.place) if part)
+        lines = [
+            f"### {headline}",
+            f"**{title}**",
+            _field(gettext("Where"), md(where)),
+            _field(gettext("Due"), localtime(visit.due_at, site)),
+            _field(gettext("Late until"), localtime(visit.grace_end, site, "time")),
+            _field(gettext("Responsible"), md(visit_responsible(visit))),
+        ]
+        link = location_link(visit.location_id)
+        if link:
+            label = gettext("Open the location")
+            lines.append(f"[{label}]({link})")
+        named = f"{title} · {md(visit.location.name)}"
+        subject = gettext("%(what)s: %(title)s", what=headline, title=named)
+    return Message(title=subject[:200], text=_line_break(provider).join(lines))
+
+
 def hello_message(robot: Robot) -> Message:
     with force_locale(site_language(robot.site)):
         title = gettext("Test message from Patrol")
@@ -168,7 +205,7 @@ def hello_message(robot: Robot) -> Message:
             f"### {title}",
             gettext(
                 "This group will receive the alerts of %(site)s: new findings, first responses, overdue tasks, "
-                "failed re-checks, and closed and cancelled tasks.",
+                "failed re-checks, closed and cancelled tasks, and missed rounds.",
                 site=md(robot.site.name),
             ),
         ]

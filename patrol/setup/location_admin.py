@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location, Site, User
 from patrol.models.location import new_short_code
 from patrol.outcome import Outcome
 from patrol.paging import Page
+from patrol.rounds.changes import location_changed
 from patrol.setup.audit import record
 from patrol.setup.locations import READING_ORDER_COLUMNS, natural_key, page_in_reading_order, reading_order
 from patrol.setup.search import contains
@@ -173,8 +175,11 @@ def _where(location: Location) -> str:
     return " · ".join(part for part in (location.site.name, location.place) if part)
 
 
-def update_location(actor: User, location: Location, raw, site_ids: set[int]) -> Outcome[Location]:
-    """Change a location's details; a change of site or place is recorded as a move."""
+def update_location(
+    actor: User, location: Location, raw, site_ids: set[int], now: datetime | None = None
+) -> Outcome[Location]:
+    """Change a location's details; a change of site or place is recorded as a move. Rounds due after
+    `now` that its schedules no longer expect of it (another kind, another site) are cancelled."""
     check, values = _read_form(raw, site_ids, current=location)
     if not check.ok:
         return Outcome.fail(check.errors)
@@ -191,20 +196,25 @@ def update_location(actor: User, location: Location, raw, site_ids: set[int]) ->
         record(actor, "location.updated", location, changes=changes)
     if moved:
         record(actor, "location.moved", location, **{"from": before, "to": _where(location)})
+    if changes or moved:
+        location_changed(location, actor, now or utcnow())
     db.session.commit()
     return Outcome(location)
 
 
-def deactivate_location(actor: User, location: Location) -> Outcome[Location]:
-    """Take a location out of use: its sticker then says so, and it leaves lists and label sheets."""
+def deactivate_location(actor: User, location: Location, now: datetime | None = None) -> Outcome[Location]:
+    """Take a location out of use: its sticker then says so, and it leaves lists and label sheets.
+    Its rounds due after `now` are cancelled (kept, saying who and why)."""
     if location.active:
         location.active = False
         record(actor, "location.deactivated", location)
+        location_changed(location, actor, now or utcnow())
         db.session.commit()
     return Outcome(location)
 
 
-def reactivate_location(actor: User, location: Location) -> Outcome[Location]:
+def reactivate_location(actor: User, location: Location, now: datetime | None = None) -> Outcome[Location]:
+    """In use again from `now`: rounds due while it was out of use never expected it."""
     if location.active:
         return Outcome(location)
     if location.site.archived:
@@ -213,6 +223,8 @@ def reactivate_location(actor: User, location: Location) -> Outcome[Location]:
         taken = _l("Another location on this site now has this name. Rename one of them first.")
         return Outcome.fail({"form": taken}, 409)
     location.active = True
+    location.active_since = now or utcnow()
     record(actor, "location.reactivated", location)
+    location_changed(location, actor, location.active_since)
     db.session.commit()
     return Outcome(location)

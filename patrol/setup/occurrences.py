@@ -3,13 +3,16 @@
 A schedule's times are wall-clock times on its site ("daily at 09:00" on an Asia/Shanghai
 site is 01:00 UTC), so each occurrence is built in the site's zone and handed back in UTC.
 These functions do not look at `schedule.active` or `schedule.created_at`: whether a
-stopped or new schedule's past rounds count is the caller's decision.
+stopped or new schedule's past rounds count is the caller's decision (patrol.rounds.planning
+decides it from the schedule's versions).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -39,35 +42,61 @@ class Occurrence:
         return "late" if moment < self.grace_end else "missed"
 
 
-def _times_on(schedule: Schedule, day: date) -> list[time]:
-    """The wall-clock times of the rounds on this local day."""
-    if schedule.recurrence == "hourly":
-        if not schedule.every_hours or schedule.end_time is None:
+class Timing(Protocol):
+    """What the times of the rounds are computed from: a Schedule, or one of its versions."""
+
+    recurrence: str
+    every_hours: int | None
+    start_time: time
+    end_time: time | None
+    weekdays: list
+    window_minutes: int
+    grace_minutes: int
+
+
+def _starts_on(timing: Timing, day: date) -> list[datetime]:
+    """The wall-clock starts (naive, the site's time) of the rounds of the run that begins on this local day.
+
+    An hourly run whose end time is earlier than its start runs through the night: 22:00 to 06:00
+    is 22:00, 23:00 … 06:00 the next morning, all of them the run of the evening it began.
+    """
+    midnight = datetime.combine(day, time())
+    if timing.recurrence == "hourly":
+        if not timing.every_hours or timing.end_time is None:
             return []
-        start = schedule.start_time.hour * 60 + schedule.start_time.minute
-        end = schedule.end_time.hour * 60 + schedule.end_time.minute
+        start = timing.start_time.hour * 60 + timing.start_time.minute
+        end = timing.end_time.hour * 60 + timing.end_time.minute
+        if end < start:
+            end += 24 * 60
         # The end time is included: every 2 h from 08:00 to 20:00 is 7 rounds.
-        return [time(minutes // 60, minutes % 60) for minutes in range(start, end + 1, schedule.every_hours * 60)]
-    if schedule.recurrence == "weekly" and day.weekday() not in set(schedule.weekdays or ()):
+        return [midnight + timedelta(minutes=minutes) for minutes in range(start, end + 1, timing.every_hours * 60)]
+    if timing.recurrence == "weekly" and day.weekday() not in set(timing.weekdays or ()):
         return []
-    return [schedule.start_time]
+    return [datetime.combine(day, timing.start_time)]
 
 
 def occurrences(schedule: Schedule, start_utc: datetime, end_utc: datetime) -> list[Occurrence]:
     """The occurrences due in [start_utc, end_utc), oldest first (both bounds aware datetimes)."""
-    zone = schedule.site.zone
-    window = timedelta(minutes=schedule.window_minutes)
-    grace = timedelta(minutes=schedule.grace_minutes)
-    # Local days can begin up to 14 h before or after the UTC day: look one day wider each side.
+    return occurrences_of(schedule, schedule.site.zone, start_utc, end_utc, schedule_id=schedule.id)
+
+
+def occurrences_of(
+    timing: Timing, zone: ZoneInfo, start_utc: datetime, end_utc: datetime, *, schedule_id: int | None = None
+) -> list[Occurrence]:
+    """The occurrences of this timing on a site in `zone`, due in [start_utc, end_utc), oldest first."""
+    window = timedelta(minutes=timing.window_minutes)
+    grace = timedelta(minutes=timing.grace_minutes)
+    # Local days can begin up to 14 h before or after the UTC day, and a night's run ends the next
+    # morning: look one day wider each side.
     day = start_utc.astimezone(zone).date() - timedelta(days=1)
     last_day = end_utc.astimezone(zone).date() + timedelta(days=1)
     found: list[Occurrence] = []
     while day <= last_day:
-        for wall in _times_on(schedule, day):
-            due = datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
+        for wall in _starts_on(timing, day):
+            due = wall.replace(tzinfo=zone).astimezone(UTC)
             # A time skipped by a daylight-saving change lands on the next real instant: count it once.
             if start_utc <= due < end_utc and (not found or due > found[-1].due_at):
-                found.append(Occurrence(schedule.id, due, due + window, due + window + grace))
+                found.append(Occurrence(schedule_id, due, due + window, due + window + grace))
         day += timedelta(days=1)
     return found
 

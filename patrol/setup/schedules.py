@@ -5,17 +5,19 @@ How a schedule reads (its recurrence, locations, who is responsible) is worded i
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Checklist, ChecklistVersion, Location, Schedule, Site, User, user_sites
 from patrol.models.schedule import RECURRENCES
 from patrol.outcome import Outcome
 from patrol.paging import Page, offset_page
+from patrol.rounds.changes import schedule_changed
 from patrol.setup.audit import record
 from patrol.setup.locations import locations_on
 from patrol.setup.search import contains
@@ -25,6 +27,8 @@ from patrol.vocabulary import LOCATION_KINDS
 # A schedule can fall to anyone in these roles on its site (administrators do not patrol).
 RESPONSIBLE_ROLES = ("butler", "steward", "supervisor")
 PICKER_LIMIT = 300
+# A missed round may be made up (补检) at most this long after its grace (patrol.rounds.counting relies on it).
+MAX_MAKEUP_HOURS = 48
 
 # What a new schedule's form starts with.
 NEW_SCHEDULE_VALUES = {
@@ -38,6 +42,7 @@ NEW_SCHEDULE_VALUES = {
     "weekdays": [],
     "window_minutes": "60",
     "grace_minutes": "15",
+    "makeup_hours": "0",
     "responsible_by": "role",
     "responsible_role": "butler",
 }
@@ -116,6 +121,7 @@ def schedule_values(schedule: Schedule) -> dict:
         "weekdays": [str(day) for day in schedule.weekdays or []],
         "window_minutes": str(schedule.window_minutes),
         "grace_minutes": str(schedule.grace_minutes),
+        "makeup_hours": str(schedule.makeup_hours or 0),
         "responsible_by": "person" if schedule.responsible_user_id else "role",
         "responsible_user": str(schedule.responsible_user_id or ""),
         "responsible_role": schedule.responsible_role or "",
@@ -123,9 +129,12 @@ def schedule_values(schedule: Schedule) -> dict:
 
 
 def save_schedule(
-    raw, *, actor: User | None, site_ids: set[int], schedule: Schedule | None = None
+    raw, *, actor: User | None, site_ids: set[int], schedule: Schedule | None = None, now: datetime | None = None
 ) -> Outcome[Schedule]:
-    """Create a schedule (or change `schedule`) from raw form values; lists come as lists of strings."""
+    """Create a schedule (or change `schedule`) from raw form values; lists come as lists of strings.
+
+    A change to its rounds takes effect from `now` (a new version: patrol.rounds): rounds already due stay as they were.
+    """
     check = Checker(raw)
     site = _checked_site(check, site_ids, schedule)
     fields = {"name": check.text("name", required=True, max_length=120), "checklist": _checked_checklist(check)}
@@ -133,12 +142,14 @@ def save_schedule(
     fields.update(_checked_timing(check, raw))
     fields["window_minutes"] = check.integer("window_minutes", minimum=5, maximum=1440)
     fields["grace_minutes"] = check.integer("grace_minutes", minimum=0, maximum=720)
+    fields["makeup_hours"] = check.integer("makeup_hours", minimum=0, maximum=MAX_MAKEUP_HOURS, required=False) or 0
     fields.update(_checked_responsible(check, site))
     if not check.ok:
         return Outcome.fail(check.errors)
+    now = now or utcnow()
     before = _snapshot(schedule) if schedule is not None else None
     if schedule is None:
-        schedule = Schedule(active=True)
+        schedule = Schedule(active=True, created_at=now)
         db.session.add(schedule)
     schedule.site = site
     for key, value in fields.items():
@@ -151,23 +162,30 @@ def save_schedule(
         changes = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
         if changes:
             record(actor, "schedule.updated", schedule, **changes)
+    schedule_changed(schedule, actor, now)
     db.session.commit()
     return Outcome(schedule)
 
 
-def stop_schedule(schedule: Schedule, actor: User | None) -> Schedule:
-    """No more rounds fall due; the schedule and its history stay. Stopping twice changes nothing."""
+def stop_schedule(schedule: Schedule, actor: User | None, now: datetime | None = None) -> Schedule:
+    """No more rounds fall due; the schedule and its history stay. Stopping twice changes nothing.
+
+    Its rounds due after `now` are cancelled (kept, saying who stopped it); those already due stay.
+    """
     if schedule.active:
         schedule.active = False
         record(actor, "schedule.deactivated", schedule)
+        schedule_changed(schedule, actor, now or utcnow())
         db.session.commit()
     return schedule
 
 
-def restart_schedule(schedule: Schedule, actor: User | None) -> Schedule:
+def restart_schedule(schedule: Schedule, actor: User | None, now: datetime | None = None) -> Schedule:
+    """Its rounds fall due again from `now`."""
     if not schedule.active:
         schedule.active = True
         record(actor, "schedule.reactivated", schedule)
+        schedule_changed(schedule, actor, now or utcnow())
         db.session.commit()
     return schedule
 
@@ -228,8 +246,9 @@ def _checked_timing(check: Checker, raw) -> dict:
     if recurrence == "hourly":
         timing["every_hours"] = check.integer("every_hours", minimum=1, maximum=12)
         timing["end_time"] = end = check.time("end_time")
-        if start is not None and end is not None and end <= start:
-            check.fail("end_time", _l("End later than the start time."))
+        # An end earlier than the start runs through the night (22:00 to 06:00 the next morning).
+        if start is not None and end is not None and end == start:
+            check.fail("end_time", _l("End at another time than the start."))
     elif recurrence == "weekly":
         days = _as_list(raw.get("weekdays"))
         if not days:
@@ -274,6 +293,7 @@ def _snapshot(schedule: Schedule) -> dict:
         "weekdays": sorted(schedule.weekdays or []) or None,
         "window_minutes": schedule.window_minutes,
         "grace_minutes": schedule.grace_minutes,
+        "makeup_hours": schedule.makeup_hours or 0,
         "responsible": schedule.responsible_user.username if schedule.responsible_user else None,
         "responsible_role": schedule.responsible_role,
     }

@@ -17,6 +17,7 @@ from patrol.models import Inspection, Location, Site, Task, User
 from patrol.models.task import OPEN_STATUSES
 from patrol.outcome import Outcome
 from patrol.paging import Page, fetch_rows, offset_page
+from patrol.rounds.changes import site_archived, site_clock_changed
 from patrol.setup.audit import record
 from patrol.setup.search import contains
 from patrol.validation import Checker
@@ -198,8 +199,9 @@ def create_site(actor: User | None, raw: Mapping[str, str]) -> Outcome[Site]:
     return Outcome(site)
 
 
-def update_site(actor: User | None, site: Site, raw: Mapping[str, str]) -> Outcome[Site]:
-    """Change a site; the audit entry lists each changed field as {"from": …, "to": …}."""
+def update_site(actor: User | None, site: Site, raw: Mapping[str, str], now: datetime | None = None) -> Outcome[Site]:
+    """Change a site; the audit entry lists each changed field as {"from": …, "to": …}. A new time zone
+    moves its rounds due after `now` to the new local times."""
     check, values = _checked(raw, site)
     if not check.ok:
         return Outcome.fail(check.errors)
@@ -211,16 +213,20 @@ def update_site(actor: User | None, site: Site, raw: Mapping[str, str]) -> Outco
             setattr(site, name, after)
     if changes:
         record(actor, "site.updated", site, site_id=site.id, **changes)
+        if "timezone" in changes:
+            site_clock_changed(site, actor, now or utcnow())
         db.session.commit()
     return Outcome(site)
 
 
-def archive_site(actor: User | None, site: Site) -> Outcome[Site]:
-    """Archive a site: its locations, inspections and tasks stay; it takes no new inspections."""
+def archive_site(actor: User | None, site: Site, now: datetime | None = None) -> Outcome[Site]:
+    """Archive a site: its locations, inspections and tasks stay; it takes no new inspections, and
+    its rounds due after `now` are cancelled."""
     if site.archived:
         return Outcome(site)
-    site.archived_at = utcnow()
+    site.archived_at = now or utcnow()
     record(actor, "site.archived", site, site_id=site.id)
+    site_archived(site, actor, site.archived_at)
     db.session.commit()
     return Outcome(site)
 

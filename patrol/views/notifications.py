@@ -67,6 +67,9 @@ def notification_open(notification_id: int):
     notification = open_notification(current_user, notification_id)
     if notification is None:
         return error_response(404, detail=_l("This notification is not yours, or its task is no longer on your sites."))
+    if notification.task_id is None:
+        # A missed round: its location's page (the rounds' own pages come with the supervisor's grid).
+        return go_to(url_for("locations.location_view", location_id=notification.expected_visit.location_id))
     return go_to(url_for("task_page.task_view", task_id=notification.task_id))
 
 
