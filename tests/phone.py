@@ -49,7 +49,13 @@ class Scene:
 
     @property
     def submit_url(self) -> str:
+        """Where the outbox sends the submit (JSON)."""
         return f"/inspect/{self.location_id}/{self.version_id}/submit"
+
+    @property
+    def form_url(self) -> str:
+        """Where the checklist's own form posts without JavaScript (pages)."""
+        return f"/inspect/{self.location_id}/{self.version_id}/form"
 
 
 @pytest.fixture

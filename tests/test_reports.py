@@ -58,7 +58,7 @@ def test_a_report_from_a_location_page_raises_a_task_there(browser, estate, app)
     assert 'accept="image/jpeg,image/png" capture="environment" multiple' in html
     before = utcnow()
     response = browser.post(
-        "/report",
+        "/report/form",
         data={
             "client_id": form_id(html),
             "location": str(lobby.id),
@@ -92,7 +92,8 @@ def test_a_report_from_home_with_a_typed_place_needs_no_photo(browser, estate):
     html = browser.get("/report").get_data(as_text=True)
     assert 'name="site"' not in html, "one site: the form does not ask which"
     response = browser.post(
-        "/report", data={"client_id": form_id(html), "place": "  East gate   car park ", "note": "Barrier stuck open"}
+        "/report/form",
+        data={"client_id": form_id(html), "place": "  East gate   car park ", "note": "Barrier stuck open"},
     )
     assert response.status_code == 303
     task = db.session.scalar(select(Task))
@@ -133,7 +134,7 @@ def test_recent_locations_are_offered_as_chips_and_one_is_picked(browser, estate
     assert offered == [str(floor.id) for floor in (floors[0], floors[6], floors[5], floors[4], floors[3], floors[2])]
     assert not re.search(r'name="location" value="\d+"\s+checked', html), "nothing is picked for the person"
     response = browser.post(
-        "/report",
+        "/report/form",
         data={"client_id": form_id(html), "location": str(floors[4].id), "photos": photo_upload()},
         content_type="multipart/form-data",
     )
@@ -162,10 +163,10 @@ def test_a_person_on_several_sites_chooses_the_site_for_a_typed_place(browser, m
     browser.login("sam")
     html = browser.get("/report").get_data(as_text=True)
     assert 'name="site"' in html and first.name in html and second.name in html
-    response = browser.post("/report", data={"client_id": form_id(html), "place": "Gate", "note": "Broken"})
+    response = browser.post("/report/form", data={"client_id": form_id(html), "place": "Gate", "note": "Broken"})
     assert response.status_code == 422 and "Choose the site." in response.get_data(as_text=True)
     response = browser.post(
-        "/report", data={"client_id": form_id(html), "place": "Gate", "note": "Broken", "site": str(second.id)}
+        "/report/form", data={"client_id": form_id(html), "place": "Gate", "note": "Broken", "site": str(second.id)}
     )
     assert response.status_code == 303
     assert db.session.scalar(select(Task.site_id)) == second.id
@@ -185,7 +186,7 @@ def test_a_person_on_several_sites_chooses_the_site_for_a_typed_place(browser, m
 def test_bad_input_shows_the_form_again_and_saves_nothing(browser, estate, fields, message):
     browser.login("amy")
     client_id = form_id(browser.get("/report").get_data(as_text=True))
-    response = browser.post("/report", data={"client_id": client_id, **fields})
+    response = browser.post("/report/form", data={"client_id": client_id, **fields})
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and message in html
     assert f'value="{client_id}"' in html, "the form keeps its id: sending it again is still one report"
@@ -196,7 +197,7 @@ def test_photos_sent_with_a_mistake_are_asked_for_again(browser, estate):
     browser.login("amy")
     client_id = form_id(browser.get("/report").get_data(as_text=True))
     response = browser.post(
-        "/report", data={"client_id": client_id, "photos": photo_upload()}, content_type="multipart/form-data"
+        "/report/form", data={"client_id": client_id, "photos": photo_upload()}, content_type="multipart/form-data"
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "Say where" in html and "add them again" in html
@@ -208,7 +209,7 @@ def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_kept(browser, esta
     browser.login("amy")
     client_id = form_id(browser.get("/report").get_data(as_text=True))
     response = browser.post(
-        "/report",
+        "/report/form",
         data={"client_id": client_id, "location": str(lobby.id), "photos": photo_upload(b"%PDF-1.4 not a photo")},
         content_type="multipart/form-data",
     )
@@ -222,7 +223,7 @@ def test_an_inactive_location_takes_no_report(browser, estate, make):
     gone = make.location(site, name="Demolished shed", active=False)
     browser.login("amy")
     client_id = form_id(browser.get("/report").get_data(as_text=True))
-    response = browser.post("/report", data={"client_id": client_id, "location": str(gone.id), "note": "x"})
+    response = browser.post("/report/form", data={"client_id": client_id, "location": str(gone.id), "note": "x"})
     assert response.status_code == 422 and "no longer in use" in response.get_data(as_text=True)
     assert task_count() == 0
 
@@ -232,8 +233,8 @@ def test_the_same_form_sent_twice_is_one_task(browser, estate):
     browser.login("amy")
     client_id = form_id(browser.get(f"/report?location={lobby.id}").get_data(as_text=True))
     data = {"client_id": client_id, "location": str(lobby.id), "note": "Door left open"}
-    first = browser.post("/report", data=dict(data, photos=photo_upload()), content_type="multipart/form-data")
-    again = browser.post("/report", data=dict(data, photos=photo_upload()), content_type="multipart/form-data")
+    first = browser.post("/report/form", data=dict(data, photos=photo_upload()), content_type="multipart/form-data")
+    again = browser.post("/report/form", data=dict(data, photos=photo_upload()), content_type="multipart/form-data")
     assert first.status_code == again.status_code == 303 and first.location == again.location
     assert task_count() == 1 and db.session.scalar(select(func.count(Photo.id))) == 1
     # The same form from the phone's outbox is told the same task too.
@@ -247,10 +248,10 @@ def test_a_form_id_used_by_someone_else_is_refused(browser, estate, make):
     make.user("butler", [site], username="bob", locale="en")
     browser.login("amy")
     client_id = form_id(browser.get("/report").get_data(as_text=True))
-    assert browser.post("/report", data={"client_id": client_id, "place": "Gate", "note": "x"}).status_code == 303
+    assert browser.post("/report/form", data={"client_id": client_id, "place": "Gate", "note": "x"}).status_code == 303
     browser.post("/logout", data={})
     browser.login("bob")
-    response = browser.post("/report", data={"client_id": client_id, "place": "Gate", "note": "y"})
+    response = browser.post("/report/form", data={"client_id": client_id, "place": "Gate", "note": "y"})
     assert response.status_code == 409 and task_count() == 1
 
 
@@ -264,7 +265,7 @@ def test_the_photo_is_re_encoded_and_shown_on_the_task_page_to_the_sites_people_
     camera[0x010F] = "PatrolPhoneMaker"  # Make: the phone's details are not for every viewer
     original = jpeg_bytes(1600, 1200, exif=camera)
     response = browser.post(
-        "/report",
+        "/report/form",
         data={"client_id": client_id, "location": str(lobby.id), "photos": photo_upload(original)},
         content_type="multipart/form-data",
     )
@@ -293,7 +294,7 @@ def test_another_sites_location_cannot_be_reported_on(browser, estate, make):
     assert browser.get(f"/report?location={elsewhere.id}").status_code == 403
     assert browser.get("/report?location=999999").status_code == 404
     client_id = form_id(browser.get("/report").get_data(as_text=True))
-    response = browser.post("/report", data={"client_id": client_id, "location": str(elsewhere.id), "note": "x"})
+    response = browser.post("/report/form", data={"client_id": client_id, "location": str(elsewhere.id), "note": "x"})
     assert response.status_code == 403 and task_count() == 0
 
 
@@ -319,7 +320,7 @@ def test_the_location_page_links_to_a_report_from_there(browser, estate):
 
 def test_a_form_without_its_id_is_a_bad_request(browser, estate):
     browser.login("amy")
-    response = browser.post("/report", data={"client_id": "not-a-uuid", "place": "Gate", "note": "x"})
+    response = browser.post("/report/form", data={"client_id": "not-a-uuid", "place": "Gate", "note": "x"})
     assert response.status_code == 400 and task_count() == 0
 
 
@@ -355,7 +356,9 @@ def test_the_form_carries_the_servers_rules_in_its_words_for_the_phone(browser, 
     assert (rules["note_max"], rules["place_max"], rules["photos_max"]) == (2000, 120, 6)
     assert rules["severities"] == ["low", "medium", "high"]
     refused = browser.post(
-        "/report", data={"client_id": form_id(page), "note": "", "place": "x" * 121}, headers={"HX-Request": "true"}
+        "/report/form",
+        data={"client_id": form_id(page), "note": "", "place": "x" * 121},
+        headers={"HX-Request": "true"},
     ).get_data(as_text=True)
     for said in (rules["words"]["what"], rules["words"]["place"]):
         assert said in entities.unescape(refused)

@@ -134,7 +134,7 @@ def test_submit_through_the_form_raises_tasks_and_shows_the_result(browser, scan
             data[f"value-{item.id}"] = "pass"
         elif item.item_type == "rating":
             data[f"value-{item.id}"] = "2"  # under the threshold: a finding
-    response = browser.post(f"/inspect/{location.id}/{version.id}/submit", data=data)
+    response = browser.post(f"/inspect/{location.id}/{version.id}/form", data=data)
     assert response.status_code == 303
     result = browser.get(response.location, headers=EN).get_data(as_text=True)
     assert "Submitted" in result and "1 finding" in result and "New task #" in result

@@ -298,7 +298,7 @@ def test_a_photo_streams_whole_and_uncompressed(browser, make, app):
     browser.login("amy")
     client_id = re.search(r'name="client_id" value="([^"]+)"', browser.get("/report").get_data(as_text=True))[1]
     sent = browser.post(
-        "/report",
+        "/report/form",
         data={"client_id": client_id, "location": str(lobby.id), "photos": (io.BytesIO(camera_like_jpeg()), "a.jpg")},
         content_type="multipart/form-data",
     )

@@ -2,7 +2,8 @@
 
 Answers, photos and the submit come from the phone's outbox (static/js/outbox*.js, docs/outbox.md):
 JSON, each naming its operation (patrol/views/outbox.py). Two requests are a page's own: taking a
-photo off (htmx, the item comes back), and, without JavaScript, the checklist's form posted whole.
+photo off (htmx, the item comes back), and, without JavaScript, the checklist's form posted whole to
+its own address (submit_form, answered with pages). Each address speaks one of the two.
 """
 
 from __future__ import annotations
@@ -27,17 +28,15 @@ from patrol.models import Inspection, Location
 from patrol.setup.checklists import item_on, items_of, version_at
 from patrol.views import outbox
 from patrol.views.drafts import draft_key
-from patrol.views.errors import error_response, json_error, wants_json
+from patrol.views.errors import error_response, json_error
 from patrol.views.outbox import (
     ack,
-    missing_op,
     no_photo,
     outbox_only,
     outbox_op,
     photo_answer,
     read_seq,
     sent_photo,
-    signed_in,
 )
 from patrol.views.templating import go_to, render_block
 
@@ -130,24 +129,35 @@ def photo_remove(location_id: int, version_id: int, item_id: int, photo_id: int)
 
 
 @bp.post(f"{PREFIX}/submit")
-@signed_in
+@outbox_only
 @permission_required("inspect")
 def submit(location_id: int, version_id: int):
-    """The outbox's submit, answered in JSON; and the checklist's own form, which a phone without
-    JavaScript posts whole (progressive enhancement: scan/page.html), answered with pages."""
-    if wants_json() and outbox_op() is None:
-        return missing_op()
+    """The outbox's submit, answered in JSON."""
+    location, version, key, result = _submitted(location_id, version_id)
+    if "form" in result.errors:
+        return error_response(result.status, detail=result.errors["form"])
+    return _submit_ack(result)
+
+
+@bp.post(f"{PREFIX}/form")
+@login_required
+@permission_required("inspect")
+def submit_form(location_id: int, version_id: int):
+    """The checklist's own form, which a phone without JavaScript posts whole (progressive
+    enhancement: scan/page.html), answered with pages."""
+    location, version, key, result = _submitted(location_id, version_id)
+    if "form" in result.errors:
+        return error_response(result.status, detail=result.errors["form"])
+    return _submit_page(location, version, key, result)
+
+
+def _submitted(location_id: int, version_id: int):
     location, version, _item = _load_target(location_id, version_id)
     item_ids = {int(match.group(1)) for name in request.form if (match := ANSWER_FIELD.fullmatch(name))}
     seq = read_seq()
     given = {item_id: _answer_of(request.form, item_id, seq) for item_id in item_ids}
     key = draft_key(location, version, acted="completed_at")
-    result = submit_inspection(key, given)
-    if "form" in result.errors:
-        return error_response(result.status, detail=result.errors["form"])
-    if wants_json():
-        return _submit_ack(result)
-    return _submit_page(location, version, key, result)
+    return location, version, key, submit_inspection(key, given)
 
 
 def _submit_ack(result):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from patrol.access import load, permission_required, site_ids_for
 from patrol.database import reads_first
@@ -25,8 +25,8 @@ from patrol.tasks.reports import (
     save_report,
 )
 from patrol.validation import whole_number
-from patrol.views.errors import error_response, wants_json
-from patrol.views.outbox import outbox_only, signed_in
+from patrol.views.errors import error_response
+from patrol.views.outbox import outbox_only
 from patrol.views.report_ops import REPORTED, send_report_op, send_report_photo
 from patrol.views.request_guards import arg_int
 from patrol.views.templating import go_to
@@ -36,17 +36,11 @@ bp = Blueprint("reports", __name__)
 PHOTO_FIELD = "photos"
 
 
-@bp.route("/report", methods=["GET", "POST"])
-@reads_first
-@signed_in
+@bp.get("/report")
+@login_required
 @permission_required("inspect")
 def report_form():
-    """The form; posted, the report: from the outbox in JSON (views/report_ops.py), or, from a phone
-    without JavaScript, the form whole with its photos (progressive enhancement), answered with pages."""
-    if request.method == "POST":
-        if wants_json():
-            return send_report_op(_location_named(whole_number(request.form.get("location"))))
-        return _send()
+    """The form. With JavaScript the outbox sends it (report_send); without, it posts whole (report_post)."""
     location = _location_named(arg_int("location"))
     # From home: where the person scanned a moment ago is proposed (and said to be so).
     proposed = None if location else just_scanned(current_user, site_ids_for(current_user))
@@ -54,6 +48,25 @@ def report_form():
         location = proposed.location
     draft = ReportDraft(client_id=str(uuid.uuid4()), location=location, site=location.site if location else None)
     return _form(draft, proposed=proposed)
+
+
+@bp.post("/report")
+@reads_first
+@outbox_only
+@permission_required("inspect")
+def report_send():
+    """The report from the outbox, answered in JSON (views/report_ops.py)."""
+    return send_report_op(_location_named(whole_number(request.form.get("location"))))
+
+
+@bp.post("/report/form")
+@reads_first
+@login_required
+@permission_required("inspect")
+def report_post():
+    """From a phone without JavaScript: the form whole with its photos (progressive enhancement),
+    answered with pages."""
+    return _send()
 
 
 @bp.post("/report/photos")

@@ -59,7 +59,7 @@
       var op = {
         op: id, kind: "photo", report: true, keepPhoto: true, photo: id, sha256: ready.hash, field: "photo",
         url: form.dataset.photoUrl, fields: { report: client() }, inspection: client(), user: me(),
-        scanUrl: form.action, label: { location: where() },
+        scanUrl: form.dataset.pageUrl, label: { location: where() },
       };
       return outbox.enqueue(op, Object.assign(ready.kept, { report: client(), user: me() }));
     }).then(function () { kit.state(figure, "waiting", say("photo_waiting")); }, function () { figure.remove(); });
@@ -182,8 +182,8 @@
     var ids = photoIds();
     var fields = Object.assign(fieldsOf(), { photo_ops: ids.join(",") });
     var op = {
-      kind: "report", url: form.action, fields: fields, photos: ids, inspection: client(), user: me(),
-      scanUrl: form.action, label: { location: where() },
+      kind: "report", url: form.dataset.sendUrl, fields: fields, photos: ids, inspection: client(), user: me(),
+      scanUrl: form.dataset.pageUrl, label: { location: where() },
     };
     lock(true);
     return relabel(op.label).then(function () { return outbox.enqueue(op); }).then(showReport, function () { lock(false); });

@@ -85,7 +85,7 @@
     form.querySelector("[data-checklist-alert]").textContent = "";
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    var op = checklist.described({ kind: "submit", url: form.action, fields: fields(form) }, null);
+    var op = checklist.described({ kind: "submit", url: form.dataset.submitUrl, fields: fields(form) }, null);
     outbox.enqueue(op).then(function () {
       outbox.all().then(function (ops) { show(form, ops); });
     }, function () { button.disabled = false; });
