@@ -108,6 +108,7 @@ BLUEPRINT_MODULES = (
     "notifications",
     "photos",
     "reports",
+    "rounds",
     "scan",
     "task_page",
     "tasks",

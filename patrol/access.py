@@ -33,6 +33,8 @@ PERMISSIONS: dict[str, set[str]] = {
     # only a supervisor excuses one (patrol.rounds.dispositions).
     "rounds.explain": {"butler", "steward", "supervisor", "admin"},
     "rounds.excuse": {"supervisor"},
+    # Reviewing rounds: the missed-rounds list and a day's coverage grid of a site.
+    "rounds.review": {"supervisor", "admin"},
 }
 
 

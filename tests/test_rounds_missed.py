@@ -91,7 +91,7 @@ def test_a_round_given_to_one_person_alerts_that_person_and_the_supervisors(make
     assert row.responsible_user_id == scene.butler.id
 
 
-def test_the_notification_list_shows_a_missed_round_and_opens_its_location(scene, browser):
+def test_the_notification_list_shows_a_missed_round_and_opens_its_day_on_the_missed_list(scene, browser):
     run_rounds(at(10, 45))
     scene.supervisor.locale = "en"
     db.session.commit()
@@ -102,6 +102,15 @@ def test_the_notification_list_shows_a_missed_round_and_opens_its_location(scene
     note = db.session.scalar(select(Notification).where(Notification.user_id == scene.supervisor.id).limit(1))
     response = browser.post(f"/notifications/{note.id}/open")
     assert response.status_code in (302, 303)
+    assert response.location.endswith(f"/rounds/missed?site={scene.site.id}&day=2026-03-02")
+    assert f'id="visit-{note.expected_visit_id}"' in browser.get(response.location).get_data(as_text=True)
+
+
+def test_a_butler_opens_a_missed_rounds_notification_on_its_location(scene, browser):
+    run_rounds(at(10, 45))
+    browser.login(scene.butler.username)
+    note = db.session.scalar(select(Notification).where(Notification.user_id == scene.butler.id).limit(1))
+    response = browser.post(f"/notifications/{note.id}/open")
     assert response.location.endswith(f"/locations/{note.expected_visit.location_id}")
     assert browser.get(response.location).status_code == 200
 

@@ -11,6 +11,8 @@
   (in-app notifications and the site's group robots, through patrol.alerts).
 - dispositions: explaining, excusing (supervisors) a missed round; never closed without a comment.
 - coverage: on time ÷ (expected − excused − cancelled), per site, location, person, day, in one query.
+- review: the supervisor's look back — the missed rounds, keyset-paged, and one site's day as a grid
+  of locations × time slots whose counts are the day's coverage figure.
 - worker: `run_rounds(now)`, the periodic step (plan, then mark missed) the job worker calls.
 
 Setup calls changes when a schedule, a location or a site changes; inspections call counting when

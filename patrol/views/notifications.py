@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, make_response, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from patrol.access import can
 from patrol.alerts.notifications import (
     BADGE_MAX,
     NOTE_LABELS,
@@ -68,8 +69,12 @@ def notification_open(notification_id: int):
     if notification is None:
         return error_response(404, detail=_l("This notification is not yours, or its task is no longer on your sites."))
     if notification.task_id is None:
-        # A missed round: its location's page (the rounds' own pages come with the supervisor's grid).
-        return go_to(url_for("locations.location_view", location_id=notification.expected_visit.location_id))
+        # A missed round: its day on the missed-rounds list, to account for it; its location's page for
+        # whoever may not review rounds.
+        visit = notification.expected_visit
+        if can(current_user, "rounds.review"):
+            return go_to(url_for("rounds.missed_list", site=visit.site_id, day=visit.local_day.isoformat()))
+        return go_to(url_for("locations.location_view", location_id=visit.location_id))
     return go_to(url_for("task_page.task_view", task_id=notification.task_id))
 
 

@@ -1,0 +1,129 @@
+"""The supervisor's rounds: the missed rounds to account for, and one site's day as a grid.
+
+- /rounds/missed: the missed rounds of the reader's sites, newest first (a site, a day, or the last
+  days), each with its disposition; explaining and excusing one are small htmx forms on its row. A
+  refusal (no comment: 422) comes back as the row with the reason beside its form.
+- /rounds/grid: one site's day, locations × time slots, under the day's coverage figure.
+Both are for supervisors and administrators (rounds.review), and only for their own sites.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, make_response, request, url_for
+from flask_login import current_user, login_required
+
+from patrol.access import load, permission_required, require_site, site_ids_for, visible_sites
+from patrol.database import utcnow
+from patrol.extensions import db
+from patrol.models import ExpectedVisit, Site
+from patrol.outcome import Refused
+from patrol.presenters import rounds as words
+from patrol.presenters.times import zone_of
+from patrol.rounds import dispositions
+from patrol.rounds.coverage import coverage, total
+from patrol.rounds.review import CELL_STATES, day_grid, missed_query, missed_rounds
+from patrol.validation import whole_number
+from patrol.views.errors import error_response
+from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.templating import go_to, is_htmx, render, render_block
+
+bp = Blueprint("rounds", __name__)
+PAGE_SIZE = 30
+ACTIONS = {"explain": dispositions.explain, "excuse": dispositions.excuse}
+
+
+def _site_asked(required: bool = False) -> Site | None:
+    """The site in the query string: 404 if there is none such, 403 if it is not the reader's."""
+    raw = request.args.get("site", "")
+    if not raw and not required:
+        return None
+    site_id = whole_number(raw)
+    site = db.session.get(Site, site_id) if site_id else None
+    if site is None:
+        abort(404)
+    require_site(site.id)
+    return site
+
+
+def _day_asked() -> date | None:
+    try:
+        return date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/rounds/missed")
+@login_required
+@permission_required("rounds.review")
+def missed_list():
+    site, day = _site_asked(), _day_asked()
+    today = utcnow().astimezone(zone_of(site)).date()
+    query = missed_query(site_ids_for(current_user), site_id=site.id if site else None, day=day, today=today)
+    page = missed_rounds(
+        query,
+        number=arg_int("page", 1, maximum=MAX_PAGE),
+        size=PAGE_SIZE,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+    )
+    args = {"site": site.id if site else None, "day": day.isoformat() if day else None}
+    context = {"page": page, "site": site, "day": day, "args": args, "sites": visible_sites(current_user)}
+    return render("rounds/missed.html", "results", **context, **_row_context())
+
+
+def _row_context() -> dict:
+    return {"words": words, "dispositions": dispositions, "refused": None, "values": {}}
+
+
+@bp.post("/rounds/missed/<int:visit_id>/<any(explain, excuse):action>")
+@login_required
+@permission_required("rounds.review")
+def missed_act(visit_id: int, action: str):
+    """Explain or excuse one missed round; the row as it is now (htmx), or back to the list."""
+    visit = load(ExpectedVisit, visit_id)
+    try:
+        ACTIONS[action](visit, current_user, request.form.get("note", ""), utcnow())
+    except Refused as refused:
+        db.session.rollback()
+        if not is_htmx():
+            return error_response(refused.status, detail=refused.message)
+        context = _row_context() | {
+            "refused": {"action": action, "message": refused.message},
+            "values": {"note": request.form.get("note", "")},
+        }
+        return make_response(render_block("rounds/_missed_row.html", "row", visit=visit, **context), refused.status)
+    if is_htmx():
+        return render_block("rounds/_missed_row.html", "row", visit=visit, saved=action, **_row_context())
+    back = url_for("rounds.missed_list", site=visit.site_id, day=visit.local_day.isoformat())
+    return go_to(back, words.DONE[action])
+
+
+@bp.get("/rounds/grid")
+@login_required
+@permission_required("rounds.review")
+def grid():
+    site = _site_asked() or _first_site()
+    now = utcnow()
+    day = _day_asked() or now.astimezone(site.zone).date()
+    grid = day_grid(site, day, now, page=arg_int("page", 1, maximum=MAX_PAGE))
+    figure = total(coverage({site.id}, day, day, now))
+    return render(
+        "rounds/grid.html",
+        site=site,
+        day=day,
+        grid=grid,
+        figure=figure,
+        states=CELL_STATES,
+        words=words,
+        sites=visible_sites(current_user),
+        days={"prev": (day - timedelta(days=1)).isoformat(), "next": (day + timedelta(days=1)).isoformat()},
+    )
+
+
+def _first_site() -> Site:
+    sites = visible_sites(current_user)
+    if not sites:
+        abort(404)
+    return sites[0]
