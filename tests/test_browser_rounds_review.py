@@ -80,6 +80,7 @@ def test_a_missed_hourly_round_is_on_the_grid_and_explained_from_the_missed_list
     # Twelve slots are wider than the phone: the grid scrolls sideways, the locations stay in view.
     scroller = page.locator(".grid-scroll")
     assert scroller.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the grid scrolls, never the page"
     name_at = floor2.locator("th").bounding_box()["x"]
     scroller.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
     expect(floor2.locator("td").last).to_be_in_viewport()
