@@ -1,0 +1,103 @@
+"""A person's rounds as their home page reads them: each round's name and local hours, how far it
+has got, and each checkpoint's state in words (待巡, 已完成, 迟到, 漏检) with the link that scans it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import gettext
+
+from patrol.i18n import lazy_pgettext
+from patrol.models import ExpectedVisit
+from patrol.presenters.times import localtime
+from patrol.rounds.due import MyRounds, Round
+
+DONE = ("on_time", "late", "made_up")
+# A checkpoint's state on the home page, in words a patroller uses (context "round state": the same
+# English word reads differently elsewhere), and its style. Pending splits by the clock.
+STATES = {
+    "todo": (lazy_pgettext("round state", "To do"), "todo"),
+    "overdue": (lazy_pgettext("round state", "Late, do it now"), "late"),
+    "on_time": (lazy_pgettext("round state", "Done"), "done"),
+    "late": (lazy_pgettext("round state", "Done late"), "done"),
+    "made_up": (lazy_pgettext("round state", "Made up"), "done"),
+    "missed": (lazy_pgettext("round state", "Missed"), "missed"),
+    "excused": (lazy_pgettext("round state", "Excused"), "muted"),
+    "next": (lazy_pgettext("round state", "Not yet due"), "muted"),
+}
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    name: str
+    place: str
+    state: str
+    style: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RoundView:
+    title: str
+    hours: str  # "10:00–11:00" on the site's clock: when it is on time
+    progress: str  # "3 of 10 done"
+    rows: list[VisitRow]
+
+
+@dataclass(frozen=True)
+class MyRoundsView:
+    now: list[RoundView]
+    next: list[RoundView]
+    missed: list[VisitRow]
+    cut: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.now or self.next or self.missed)
+
+
+def state_of(visit: ExpectedVisit, now: datetime, *, upcoming: bool = False) -> str:
+    if upcoming:
+        return "next"
+    if visit.status == "pending":
+        return "overdue" if now >= visit.window_end else "todo"
+    return visit.status
+
+
+def visit_row(visit: ExpectedVisit, state: str, *, when: bool = False) -> VisitRow:
+    """A checkpoint of a round, linking to its scan page with the round's checklist chosen."""
+    words, style = STATES[state]
+    place = visit.site.name
+    if when:
+        place = gettext(
+            "%(schedule)s · %(hours)s", schedule=visit.schedule.name, hours=hours_of(visit, visit.window_end)
+        )
+    url = url_for("scan.scan", token=visit.location.qr_token, checklist=visit.checklist_id)
+    return VisitRow(visit.location.name, place, str(words), style, url)
+
+
+def hours_of(visit: ExpectedVisit, end: datetime) -> str:
+    """ "10:00–11:00": from due to the end of its on-time window, on the site's clock."""
+    return f"{localtime(visit.due_at, visit.site, 'time')}–{localtime(end, visit.site, 'time')}"
+
+
+def round_view(round_: Round, now: datetime, *, upcoming: bool = False) -> RoundView:
+    first = round_.visits[0]
+    done = sum(visit.status in DONE for visit in round_.visits)
+    return RoundView(
+        title=round_.schedule.name,
+        hours=hours_of(first, round_.window_end),
+        progress=gettext("%(done)d of %(num)d done", done=done, num=len(round_.visits)),
+        rows=[visit_row(visit, state_of(visit, now, upcoming=upcoming)) for visit in round_.visits],
+    )
+
+
+def my_rounds_view(rounds: MyRounds, now: datetime) -> MyRoundsView:
+    return MyRoundsView(
+        now=[round_view(round_, now) for round_ in rounds.now],
+        next=[round_view(round_, now, upcoming=True) for round_ in rounds.next],
+        missed=[visit_row(visit, "missed", when=True) for visit in rounds.missed],
+        cut=rounds.cut,
+    )
