@@ -24,10 +24,6 @@ def statuses(round_) -> list[str]:
     return [visit.status for visit in round_.visits]
 
 
-def summary(rounds) -> list[tuple[str, str]]:
-    return [(round_.schedule.name, round_.due_at.astimezone(at(0).tzinfo).isoformat()) for round_ in rounds]
-
-
 @pytest.fixture
 def floors(make):
     scene = build(make)  # ten floors, hourly 08:00–20:00 given to the butlers: 30 min on time, 15 late

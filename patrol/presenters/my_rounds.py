@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from patrol.i18n import lazy_pgettext
 from patrol.models import ExpectedVisit
 from patrol.presenters.times import localtime
-from patrol.rounds.due import MyRounds, Round
+from patrol.rounds.due import MyRounds, Round, walking_order
 
 DONE = ("on_time", "late", "made_up")
 # A checkpoint's state on the home page, in words a patroller uses (context "round state": the same
@@ -43,14 +43,25 @@ class RoundView:
     title: str
     hours: str  # "10:00–11:00" on the site's clock: when it is on time
     progress: str  # "3 of 10 done"
+    size: str  # "10 checkpoints"
     rows: list[VisitRow]
+
+
+@dataclass(frozen=True)
+class MissedRound:
+    """A round missed today, in one line: which, when, how many checkpoints and which."""
+
+    title: str
+    hours: str
+    count: str
+    places: str
 
 
 @dataclass(frozen=True)
 class MyRoundsView:
     now: list[RoundView]
     next: list[RoundView]
-    missed: list[VisitRow]
+    missed: list[MissedRound]
     cut: bool
 
     @property
@@ -66,16 +77,11 @@ def state_of(visit: ExpectedVisit, now: datetime, *, upcoming: bool = False) -> 
     return visit.status
 
 
-def visit_row(visit: ExpectedVisit, state: str, *, when: bool = False) -> VisitRow:
+def visit_row(visit: ExpectedVisit, state: str) -> VisitRow:
     """A checkpoint of a round, linking to its scan page with the round's checklist chosen."""
     words, style = STATES[state]
-    place = visit.site.name
-    if when:
-        place = gettext(
-            "%(schedule)s · %(hours)s", schedule=visit.schedule.name, hours=hours_of(visit, visit.window_end)
-        )
     url = url_for("scan.scan", token=visit.location.qr_token, checklist=visit.checklist_id)
-    return VisitRow(visit.location.name, place, str(words), style, url)
+    return VisitRow(visit.location.name, visit.site.name, str(words), style, url)
 
 
 def hours_of(visit: ExpectedVisit, end: datetime) -> str:
@@ -90,6 +96,7 @@ def round_view(round_: Round, now: datetime, *, upcoming: bool = False) -> Round
         title=round_.schedule.name,
         hours=hours_of(first, round_.window_end),
         progress=gettext("%(done)d of %(num)d done", done=done, num=len(round_.visits)),
+        size=ngettext("%(num)d checkpoint", "%(num)d checkpoints", len(round_.visits)),
         rows=[visit_row(visit, state_of(visit, now, upcoming=upcoming)) for visit in round_.visits],
     )
 
@@ -98,6 +105,22 @@ def my_rounds_view(rounds: MyRounds, now: datetime) -> MyRoundsView:
     return MyRoundsView(
         now=[round_view(round_, now) for round_ in rounds.now],
         next=[round_view(round_, now, upcoming=True) for round_ in rounds.next],
-        missed=[visit_row(visit, "missed", when=True) for visit in rounds.missed],
+        missed=missed_rounds(rounds.missed),
         cut=rounds.cut,
     )
+
+
+def missed_rounds(visits: list[ExpectedVisit]) -> list[MissedRound]:
+    """Today's missed visits, one line per round (latest first), its checkpoints in walking order."""
+    grouped: dict[tuple, list[ExpectedVisit]] = {}
+    for visit in visits:
+        grouped.setdefault((visit.schedule_id, visit.due_at), []).append(visit)
+    return [
+        MissedRound(
+            title=rows[0].schedule.name,
+            hours=hours_of(rows[0], rows[0].window_end),
+            count=ngettext("%(num)d checkpoint missed", "%(num)d checkpoints missed", len(rows)),
+            places=" · ".join(visit.location.name for visit in sorted(rows, key=walking_order)),
+        )
+        for rows in grouped.values()
+    ]

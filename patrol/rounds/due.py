@@ -21,8 +21,9 @@ from patrol.models import ExpectedVisit, Location, Schedule, User
 from patrol.rounds.counting import LONGEST_ROUND
 from patrol.setup.locations import reading_order
 
-# The next rounds are looked for this far ahead (the planner writes a day ahead).
-NEXT_WITHIN = timedelta(hours=24)
+# The next rounds are looked for this far ahead: the rest of a working day, so the closing count is
+# seen from the morning but a daily round's turn tomorrow is not (the planner writes a day ahead).
+NEXT_WITHIN = timedelta(hours=12)
 # At most this many visits are read for each part of the page; a longer list says so.
 LIMIT = 60
 MISSED_LIMIT = 20
