@@ -32,7 +32,6 @@ STATES = {
 @dataclass(frozen=True)
 class VisitRow:
     name: str
-    place: str
     state: str
     style: str
     url: str
@@ -64,10 +63,6 @@ class MyRoundsView:
     missed: list[MissedRound]
     cut: bool
 
-    @property
-    def any(self) -> bool:
-        return bool(self.now or self.next or self.missed)
-
 
 def state_of(visit: ExpectedVisit, now: datetime, *, upcoming: bool = False) -> str:
     if upcoming:
@@ -81,7 +76,7 @@ def visit_row(visit: ExpectedVisit, state: str) -> VisitRow:
     """A checkpoint of a round, linking to its scan page with the round's checklist chosen."""
     words, style = STATES[state]
     url = url_for("scan.scan", token=visit.location.qr_token, checklist=visit.checklist_id)
-    return VisitRow(visit.location.name, visit.site.name, str(words), style, url)
+    return VisitRow(visit.location.name, str(words), style, url)
 
 
 def hours_of(visit: ExpectedVisit, end: datetime) -> str:

@@ -11,6 +11,9 @@
   (in-app notifications and the site's group robots, through patrol.alerts).
 - dispositions: explaining, excusing (supervisors) a missed round; never closed without a comment.
 - coverage: on time ÷ (expected − excused − cancelled), per site, location, person, day, in one query.
+- due: each person's day — `rounds_for(person, now)`: the rounds given to them (by name, or to their
+  role on their sites) open now, each schedule's next, and today's missed, in walking order, in a
+  fixed number of queries; `due_here` — the checklists due at a location now (the scan page's first).
 - worker: `run_rounds(now)`, the periodic step (plan, then mark missed) the job worker calls.
 
 Setup calls changes when a schedule, a location or a site changes; inspections call counting when
