@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from patrol.database import utcnow
 from patrol.inspections.drafts import AnswerSnapshot, find_resumable_draft
 from patrol.models import ChecklistItem, ChecklistVersion, Inspection, Location, Task, User
 from patrol.paging import Page
+from patrol.rounds.due import due_here
 from patrol.setup.checklists import current_versions_for, items_of
 from patrol.tasks.board import urgent_tasks_at
 from patrol.tasks.rechecks import RecheckOffer, rechecks_at
@@ -22,6 +25,7 @@ class ScanPage:
     draft: Inspection | None = None
     answers: dict[int, AnswerSnapshot] = field(default_factory=dict)
     rechecks: list[RecheckOffer] = field(default_factory=list)  # fixes here this person may re-check
+    due_now: set[int] = field(default_factory=set)  # checklists with this person's round open here now
 
 
 def scan_page(
@@ -32,12 +36,14 @@ def scan_page(
     resume_hours: int = 0,
     refused: ChecklistVersion | None = None,
     answers: dict[int, AnswerSnapshot] | None = None,
+    now: datetime | None = None,
 ) -> ScanPage:
     """The page behind a QR code, in a fixed number of queries whatever the checklist's length.
 
     With one checklist it opens straight away; with several the person picks one. After a refused
     submit, `refused` is the version the form was for and `answers` what it carried: the page shows
-    them again, for the errors to be put right in place.
+    them again, for the errors to be put right in place. A checklist with a round of this person's
+    open here now comes first (an opening count before 09:00, the hourly one by day), marked due.
     """
     page = ScanPage(
         location=location, versions=[], open_tasks=urgent_tasks_at(location), rechecks=rechecks_at(location, user)
@@ -45,7 +51,9 @@ def scan_page(
     if refused is not None:
         page.versions, page.version, page.answers = [refused], refused, answers or {}
     else:
-        page.versions = current_versions_for(location)
+        page.due_now = due_here(user, location, now or utcnow())
+        # sorted() keeps the checklists' own order among those due and among the others.
+        page.versions = sorted(current_versions_for(location), key=lambda v: v.checklist_id not in page.due_now)
         chosen = [v for v in page.versions if v.checklist_id == checklist_id] if checklist_id else []
         if not chosen and len(page.versions) == 1:
             chosen = page.versions

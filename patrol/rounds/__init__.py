@@ -13,6 +13,9 @@
 - coverage: on time ÷ (expected − excused − cancelled), per site, location, person, day, in one query.
 - review: the supervisor's look back — the missed rounds, keyset-paged, and one site's day as a grid
   of locations × time slots whose counts are the day's coverage figure.
+- due: each person's day — `rounds_for(person, now)`: the rounds given to them (by name, or to their
+  role on their sites) open now, each schedule's next, and today's missed, in walking order, in a
+  fixed number of queries; `due_here` — the checklists due at a location now (the scan page's first).
 - worker: `run_rounds(now)`, the periodic step (plan, then mark missed) the job worker calls.
 
 Setup calls changes when a schedule, a location or a site changes; inspections call counting when
