@@ -116,7 +116,7 @@ def patrol(crew: Crew, result: str = "fail", *, who: str = "butler", note: str =
 
 
 def patrol_by_phone(phone: SeparateBrowser, crew: Crew, result: str, *, note: str = "Door wedged open"):
-    """The round `patrol` makes, sent from a phone as its scan page sends it: the submit's response."""
+    """The round `patrol` makes, its scan page's form posted whole (as without JavaScript): the response."""
     from patrol.setup.checklists import items_of
 
     scanned = phone.get(f"/c/{crew.token}")
@@ -127,7 +127,7 @@ def patrol_by_phone(phone: SeparateBrowser, crew: Crew, result: str, *, note: st
     for item_id in item_ids:
         form[f"value-{item_id}"] = result if item_id == crew.item_id else "pass"
         form[f"note-{item_id}"] = note if item_id == crew.item_id and result == "fail" else ""
-    return phone.post(f"/inspect/{crew.location_id}/{crew.version_id}/submit", data=form)
+    return phone.post(f"/inspect/{crew.location_id}/{crew.version_id}/form", data=form)
 
 
 def jpeg_upload(name: str = "fix.jpg", **options) -> tuple[io.BytesIO, str]:
