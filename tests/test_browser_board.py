@@ -15,7 +15,7 @@ from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Task
 from tests import factories
-from tests.browser_steps import sign_in
+from tests.browser_steps import htmx_settled, sign_in
 from tests.test_task_board import a_task
 
 pytestmark = pytest.mark.browser
@@ -51,10 +51,12 @@ def test_a_supervisor_filters_the_board_and_assigns_two_tasks_at_once(app, phone
     expect(rows.first.locator(".overdue")).to_contain_text("overdue since")
 
     page.locator("label[for=state-to_assign]").tap()
+    htmx_settled(page)
     page.locator("details.more-filters summary").tap()
     page.locator("#f-site").select_option(label=east_name)
     expect(page).to_have_url(re.compile(r"site="))
     expect(rows).to_have_count(3)
+    htmx_settled(page)
     page.locator("#results select[name=sort]").select_option("newest")
     expect(page).to_have_url(re.compile(r"sort=newest"))
     expect(rows.first).to_contain_text("Leaking pipe")  # raised last
