@@ -116,8 +116,8 @@ BLUEPRINT_MODULES = (
 
 
 def _register_blueprints(app: Flask) -> None:
-    from patrol.pwa import views as pwa_views
     from patrol.views import account, admin
+    from patrol.views import pwa as pwa_views
 
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(f"patrol.views.{name}").bp)

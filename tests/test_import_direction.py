@@ -11,7 +11,7 @@ import patrol
 
 PACKAGE = Path(patrol.__file__).parent
 AREAS = ("accounts", "alerts", "demo", "inspections", "photos", "rounds", "setup", "tasks")
-LAYERS = {"presenters": 2, "views": 3, "pwa": 3} | dict.fromkeys(AREAS, 1)
+LAYERS = {"presenters": 2, "views": 3} | dict.fromkeys(AREAS, 1)
 WIRING = {"patrol", "patrol.cli", "patrol.__main__"}
 
 
@@ -47,4 +47,3 @@ def test_no_module_imports_a_layer_above_its_own():
 def test_the_rule_catches_a_wrong_way_import():
     assert layer("patrol.tasks.workflow") > layer("patrol.models.task")
     assert layer("patrol.views.tasks") > layer("patrol.presenters.tasks") > layer("patrol.tasks.rules")
-    assert layer("patrol.pwa.shell") == layer("patrol.views.home")

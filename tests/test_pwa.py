@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from patrol.extensions import db
 from patrol.models import Login
-from patrol.pwa.shell import PREPARE_LIMIT
+from patrol.views.app_shell import PREPARE_LIMIT
 from patrol.views.static_bundles import BUNDLES
 from patrol.views.static_files import EXTENSION_KEY, StaticFolder
 from tests import factories

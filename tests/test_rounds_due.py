@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from patrol.extensions import db
-from patrol.rounds.due import due_here, rounds_for
+from patrol.rounds.due import checkpoints_ahead, due_here, rounds_for
 from patrol.rounds.missed import mark_missed
 from patrol.rounds.planning import plan_visits
 from tests.model_room_day import CLOSING, HOURLY, OPENING, model_room_day
@@ -123,3 +123,25 @@ def test_the_checklist_due_here_now_is_the_one_whose_round_is_open(make):
     assert due_here(day.scene.butler, day.room, at(8, 40)) == set()  # given to the stewards
     day.scene.count(day.room, at(8, 20), version=day.checklists[OPENING], person=day.steward)
     assert due_here(day.steward, day.room, at(8, 40)) == set()  # done: nothing due here now
+
+
+def test_the_checkpoints_ahead_are_the_rounds_open_now_then_those_due_next_each_once(floors):
+    for room in (floors.rooms[9], floors.rooms[1]):  # 10F and 2F done in the 10:00 round
+        floors.count(room, at(10, 5))
+    ahead = checkpoints_ahead(floors.butler, at(10, 35))
+    # The 10:00 round's floors still to do, in walking order; then 2F and 10F, due again at 11:00.
+    assert [loc.name for loc, _due in ahead] == [f"1栋 {n}F" for n in (1, *range(3, 10), 2, 10)]
+    assert all(due == {floors.version.checklist_id} for _loc, due in ahead)
+    assert checkpoints_ahead(floors.supervisor, at(10, 35)) == []  # the rounds are the butlers'
+
+
+def test_a_round_beyond_the_next_hours_is_not_kept_yet(make):
+    day = model_room_day(make)
+    plan_visits(at(7))
+    db.session.commit()
+    due = {name: version.checklist_id for name, version in day.checklists.items()}
+    assert checkpoints_ahead(day.steward, at(4)) == []  # the opening count is four hours away
+    ((room, checklists),) = checkpoints_ahead(day.steward, at(8, 40))
+    assert room == day.room and checklists == {due[OPENING], due[HOURLY]}  # not the 18:00 closing count
+    ((_room, checklists),) = checkpoints_ahead(day.steward, at(16, 10))
+    assert checklists == {due[HOURLY], due[CLOSING]}

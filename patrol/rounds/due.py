@@ -3,7 +3,8 @@
 A round is given to a person by name, or to their role on the sites they are given (a round given
 by name is that person's alone, whatever their role). `rounds_for` reads a fixed number of queries
 and a bounded number of rows however many rounds a day holds; `due_here` tells the scan page which
-checklists at a location are due there now for this person.
+checklists at a location are due there now for this person; `checkpoints_ahead` tells the phone which
+checkpoints to keep for an offline round: those of the rounds open now and due in the next hours.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ NEXT_WITHIN = timedelta(hours=12)
 # At most this many visits are read for each part of the page; a longer list says so.
 LIMIT = 60
 MISSED_LIMIT = 20
+# A phone keeps the checkpoints of the rounds due this far ahead: it prepares again on each page it
+# opens with the network, so a few hours cover a shift's stretch without signal (a car park, a tower's
+# stairs) without fetching the whole day.
+PREPARE_AHEAD = timedelta(hours=3)
 # A site's day can be this far from UTC's (UTC-12 … UTC+14): bounds the local days looked at.
 WIDEST_OFFSET = timedelta(hours=14)
 
@@ -158,3 +163,31 @@ def due_here(person: User, location: Location, now: datetime) -> set[int]:
         given_to(person),
     )
     return set(db.session.scalars(query))
+
+
+def checkpoints_ahead(
+    person: User, now: datetime, *, ahead: timedelta = PREPARE_AHEAD, limit: int = LIMIT
+) -> list[tuple[Location, set[int]]]:
+    """The checkpoints of this person's rounds open now or due within `ahead`, each once, in the order
+    they will be walked (round by round, each in walking order), with the checklists due there.
+
+    One query, at most `limit` visits read: a round beyond them is left for the next preparation."""
+    site_ids = site_ids_for(person)
+    if not site_ids:
+        return []
+    visits = _visits(
+        person,
+        site_ids,
+        ExpectedVisit.due_at <= now + ahead,
+        ExpectedVisit.due_at > now - LONGEST_ROUND,
+        ExpectedVisit.grace_end > now,
+        ExpectedVisit.status == "pending",
+        order=(ExpectedVisit.due_at, ExpectedVisit.id),
+        limit=limit,
+    )
+    due: dict[int, tuple[Location, set[int]]] = {}
+    for round_ in _rounds(visits):
+        for visit in round_.visits:
+            if visit.location.active:
+                due.setdefault(visit.location_id, (visit.location, set()))[1].add(visit.checklist_id)
+    return list(due.values())

@@ -1,4 +1,4 @@
-// patrol's service worker (rendered by patrol/pwa/views.py). It keeps the app shell and the pages of a
+// patrol's service worker (rendered by patrol/views/pwa.py). It keeps the app shell and the pages of a
 // person's round on the phone, so that scanning a prepared checkpoint in a basement still opens its
 // checklist. It never reads or writes the outbox (IndexedDB "patrol-outbox"): static/js/outbox.js,
 // running in the page, alone sends what was kept.

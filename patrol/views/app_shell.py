@@ -1,5 +1,9 @@
 """What the service worker keeps on the phone: the app shell, its version, and a person's prepared pages.
 
+The prepared pages are the person's rounds for the next hours (patrol.rounds.due.checkpoints_ahead);
+someone with no round ahead (no schedule names them or their role) keeps the first checkpoints their
+home page lists, so a patrol outside any schedule still works without signal.
+
 The shell is every static file (our CSS and JavaScript, htmx, the icons; patrol.views.static_files),
 the manifest and the offline page: what a page needs to show without the network. Its version is a hash
 of all their bytes and of the worker's own source, so any change to any of them is a new worker whose
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +25,7 @@ from sqlalchemy import select
 from patrol.access import can
 from patrol.extensions import db
 from patrol.models import ChecklistAssignment, ChecklistVersion, Location, User
+from patrol.rounds.due import checkpoints_ahead
 from patrol.setup.checklists import _applies_to as applies_to  # the same rule the scan page applies
 from patrol.setup.locations import locations_on
 from patrol.tasks.rules import visible_site_ids
@@ -27,9 +33,11 @@ from patrol.views.static_files import static_folder
 
 # Which templates' source is part of the version: the worker itself and the page it falls back to.
 VERSIONED_TEMPLATES = ("pwa/sw.js", "pwa/offline.html")
-# The scan pages a phone keeps for offline rounds (a checkpoint's page and its checklists' choice pages
-# count alike): the checkpoints the home page lists first, few enough to fetch quickly after sign-in on
-# a phone's data plan (about 6 KB each). The home page and the report form come on top.
+# The scan pages a phone keeps (a checkpoint's page and its checklists' choice pages count alike), about
+# 6 KB each on the wire. A person's rounds ahead: enough for a floor round of a 30-storey tower.
+# Without rounds: the checkpoints the home page lists first, few enough to fetch quickly after sign-in
+# on a phone's data plan. The home page and the report form come on top of either.
+ROUNDS_PREPARE_LIMIT = 36
 PREPARE_LIMIT = 12
 
 
@@ -81,15 +89,18 @@ class PreparedCheckpoint:
     code: str
 
 
-def checkpoints_to_prepare(user: User) -> list[Location]:
-    """The locations whose scan pages this person's phone keeps for offline use.
+def checkpoints_to_prepare(user: User, now: datetime) -> tuple[list[tuple[Location, set[int]]], int]:
+    """The locations whose scan pages this person's phone keeps, each with the checklists due there
+    (empty: none in particular), and how many pages may be kept.
 
-    Until rounds exist: the first of the checkpoints their home page lists, in the same order
-    (people who supervise see task lists there, not checkpoints).
+    People who supervise see task lists on their home page, not checkpoints: they keep none.
     """
     if can(user, "tasks.supervise"):
-        return []
-    return locations_on(visible_site_ids(user), limit=PREPARE_LIMIT)
+        return [], 0
+    ahead = checkpoints_ahead(user, now)
+    if ahead:
+        return ahead, ROUNDS_PREPARE_LIMIT
+    return [(loc, set()) for loc in locations_on(visible_site_ids(user), limit=PREPARE_LIMIT)], PREPARE_LIMIT
 
 
 def checklists_at(locations: list[Location]) -> dict[int, list[int]]:
@@ -108,23 +119,25 @@ def checklists_at(locations: list[Location]) -> dict[int, list[int]]:
     return found
 
 
-def prepare_plan(user: User) -> dict:
+def prepare_plan(user: User, now: datetime) -> dict:
     """/prepare.json: the pages to keep (home first), and the checkpoints the offline page lists.
 
-    A checkpoint with several checklists opens on a choice between them: each choice's page is kept too.
-    The report form is kept once, for a person who may report: the worker opens it for any of its links
+    A checkpoint with several checklists opens on a choice between them: the choice page is kept, with
+    the page of each checklist due there (of each one, when none is due in particular). The report form
+    is kept once, for a person who may report: the worker opens it for any of its links
     (/report?location=<id>), and the page picks the place named from these checkpoints.
     """
-    locations = checkpoints_to_prepare(user)
-    checklists = checklists_at(locations) if locations else {}
+    wanted, limit = checkpoints_to_prepare(user, now)
+    checklists = checklists_at([loc for loc, _due in wanted]) if wanted else {}
     pages, checkpoints = [], []
-    for loc in locations:
+    for loc, due in wanted:
         url = url_for("scan.scan", token=loc.qr_token)
         choices = checklists.get(loc.id, [])
         these = [url]
         if len(choices) > 1:
-            these += [url_for("scan.scan", token=loc.qr_token, checklist=checklist_id) for checklist_id in choices]
-        if len(pages) + len(these) > PREPARE_LIMIT:
+            kept = [checklist_id for checklist_id in choices if checklist_id in due] or choices
+            these += [url_for("scan.scan", token=loc.qr_token, checklist=checklist_id) for checklist_id in kept]
+        if len(pages) + len(these) > limit:
             break  # a checkpoint is kept whole or not at all: its choice page needs its checklists
         pages += these
         checkpoints.append(PreparedCheckpoint(loc.id, url, loc.name, loc.site.name, loc.short_code))

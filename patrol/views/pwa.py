@@ -1,5 +1,5 @@
 """The installable app: its manifest and icons, the service worker, the offline page, and the list of
-pages a phone keeps for an offline round (patrol/pwa/shell.py)."""
+pages a phone keeps for an offline round (patrol/views/app_shell.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from patrol.pwa.shell import NOTHING_TO_PREPARE, current_shell, prepare_plan
+from patrol.database import utcnow
+from patrol.views.app_shell import NOTHING_TO_PREPARE, current_shell, prepare_plan
 from patrol.views.static_files import hashed_path_pattern, serve_static
 
 bp = Blueprint("pwa", __name__)
@@ -127,6 +128,6 @@ def offline():
 def prepare():
     """The pages this person's phone keeps for an offline round (the worker fetches and stores them)."""
     saving_data = request.headers.get("Save-Data", "").strip().lower() == "on"
-    response = jsonify(NOTHING_TO_PREPARE if saving_data else prepare_plan(current_user))
+    response = jsonify(NOTHING_TO_PREPARE if saving_data else prepare_plan(current_user, utcnow()))
     response.headers["Cache-Control"] = "private, no-store"
     return response
