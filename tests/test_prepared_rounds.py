@@ -56,3 +56,15 @@ def test_a_long_round_is_kept_up_to_its_limit_a_checkpoint_whole(make):
     db.session.commit()
     plan = prepare_plan(scene.butler, at(10, 10))
     assert len(plan["checkpoints"]) == ROUNDS_PREPARE_LIMIT and len(plan["urls"]) == ROUNDS_PREPARE_LIMIT + 2
+
+
+def test_a_page_kept_for_offline_use_leaves_the_message_for_the_page_the_person_opens(browser, make):
+    site = make.site()
+    butler = make.user("butler", sites=[site], locale="en")
+    make.location(site)
+    browser.login(butler.username)
+    with browser.client.session_transaction() as session:
+        session["_flashes"] = [("success", "Your password was changed.")]
+    kept = browser.get("/", headers={"X-Patrol-Prepare": "1"}).get_data(as_text=True)
+    assert "Your password was changed." not in kept  # a copy shown offline hours later would repeat it
+    assert "Your password was changed." in browser.get("/").get_data(as_text=True)

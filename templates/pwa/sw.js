@@ -321,7 +321,7 @@ async function prepare(key) {
   let saved = 0;
   await inTurns(plan.urls, 3, async (url) => {
     try {
-      const page = await fetch(url, { cache: "no-store" });
+      const page = await fetch(url, { cache: "no-store", headers: { "X-Patrol-Prepare": "1" } });
       if (keepable(page) && personOf(page) === who) {
         await pages.put(url, await stamped(page));
         saved += 1;
