@@ -11,7 +11,10 @@ with SQLAlchemy Core executemany in chunks, with ids given here so nothing is re
 What it makes, per 1,000,000 inspections: 5,000 locations on 20 sites, about 10.5 M answers,
 about 1 % of them findings, each a task (closed after a few days unless raised in the last
 month), 50,000 audit entries, and one "hot" location with 300 open tasks (the scan page's
-worst case). `bench/lists.py` reads what it needs from the database, not from this script.
+worst case). Rounds: an hourly schedule per site and kind of location; each inspection in the
+first 45 minutes of an hour is that hour's visit (on time in the first 30, late after), and one
+visit in twenty more was missed (some explained, some excused).
+`bench/lists.py` reads what it needs from the database, not from this script.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
@@ -87,6 +91,9 @@ KINDS = {
 }
 FINDING_RATE = 0.01
 DUE_HOURS = {"high": 4, "medium": 24, "low": 72}
+WINDOW, GRACE = timedelta(minutes=30), timedelta(minutes=15)
+MISSED_SHARE = 0.05
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def main() -> None:
@@ -107,10 +114,12 @@ def main() -> None:
         history.setup()
         history.inspections(args.inspections)
         history.hot_location()
+        history.missed_visits(int(args.inspections * MISSED_SHARE))
         history.audit_log(args.inspections // 20)
         history.finish()
         print(
-            f"{args.inspections:,} inspections, {history.answer_id:,} answers, {history.task_id:,} tasks, "
+            f"{args.inspections:,} inspections, {history.visit_id:,} expected visits, "
+            f"{history.answer_id:,} answers, {history.task_id:,} tasks, "
             f"{history.audit_id:,} audit entries in {time.perf_counter() - started:.0f} s",
             file=sys.stderr,
         )
@@ -159,7 +168,8 @@ class History:
 
         self.db, self.rng, self.now = db, rng, now
         self.tables = db.metadata.tables
-        self.answer_id = self.task_id = self.event_id = self.audit_id = self.inspection_id = 0
+        self.answer_id = self.task_id = self.event_id = self.audit_id = self.inspection_id = self.visit_id = 0
+        self.slots: set[tuple[int, datetime]] = set()  # (location, due): one visit per round
         self.sites: list[int] = []
         self.locations: list[tuple[int, int, str]] = []  # id, site id, kind
         self.butlers: dict[int, list[int]] = {}
@@ -210,6 +220,37 @@ class History:
         self._insert("user_sites", links)
         self._checklists(start)
         self._locations(start)
+        self._schedules(start)
+
+    def _schedules(self, start: datetime) -> None:
+        """An hourly round, 08:00–20:00, per site and kind of location, given to the butlers."""
+        from datetime import time as clock
+
+        rows, versions = [], []
+        for site in self.sites:
+            for number, kind in enumerate(KINDS, start=1):
+                schedule_id = self.schedule_of(site, kind)
+                common = {
+                    "checklist_id": number,
+                    "location_kind": kind,
+                    "recurrence": "hourly",
+                    "every_hours": 1,
+                    "start_time": clock(8),
+                    "end_time": clock(20),
+                    "weekdays": [],
+                    "window_minutes": 30,
+                    "grace_minutes": 15,
+                    "responsible_role": "butler",
+                    "created_at": start,
+                }
+                rows.append({"id": schedule_id, "site_id": site, "name": f"每小时巡查 {kind}", **common})
+                versions.append({"id": schedule_id, "schedule_id": schedule_id, "effective_from": start, **common})
+        self._insert("schedules", rows)
+        self._insert("schedule_versions", versions)
+
+    @staticmethod
+    def schedule_of(site: int, kind: str) -> int:
+        return (site - 1) * len(KINDS) + list(KINDS).index(kind) + 1
 
     def _checklists(self, start: datetime) -> None:
         item_id = 0
@@ -315,6 +356,7 @@ class History:
                 "updated_at": when,
             }
         )
+        self._visit(batch, location, when - timedelta(seconds=duration), self.inspection_id)
         for position, (item_id, prompt, item_type, severity) in enumerate(items):
             self.answer_id += 1
             finding = position < failing if failing is not None else self.rng.random() < FINDING_RATE
@@ -387,12 +429,69 @@ class History:
                 }
             )
 
+    def _visit(self, batch: Batch, location, scanned: datetime, inspection_id: int | None) -> None:
+        """The round this visit counts toward (none when it came after the hour's grace: an extra)."""
+        location_id, site, kind = location
+        due = scanned.astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
+        local = due.hour
+        if not 8 <= local <= 20 or (location_id, due) in self.slots:
+            return
+        if inspection_id is None:
+            status = self.rng.choice(("missed", "missed", "missed", "explained", "excused"))
+        elif scanned - due < WINDOW:
+            status = "on_time"
+        elif scanned - due < WINDOW + GRACE:
+            status = "late"
+        else:
+            return
+        self.slots.add((location_id, due))
+        self.visit_id += 1
+        schedule_id = self.schedule_of(site, kind)
+        noted = status in ("explained", "excused")
+        batch.visits.append(
+            {
+                "id": self.visit_id,
+                "site_id": site,
+                "schedule_id": schedule_id,
+                "schedule_version_id": schedule_id,
+                "location_id": location_id,
+                "checklist_id": list(KINDS).index(kind) + 1,
+                "local_day": due.date(),
+                "due_at": due.astimezone(UTC),
+                "window_end": (due + WINDOW).astimezone(UTC),
+                "grace_end": (due + WINDOW + GRACE).astimezone(UTC),
+                "responsible_role": "butler",
+                "status": "missed" if status == "explained" else status,
+                "inspection_id": inspection_id,
+                "done_at": scanned if inspection_id else None,
+                "missed_at": None if inspection_id else (due + WINDOW + GRACE).astimezone(UTC),
+                "missed_alerted_at": None if inspection_id else (due + WINDOW + GRACE).astimezone(UTC),
+                "note": "电梯维保，楼层封闭" if noted else "",
+                "noted_by_id": self.supervisors[(site - 1) % len(self.supervisors)] if noted else None,
+                "noted_at": (due + timedelta(hours=2)).astimezone(UTC) if noted else None,
+                "created_at": (due - timedelta(days=1)).astimezone(UTC),
+            }
+        )
+
+    def missed_visits(self, count: int) -> None:
+        """Rounds nobody did, over the same two years (the visits' own rows: no inspection)."""
+        span = timedelta(days=365 * YEARS).total_seconds()
+        batch = Batch()
+        for _ in range(count):
+            when = self.now - timedelta(seconds=self.rng.uniform(3 * 3600, span))
+            self._visit(batch, self.rng.choice(self.locations), when, None)
+            if len(batch.visits) == 20_000:
+                self.write(batch)
+                batch = Batch()
+        self.write(batch)
+
     def write(self, batch: Batch) -> None:
         for table, rows in (
             ("inspections", batch.inspections),
             ("answers", batch.answers),
             ("tasks", batch.tasks),
             ("task_events", batch.events),
+            ("expected_visits", batch.visits),
         ):
             self._insert(table, rows)
 
@@ -444,6 +543,9 @@ class History:
                 "tasks",
                 "task_events",
                 "audit_events",
+                "schedules",
+                "schedule_versions",
+                "expected_visits",
             ):
                 top = connection.scalar(select(func.max(self.tables[table].c.id)))
                 connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {top or 1})"))
@@ -457,6 +559,7 @@ class Batch:
         self.answers: list[dict] = []
         self.tasks: list[dict] = []
         self.events: list[dict] = []
+        self.visits: list[dict] = []
 
 
 if __name__ == "__main__":
