@@ -16,8 +16,9 @@ from sqlalchemy import select
 from patrol.extensions import db
 from patrol.inspections.presence import PHOTO_DISTANCE, STICKER_WINDOW, raise_flags
 from patrol.models import Answer, Photo, PresenceFlag
+from patrol.photos.processing import hinted_taken_at
 from patrol.setup.checklists import items_of
-from tests.rounds_scene import at, build
+from tests.rounds_scene import SHANGHAI, at, build
 
 START = at(10)
 
@@ -174,3 +175,22 @@ def test_raising_again_adds_no_second_flag_and_keeps_the_first(scene, make):
     assert flags() == before
     assert set(before[first.id]) == {"too_fast", "same_photo", "clock"}
     assert db.session.query(PresenceFlag).count() == 5
+
+
+# --- the capture time a phone sends beside a photo it shrank (its EXIF is gone) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("2026-03-02T10:05:00", at(10, 5)),  # no offset: the site's clock
+        ("2026-03-02T10:05:00+08:00", at(10, 5)),
+        ("2026-03-02T02:05:00.000Z", at(10, 5)),  # a file's lastModified, in UTC
+        ("1970-01-01T00:00:00Z", None),  # a camera whose clock was never set
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_phones_capture_time_is_read_in_the_sites_zone(sent, kept):
+    assert hinted_taken_at(sent, SHANGHAI) == kept
