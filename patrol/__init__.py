@@ -107,6 +107,7 @@ BLUEPRINT_MODULES = (
     "notices",
     "notifications",
     "photos",
+    "presence",
     "reports",
     "rounds",
     "scan",

@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "rounds.excuse": {"supervisor"},
     # Reviewing rounds: the missed-rounds list and a day's coverage grid of a site.
     "rounds.review": {"supervisor", "admin"},
+    # Clearing a proof-of-presence flag on an inspection, with a comment (patrol.inspections.presence).
+    "presence.clear": {"supervisor"},
 }
 
 

@@ -152,6 +152,7 @@ AUDIT_ACTIONS = {
     "checklist.copied": _l("Checklist copied"),
     "checklist.published": _l("Checklist published"),
     "checklist.renamed": _l("Checklist renamed"),
+    "checklist.minimum_changed": _l("Shortest visit changed"),
     "checklist.draft_discarded": _l("Checklist draft discarded"),
     "checklist.assigned": _l("Checklist assigned"),
     "checklist.unassigned": _l("Checklist assignment removed"),

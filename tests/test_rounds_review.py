@@ -54,7 +54,7 @@ def test_the_grids_cells_add_up_to_the_days_coverage_figure(day, supervisor, bro
     assert {state: getattr(figure, state) for state in cells} == cells
     assert "51%" in html and "on time: 56 of 110" in html
     assert shown(html, "figure") == {"late": 11, "made_up": 1, "missed": 42, "excused": 2, "cancelled": 20, "open": 0}
-    assert shown(html, "count") == {**cells, "open": 0, "not_due": 0}
+    assert shown(html, "count") == {**cells, "open": 0, "not_due": 0, "flagged": 0}
 
 
 def test_the_grid_is_locations_by_time_slots_in_the_sites_time(day, supervisor, browser):  # noqa: F811

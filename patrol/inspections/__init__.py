@@ -6,5 +6,7 @@
 - photos: photos attached to an answer, and who may see a photo.
 - submission: checking and storing a submit once per client id, then raising tasks (patrol.tasks).
 - visit_times: when a visit happened on the phone, checked against the server's clock.
+- presence: proof-of-presence flags raised in the submit (too fast, a sticker sheet, one photo twice,
+  a photo's time, the phone's clock), never refusals; a supervisor clears one with a comment.
 - results: what a submitted round did to tasks; history: submitted inspections.
 """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
@@ -27,7 +27,7 @@ from patrol.models import (
 )
 from patrol.models.client_op import ClientOp
 from patrol.outcome import Outcome, Refused
-from patrol.photos.processing import PixelLimits, ProcessedPhoto, process_photo
+from patrol.photos.processing import PixelLimits, ProcessedPhoto, hinted_taken_at, process_photo
 from patrol.photos.store import keep_photo, release_photos
 
 MAX_PHOTOS_PER_ANSWER = 6
@@ -51,6 +51,8 @@ class PhotoOp:
 
     op_id: str
     sha256: str | None = None
+    # The capture time the phone read from the photo before shrinking it (its EXIF is gone then).
+    taken_at: str | None = None
 
 
 def attach_photo(
@@ -72,10 +74,14 @@ def attach_photo(
     if earlier is not None:
         end_reading()
         return _replayed(earlier, key, received)
+    zone = key.location.site.zone
     processed = _processed(key, item, data, limits, slots, wait)
     if not processed.ok:
         return Outcome.fail(processed.errors, processed.status)
-    return _link(key, item, processed.value, limits.photo_dir, op, received)
+    photo = processed.value
+    if photo.taken_at is None:  # shrunk on the phone: the time it read there, if it sent one
+        photo = replace(photo, taken_at=hinted_taken_at(op.taken_at, zone))
+    return _link(key, item, photo, limits.photo_dir, op, received)
 
 
 def received_whole(data: bytes, op: PhotoOp, limits: PhotoLimits) -> Outcome[str]:

@@ -19,6 +19,7 @@ from patrol.inspections.drafts import (
     stored_answers,
     write_answers,
 )
+from patrol.inspections.presence import raise_flags
 from patrol.inspections.visit_times import DeviceTimes, completion_time, worse
 from patrol.models import ChecklistItem, Inspection
 from patrol.rounds.counting import count_visit
@@ -71,6 +72,7 @@ def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitRes
         return SubmitResult(errors=errors, status=422, snapshots={k: v for k, v in state.items() if v})
     _complete(inspection, completed.at, completed.flag, times.received_at)
     count_visit(inspection, key.version.checklist_id)
+    raise_flags(inspection, key.version.checklist_id, times.received_at)
     settle_answers(inspection, key.location, items, checklist_id=key.version.checklist_id, now=times.received_at)
     db.session.commit()
     return SubmitResult(inspection, created=True)

@@ -9,6 +9,7 @@ from patrol.models.login import Login
 from patrol.models.notice import TaskNotice
 from patrol.models.notification import Delivery, Notification, Robot
 from patrol.models.photo import Photo
+from patrol.models.presence import PresenceFlag
 from patrol.models.report_photo import ReportPhoto
 from patrol.models.rounds import ExpectedVisit, ScheduleVersion
 from patrol.models.schedule import Schedule, schedule_locations
@@ -36,6 +37,7 @@ __all__ = [
     "Location",
     "Login",
     "Photo",
+    "PresenceFlag",
     "ReportPhoto",
     "Site",
     "Task",

@@ -17,6 +17,9 @@ class Checklist(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The shortest believable visit, scan to submit (a setting, not part of a version): a quicker
+    # submit is flagged (patrol.inspections.presence), never refused. None: no minimum.
+    min_seconds: Mapped[int | None]
 
     versions: Mapped[list[ChecklistVersion]] = relationship(
         back_populates="checklist", order_by="ChecklistVersion.number"

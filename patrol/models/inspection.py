@@ -19,13 +19,19 @@ answer_photos = Table(
     db.metadata,
     Column("answer_id", ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True),
     Column("photo_id", ForeignKey("photos.id"), primary_key=True),
+    # Which answers show a photo: the same picture in two inspections is a presence flag.
+    Index("ix_answer_photos_photo_id", "photo_id"),
 )
 
 
 class Inspection(db.Model):
     __tablename__ = "inspections"
     # The scan page looks up this person's unfinished draft at this location.
-    __table_args__ = (Index("ix_inspections_draft_lookup", "inspector_id", "location_id", "status"),)
+    __table_args__ = (
+        Index("ix_inspections_draft_lookup", "inspector_id", "location_id", "status"),
+        # One person's scans in a minute: several places scanned at once is a presence flag.
+        Index("ix_inspections_inspector_scanned", "inspector_id", "scanned_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Generated on the phone's page and sent with every save and the submit, so that a

@@ -209,6 +209,20 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
     return out.getvalue()
 
 
+def hinted_taken_at(raw: str | None, zone: ZoneInfo) -> datetime | None:
+    """The capture time a phone sent beside a photo it shrank (re-encoding on the phone drops EXIF):
+    ISO 8601, read in the site's zone without an offset, as UTC; None when absent or not a time."""
+    if not raw or len(raw) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    if moment.year < 2000:  # a camera that never had its clock set
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC)
+
+
 def _taken_at(exif: Image.Exif, zone: ZoneInfo) -> datetime | None:
     """The capture time the camera wrote, as UTC; a time without offset is read in the site's zone."""
     sub = exif.get_ifd(EXIF_IFD)

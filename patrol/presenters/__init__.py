@@ -18,6 +18,7 @@ from patrol.i18n import HTML_LANG, LANGUAGES
 from patrol.i18n import lazy_gettext as _l
 from patrol.presenters.rounds import visit_due, visit_title
 from patrol.presenters.tasks import finding_title, task_title
+from patrol.presenters.times import duration
 from patrol.setup.audit import was_recorded
 from patrol.setup.checklist_editor import STARTS
 from patrol.vocabulary import AUDIT_ACTIONS, LOCATION_KINDS, RECURRENCES, ROLES
@@ -133,6 +134,7 @@ FIELD_WORDS = {
     "works_start": _l("Works start"),
     "works_planned_end": _l("Planned end"),
     "handover_date": _l("Handed over on"),
+    "min_seconds": _l("Shortest visit"),
 }
 # Keys kept for the record but not worth a line: internal ids (the entry names the thing itself).
 HIDDEN_FIELDS = {"site_id", "location_id", "source_id", "all_sites"}
@@ -141,6 +143,7 @@ CHANGED_FIELD = {
     "user.role_changed": "role",
     "user.sites_changed": "sites",
     "checklist.renamed": "name",
+    "checklist.minimum_changed": "min_seconds",
     "location.moved": "where",
 }
 # Stored codes whose words the reader knows.
@@ -168,6 +171,8 @@ def field_value(key: str, value) -> str:
         return NOTHING
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
+    if key == "min_seconds" and isinstance(value, int):
+        return duration(value)
     if key == "weekdays" and isinstance(value, list) and all(isinstance(day, int) for day in value):
         return weekday_names(value)
     if isinstance(value, (list, tuple)):

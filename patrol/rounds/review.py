@@ -4,8 +4,9 @@
   keyset-paged — one site or one local day, or the last RECENT_DAYS days; one query per page.
 - `day_grid`: one site's day as locations × time slots (the rounds' due times on the site's clock),
   every cell in the state coverage gives it (patrol.rounds.coverage decides pending rounds by `now`
-  the same way), so the grid's counts are the day's coverage figure. One query, whatever the day
-  holds; more than LOCATIONS_PER_PAGE locations are paged.
+  the same way), so the grid's counts are the day's coverage figure; a cell whose inspection has an
+  uncleared presence flag is marked. One query, whatever the day holds; more than LOCATIONS_PER_PAGE
+  locations are paged.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from patrol.extensions import db
-from patrol.models import ExpectedVisit, Location
+from patrol.models import ExpectedVisit, Location, PresenceFlag
 from patrol.paging import Keyset, Page, keyset_page, page_of_list
 
 RECENT_DAYS = 7
@@ -67,6 +68,9 @@ class Cell:
     visit_id: int
     state: str
     schedule: str
+    # The inspection that counted for it, and whether it has a presence flag nobody cleared yet.
+    inspection_id: int | None = None
+    flagged: bool = False
 
 
 @dataclass
@@ -80,13 +84,18 @@ class GridRow:
 class DayGrid:
     slots: list[str]  # "08:00", on the site's clock, in order
     rows: Page  # of GridRow
-    counts: Counter  # of CELL_STATES over the whole day, every page
+    counts: Counter  # of CELL_STATES over the whole day, every page, and "flagged" cells
 
 
 def day_grid(site, day: date, now: datetime, *, page: int = 1) -> DayGrid:
     """The rounds of `site` on its local `day`, as locations (by name) × slots; page `page` of the locations."""
+    flagged = (
+        select(PresenceFlag.id)
+        .where(PresenceFlag.inspection_id == ExpectedVisit.inspection_id, PresenceFlag.cleared_at.is_(None))
+        .exists()
+    )
     found = db.session.execute(
-        select(ExpectedVisit, Location.name)
+        select(ExpectedVisit, Location.name, flagged)
         .join(Location, Location.id == ExpectedVisit.location_id)
         .where(ExpectedVisit.site_id == site.id, ExpectedVisit.local_day == day)
         .options(joinedload(ExpectedVisit.schedule))
@@ -95,11 +104,13 @@ def day_grid(site, day: date, now: datetime, *, page: int = 1) -> DayGrid:
     rows: dict[int, GridRow] = {}
     counts: Counter = Counter()
     slots: set[str] = set()
-    for visit, name in found:
+    for visit, name, has_flag in found:
         slot = visit.due_at.astimezone(site.zone).strftime("%H:%M")
         state = cell_state(visit, now)
         counts[state] += 1
+        counts["flagged"] += bool(has_flag)
         slots.add(slot)
         row = rows.setdefault(visit.location_id, GridRow(visit.location_id, name))
-        row.cells.setdefault(slot, []).append(Cell(visit.id, state, visit.schedule.name))
+        cell = Cell(visit.id, state, visit.schedule.name, visit.inspection_id, bool(has_flag))
+        row.cells.setdefault(slot, []).append(cell)
     return DayGrid(sorted(slots), page_of_list(list(rows.values()), number=page, size=LOCATIONS_PER_PAGE), counts)

@@ -20,6 +20,7 @@ from patrol.inspections.answers import AnswerInput, attention_summary
 from patrol.inspections.drafts import save_answer
 from patrol.inspections.history import answers_by_item
 from patrol.inspections.photos import attach_photo, detach_photo
+from patrol.inspections.presence import flags_of
 from patrol.inspections.results import round_findings, round_outcomes
 from patrol.inspections.scan import scan_page
 from patrol.inspections.submission import submit_inspection
@@ -38,6 +39,7 @@ from patrol.views.outbox import (
     read_seq,
     sent_photo,
 )
+from patrol.views.presence import flag_context
 from patrol.views.templating import go_to, render_block
 
 bp = Blueprint("inspect", __name__)
@@ -187,8 +189,11 @@ def inspection_view(inspection_id: int):
         return error_response(404)
     answers, items = answers_by_item(inspection), items_of(inspection.checklist_version_id)
     findings, accepted = round_findings(items, answers, round_outcomes(inspection))
+    flags = flags_of(inspection.id)
     return render_template(
         "inspections/view.html",
+        flags=flags,
+        **flag_context(flags),
         inspection=inspection,
         visit=visit_of(inspection),
         answers=answers,

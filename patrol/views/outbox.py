@@ -107,7 +107,7 @@ def sent_photo(field: str) -> SentPhoto | None:
     if upload is None or not upload.filename:
         return None
     limits = photo_limits()
-    op = PhotoOp(outbox_op(), request.form.get("sha256") or None)
+    op = PhotoOp(outbox_op(), request.form.get("sha256") or None, request.form.get("taken_at") or None)
     return SentPhoto(upload.stream.read(limits.max_bytes + 1), limits, op)
 
 

@@ -19,6 +19,7 @@ from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import ExpectedVisit, Site
 from patrol.outcome import Refused
+from patrol.presenters import presence as flag_words
 from patrol.presenters import rounds as words
 from patrol.presenters.times import zone_of
 from patrol.rounds import dispositions
@@ -117,6 +118,7 @@ def grid():
         figure=figure,
         states=CELL_STATES,
         words=words,
+        flag_words=flag_words,
         sites=visible_sites(current_user),
         days={"prev": (day - timedelta(days=1)).isoformat(), "next": (day + timedelta(days=1)).isoformat()},
     )

@@ -14,6 +14,7 @@ from patrol.i18n import lazy_gettext as _l
 from patrol.models import Checklist
 from patrol.setup import checklist_assignments as where
 from patrol.setup import checklist_editor as editor
+from patrol.setup import checklist_settings as settings
 from patrol.setup.checklists import items_of
 from patrol.views.admin import setup_blueprint
 from patrol.views.request_guards import MAX_PAGE, arg_int
@@ -98,6 +99,14 @@ def checklist_rename(checklist_id: int):
     checklist = _checklist(checklist_id)
     return _after_change(
         checklist, editor.rename_checklist(checklist, request.form, actor=current_user), editing="name"
+    )
+
+
+@bp.post("/<int:checklist_id>/minimum")
+def checklist_minimum(checklist_id: int):
+    checklist = _checklist(checklist_id)
+    return _after_change(
+        checklist, settings.set_minimum(checklist, request.form, actor=current_user), editing="minimum"
     )
 
 
