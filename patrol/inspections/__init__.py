@@ -6,5 +6,6 @@
 - photos: photos attached to an answer, and who may see a photo.
 - submission: checking and storing a submit once per client id, then raising tasks (patrol.tasks).
 - visit_times: when a visit happened on the phone, checked against the server's clock.
-- results: what a submitted round did to tasks; history: submitted inspections.
+- results: what a submitted round did to tasks; history: one submitted inspection's answers.
+- filters, listing: past rounds — which ones a list shows (and to whom), newest first, a page at a time.
 """

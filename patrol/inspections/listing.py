@@ -119,10 +119,6 @@ def inspection_page(
     return page.map(lambda inspection: Listed(inspection, counts.get(inspection.id, 0)))
 
 
-def count_inspections(site_ids: set[int], wanted: InspectionFilter) -> int:
-    return count_rows(inspection_query(site_ids, wanted))
-
-
 def recent_inspections(site_ids: set[int], wanted: InspectionFilter, size: int = RECENT) -> Page[Listed]:
     """The newest few rows of a list (a location's or a person's page), and whether it goes on."""
     return inspection_page(site_ids, wanted, number=1, size=size)
