@@ -101,6 +101,7 @@ BLUEPRINT_MODULES = (
     "account",
     "auth",
     "errors",
+    "history",
     "home",
     "inspect",
     "locations",

@@ -11,6 +11,7 @@ Services call it on the raw strings a form sent, so every form validates the sam
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
@@ -20,6 +21,9 @@ from patrol.i18n import lazy_gettext as _l
 # Every id column is an `integer`, which on PostgreSQL stops here (SQLite's would go to 2**63-1),
 # and SQLAlchemy sends a value compared with one as an integer too: a larger one is a 500.
 MAX_ID = 2**31 - 1
+# Dates outside these are typing mistakes; they also keep the conversion to UTC in range.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def whole_number(raw, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
@@ -42,6 +46,17 @@ def whole_numbers(raws: Iterable, *, minimum: int = 1, maximum: int = MAX_ID) ->
     """The ids among `raws` (form values, parts of a list), in order; the others are left out."""
     numbers = (whole_number(raw, minimum=minimum, maximum=maximum) for raw in raws)
     return [number for number in numbers if number is not None]
+
+
+def iso_day(raw) -> date | None:
+    """A yyyy-mm-dd date (what <input type=date> sends) from FIRST_DAY to LAST_DAY, or None."""
+    if not isinstance(raw, str) or not ISO_DAY.fullmatch(raw):
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 class Checker:

@@ -18,6 +18,7 @@ from tests.test_paging import link
 from tests.test_task_board import a_task, shown_ids
 
 EN = {"Accept-Language": "en"}
+ROUND_ROW = re.compile(r'href="/inspections/(\d+)" class="task-row inspection-row"')
 COUNTER = re.compile(r'<a class="stat[^"]*" href="([^"]+)">\s*<strong>(\d+)</strong><span>([^<]+)</span>')
 
 
@@ -29,14 +30,16 @@ def counters_on_home(browser) -> list[tuple[str, int, str]]:
 
 
 def rows_behind(browser, url: str) -> tuple[int | None, list[int]]:
-    """The total the list says, and every row of every page its link opens."""
+    """The total the list says, and every row of every page its link opens (tasks, or past rounds)."""
+    rounds = url.startswith("/inspections")
+    ids = (lambda page: [int(n) for n in ROUND_ROW.findall(page)]) if rounds else shown_ids
     page = browser.get(url, headers=EN).get_data(as_text=True)
-    found = re.search(r"(\d+) tasks?</p>", page)
+    found = re.search(r"(\d+) rounds?</p>" if rounds else r"(\d+) tasks?</p>", page)
     total = int(found.group(1)) if found else None
-    rows = shown_ids(page)
+    rows = ids(page)
     while (following := link(page, "next")) is not None:
         page = browser.get(following, headers=EN).get_data(as_text=True)
-        rows += shown_ids(page)
+        rows += ids(page)
     return total, rows
 
 
@@ -72,7 +75,8 @@ def test_every_home_counter_opens_a_list_of_exactly_that_many(app, make, role):
     labels = [label for _url, _number, label in counters]
     own = ["My tasks", "My overdue"]
     managing = ["Overdue", "Feedback overdue", "Awaiting re-check", "All open"]
-    assert labels == (managing + own if role in ("supervisor", "admin") else own)
+    # Butlers and stewards also see how many rounds they did today (supervisors: in the list of them).
+    assert labels == (managing + own if role in ("supervisor", "admin") else [*own, "Inspections today"])
     for url, number, label in counters:
         total, rows = rows_behind(browser, url)
         assert total == number == len(rows) == len(set(rows)), (role, label, url, total, number, len(rows))

@@ -8,5 +8,6 @@
 - visit_times: when a visit happened on the phone, checked against the server's clock.
 - presence: proof-of-presence flags raised in the submit (too fast, a sticker sheet, one photo twice,
   a photo's time, the phone's clock), never refusals; a supervisor clears one with a comment.
-- results: what a submitted round did to tasks; history: submitted inspections.
+- results: what a submitted round did to tasks; history: one submitted inspection's answers.
+- filters, listing: past rounds — which ones a list shows (and to whom), newest first, a page at a time.
 """

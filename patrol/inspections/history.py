@@ -1,41 +1,13 @@
-"""Submitted inspections: today's list, and one inspection with everything its page shows."""
+"""Submitted inspections: their findings counted, and one inspection with everything its page shows
+(the history list is listing.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
-from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import Answer, Inspection, Location
-
-
-def start_of_day(zone: ZoneInfo, now: datetime | None = None) -> datetime:
-    local = (now or utcnow()).astimezone(zone)
-    return datetime.combine(local.date(), time(0), tzinfo=zone).astimezone(UTC)
-
-
-def inspections_since(
-    site_ids: set[int], since: datetime, *, inspector_id: int | None = None, limit: int = 50
-) -> list[Inspection]:
-    query = (
-        select(Inspection)
-        .join(Location, Inspection.location_id == Location.id)
-        .where(Location.site_id.in_(site_ids), Inspection.status == "submitted", Inspection.submitted_at >= since)
-        .options(
-            joinedload(Inspection.location).joinedload(Location.site),
-            joinedload(Inspection.inspector),
-            joinedload(Inspection.checklist_version),
-        )
-        .order_by(Inspection.submitted_at.desc())
-        .limit(limit)
-    )
-    if inspector_id is not None:
-        query = query.where(Inspection.inspector_id == inspector_id)
-    return list(db.session.scalars(query))
+from patrol.models import Answer, Inspection
 
 
 def finding_counts(inspection_ids: list[int]) -> dict[int, int]:

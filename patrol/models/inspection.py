@@ -26,11 +26,16 @@ answer_photos = Table(
 
 class Inspection(db.Model):
     __tablename__ = "inspections"
-    # The scan page looks up this person's unfinished draft at this location.
+    # The scan page looks up this person's unfinished draft at this location. The history list
+    # (patrol/inspections/listing.py) reads newest first — by completion time, then id — over all
+    # sites, at one location, or by one person.
     __table_args__ = (
         Index("ix_inspections_draft_lookup", "inspector_id", "location_id", "status"),
         # One person's scans in a minute: several places scanned at once is a presence flag.
         Index("ix_inspections_inspector_scanned", "inspector_id", "scanned_at"),
+        Index("ix_inspections_submitted", "submitted_at", "id"),
+        Index("ix_inspections_location_submitted", "location_id", "submitted_at", "id"),
+        Index("ix_inspections_inspector_submitted", "inspector_id", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,13 +43,13 @@ class Inspection(db.Model):
     # retried or doubled request lands on the same inspection.
     client_id: Mapped[str] = mapped_column(String(36), unique=True)
     status: Mapped[str] = mapped_column(String(12), default="draft")  # draft|submitted
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     checklist_version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id"))
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # The phone's times (its clock checked against the server's: services/visit_times.py): when the
     # checklist was opened and completed there, however late it reached the server.
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int | None]
     # When the server got the submit (the server's clock).
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

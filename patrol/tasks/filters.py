@@ -8,7 +8,6 @@ the reader cannot see) is left out, never an error: the list shows without that 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,7 +19,7 @@ from sqlalchemy import select
 from patrol.extensions import db
 from patrol.models import Location, Site, User, user_sites
 from patrol.tasks.rules import visible_site_ids
-from patrol.validation import whole_number
+from patrol.validation import iso_day, whole_number
 from patrol.vocabulary import LOCATION_KINDS, SEVERITIES
 
 # "open" is every open state; the single statuses are named as the board offers them ("to_assign"
@@ -53,9 +52,6 @@ OPEN_SORTS = ("due", "newest", "oldest")
 ENDED_SORTS = ("closed", "newest", "oldest")
 KINDS = tuple(LOCATION_KINDS)
 SEVERITY_CODES = tuple(SEVERITIES)
-# Dates outside these are typing mistakes; they also keep the conversion to UTC in range.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
-DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -120,8 +116,8 @@ class TaskFilter:
             kind=_one_of(args.get("kind"), KINDS),
             assignee=_assignee(args.get("assignee"), site_ids),
             severity=_one_of(args.get("severity"), SEVERITY_CODES),
-            raised_from=_day(args.get("from")),
-            raised_to=_day(args.get("to")),
+            raised_from=iso_day(args.get("from")),
+            raised_to=iso_day(args.get("to")),
             sort=sort if sort in sorts_for(state)[1:] else None,  # the state's own order goes unsaid
             me=user.id,
             zone=db.session.get(Site, site_id).timezone if site_id else None,
@@ -176,17 +172,6 @@ def _assignee(raw, site_ids: set[int]) -> str | None:
         .limit(1)
     )
     return str(person_id) if on_my_sites is not None else None
-
-
-def _day(raw) -> date | None:
-    """A yyyy-mm-dd date (what <input type=date> sends), or None."""
-    if not isinstance(raw, str) or not DAY.fullmatch(raw):
-        return None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        return None
-    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def people_on(site_ids: set[int], limit: int = 500) -> list[User]:

@@ -8,10 +8,9 @@ from flask_login import current_user, login_required
 from patrol.access import can, site_ids_for
 from patrol.database import utcnow
 from patrol.i18n import lazy_gettext as _l
-from patrol.inspections.history import finding_counts, inspections_since, start_of_day
 from patrol.presenters.home import home_counters
+from patrol.presenters.inspection_list import today_rounds
 from patrol.presenters.my_rounds import my_rounds_view
-from patrol.presenters.times import zone_of
 from patrol.rounds.due import rounds_for
 from patrol.setup.locations import location_by_short_code, locations_on
 from patrol.tasks.board import list_tasks
@@ -27,15 +26,13 @@ SHORT_LIST = 10
 def index():
     site_ids = visible_site_ids(current_user)
     supervising = can(current_user, "tasks.supervise")
-    today = inspections_since(site_ids, start_of_day(zone_of()), inspector_id=None if supervising else current_user.id)
     counters = home_counters(current_user)
     by_key = {counter.key: counter for counter in counters}
     now = utcnow()
     # The short lists are the first rows of the lists their counters open.
     context = {
         "rounds": my_rounds_view(rounds_for(current_user, now), now),
-        "today": today,
-        "findings": finding_counts([i.id for i in today]),
+        "today": today_rounds(current_user, SHORT_LIST),
         "counters": counters,
         "mine": by_key["mine"],
         "my_tasks": list_tasks(site_ids, by_key["mine"].wanted, limit=SHORT_LIST),

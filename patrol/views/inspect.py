@@ -18,6 +18,7 @@ from patrol.access import load, permission_required
 from patrol.database import reads_first
 from patrol.inspections.answers import AnswerInput, attention_summary
 from patrol.inspections.drafts import save_answer
+from patrol.inspections.filters import sees_everyones
 from patrol.inspections.history import answers_by_item
 from patrol.inspections.photos import attach_photo, detach_photo
 from patrol.inspections.presence import flags_of
@@ -200,4 +201,5 @@ def inspection_view(inspection_id: int):
         items=items,
         findings=findings,
         accepted=accepted,
+        everyone=sees_everyones(current_user),
     )

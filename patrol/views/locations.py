@@ -9,6 +9,7 @@ from patrol.access import load, permission_required, site_ids_for, visible_sites
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Location
 from patrol.presenters import printed_label
+from patrol.presenters.inspection_list import recent_at
 from patrol.setup.locations import location_page, locations_on, reissue_code
 from patrol.tasks.board import urgent_tasks_at
 from patrol.validation import whole_numbers
@@ -68,6 +69,7 @@ def location_view(location_id: int):
         url=public_scan_url(location),
         svg=qr_svg(public_scan_url(location)),
         open_tasks=urgent_tasks_at(location),
+        recent=recent_at(current_user, location),
     )
 
 

@@ -15,6 +15,7 @@ from patrol.extensions import db
 from patrol.i18n import LANGUAGES
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import User
+from patrol.presenters.inspection_list import recent_by
 from patrol.presenters.schedule_return import schedule_return, with_responsible
 from patrol.setup.people import (
     PersonFilter,
@@ -55,8 +56,8 @@ def person_list():
     )
 
 
-def _form(person: User | None, values, errors=None, status: int = 200):
-    """The person form, whole or (for htmx) just its block."""
+def _form(person: User | None, values, errors=None, status: int = 200, recent=None):
+    """The person form, whole or (for htmx) just its block; `recent`: their newest rounds, under it."""
     body = render(
         "admin/people/form.html",
         "form",
@@ -65,6 +66,7 @@ def _form(person: User | None, values, errors=None, status: int = 200):
         errors=errors or {},
         site_choices=_site_choices(values),
         languages=LANGUAGES,
+        recent=recent,
     )
     return make_response(body, status)
 
@@ -109,7 +111,7 @@ def person_create():
 @bp.get("/<int:user_id>")
 def person_edit(user_id: int):
     person = db.get_or_404(User, user_id)
-    return _form(person, person_form_values(person))
+    return _form(person, person_form_values(person), recent=recent_by(current_user, person))
 
 
 @bp.post("/<int:user_id>")
