@@ -24,7 +24,8 @@ from datetime import UTC, datetime, timedelta
 from history import ADMIN, PASSWORD, SHANGHAI, _app
 from sqlalchemy import select
 
-BUTLER = "butler-2"  # the first butler of site 1 (bench/history.py numbers people in order)
+BUTLER_ID = 2
+BUTLER = f"butler-{BUTLER_ID}"  # the first butler of site 1 (bench/history.py numbers people in order)
 NEXT_LINK = re.compile(r'<a [^>]*href="([^"]+)"[^>]*>\s*(?:Next|Older)\s*</a>')
 
 
@@ -46,7 +47,9 @@ def main() -> None:
         hot_token, inspection_id = _targets()
     client = app.test_client()
     _sign_in(client)
-    yesterday = (datetime.now(UTC).astimezone(SHANGHAI) - timedelta(days=1)).date().isoformat()
+    local_today = datetime.now(UTC).astimezone(SHANGHAI).date()
+    yesterday = (local_today - timedelta(days=1)).isoformat()
+    month_ago = (local_today - timedelta(days=30)).isoformat()
     pages = [
         ("location list /locations", "/locations"),
         ("location list /admin/locations", "/admin/locations/"),
@@ -64,6 +67,12 @@ def main() -> None:
         ("missed rounds of one site, page 1", "/rounds/missed?site=1"),
         ("missed rounds, page {} (its own links)", *_follow(client, "/rounds/missed", 99)),
         ("coverage grid, one site's yesterday", f"/rounds/grid?site=1&day={yesterday}"),
+        ("past rounds, page 1", "/inspections"),
+        ("past rounds, page {} (its own links)", *_follow(client, "/inspections", 99)),
+        ("past rounds of one site, with findings only", "/inspections?site=1&findings=1"),
+        ("past rounds of one person", f"/inspections?person={BUTLER_ID}"),
+        ("past rounds at one location", "/inspections?location=2"),
+        ("past rounds of one kind of place, a month", f"/inspections?kind=model_room&from={month_ago}&to={yesterday}"),
     ]
     butler = app.test_client()
     _sign_in(butler, BUTLER)
