@@ -110,6 +110,7 @@ BLUEPRINT_MODULES = (
     "reports",
     "rounds",
     "scan",
+    "scores",
     "task_page",
     "tasks",
 )

@@ -20,7 +20,7 @@ from patrol.presenters.rounds import visit_due, visit_title
 from patrol.presenters.tasks import finding_title, task_title
 from patrol.setup.audit import was_recorded
 from patrol.setup.checklist_editor import STARTS
-from patrol.vocabulary import AUDIT_ACTIONS, LOCATION_KINDS, RECURRENCES, ROLES
+from patrol.vocabulary import AUDIT_ACTIONS, DEDUCTION_FIELDS, LOCATION_KINDS, RECURRENCES, ROLES
 
 NOTHING = "—"
 
@@ -133,6 +133,7 @@ FIELD_WORDS = {
     "works_start": _l("Works start"),
     "works_planned_end": _l("Planned end"),
     "handover_date": _l("Handed over on"),
+    **DEDUCTION_FIELDS,
 }
 # Keys kept for the record but not worth a line: internal ids (the entry names the thing itself).
 HIDDEN_FIELDS = {"site_id", "location_id", "source_id", "all_sites"}
