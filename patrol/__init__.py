@@ -112,6 +112,7 @@ BLUEPRINT_MODULES = (
     "reports",
     "rounds",
     "scan",
+    "scores",
     "task_page",
     "tasks",
 )

@@ -137,6 +137,7 @@ AUDIT_ACTIONS = {
     "site.updated": _l("Site changed"),
     "site.archived": _l("Site archived"),
     "site.restored": _l("Site restored"),
+    "site.deductions_changed": _l("Deduction rules changed"),
     "robot.created": _l("Group robot added"),
     "robot.deactivated": _l("Group robot turned off"),
     "robot.reactivated": _l("Group robot turned on"),
@@ -167,4 +168,36 @@ AUDIT_ACTIONS = {
     "user.password_reset": _l("Password reset"),
     "user.deactivated": _l("Person deactivated"),
     "user.reactivated": _l("Person reactivated"),
+}
+
+# Staff scores (考核): the kinds of lapse (patrol.models.deduction.LAPSE_KINDS), as the table heads them.
+LAPSES = {
+    "missed_visit": _l("Missed round"),
+    "late_visit": _l("Late round"),
+    "late_response": _l("First response late"),
+    "closed_late": _l("Task closed late"),
+    "recheck_failed": _l("Re-check not passed"),
+}
+
+# A site's deduction rules, as the form and the audit log name them.
+DEDUCTION_FIELDS = {
+    "missed_visit": _l("Points per missed round"),
+    "late_visit": _l("Points per late round"),
+    "late_response": _l("Points per late first response"),
+    "closed_late": _l("Points per task closed late"),
+    "recheck_failed": _l("Points per re-check not passed"),
+}
+
+# What each lapse is and to whom it counts, in a sentence (the rules form says it under each field).
+LAPSE_HINTS = {
+    "missed_visit": _l(
+        "A round not done by the end of its grace and not excused. Counts to the person it was given to."
+    ),
+    "late_visit": _l("A round done after its window, or made up later. Counts to whoever did it."),
+    "late_response": _l(
+        "A finding nobody acknowledged or assigned within the site's first-response time. "
+        "Counts to the task's assignee."
+    ),
+    "closed_late": _l("A task closed after its due time. Counts to its assignee."),
+    "recheck_failed": _l("A fix that did not pass its re-check. Counts to the person it went back to."),
 }

@@ -3,6 +3,7 @@
 from patrol.models.audit import AuditEvent
 from patrol.models.checklist import Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion
 from patrol.models.client_op import ClientOp
+from patrol.models.deduction import DeductionRules
 from patrol.models.inspection import Answer, Inspection, answer_photos
 from patrol.models.location import Location
 from patrol.models.login import Login
@@ -20,6 +21,7 @@ from patrol.models.user import User, user_sites
 __all__ = [
     "AuditEvent",
     "ClientOp",
+    "DeductionRules",
     "Delivery",
     "Notification",
     "Robot",

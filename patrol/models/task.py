@@ -80,6 +80,11 @@ class Task(db.Model):
             postgresql_where=OPEN_WHERE,
             sqlite_where=OPEN_WHERE,
         ),
+        # Staff scores (patrol.scores): a site's month of first responses due, and of tasks closed.
+        Index("ix_tasks_site_respond_by", "site_id", "respond_by"),
+        Index(
+            "ix_tasks_closed_by_site", "site_id", "closed_at", postgresql_where=CLOSED_WHERE, sqlite_where=CLOSED_WHERE
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,7 +163,11 @@ class TaskEvent(db.Model):
 
     __tablename__ = "task_events"
     # A round's result page reads the events it wrote, in order: the index serves the filter and the order.
-    __table_args__ = (Index("ix_task_events_inspection_id", "inspection_id", "id"),)
+    # Staff scores read a month of one kind of event (failed re-checks).
+    __table_args__ = (
+        Index("ix_task_events_inspection_id", "inspection_id", "id"),
+        Index("ix_task_events_kind_created", "kind", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id"), index=True)

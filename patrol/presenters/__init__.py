@@ -21,7 +21,7 @@ from patrol.presenters.tasks import finding_title, task_title
 from patrol.presenters.times import duration
 from patrol.setup.audit import was_recorded
 from patrol.setup.checklist_editor import STARTS
-from patrol.vocabulary import AUDIT_ACTIONS, LOCATION_KINDS, RECURRENCES, ROLES
+from patrol.vocabulary import AUDIT_ACTIONS, DEDUCTION_FIELDS, LOCATION_KINDS, RECURRENCES, ROLES
 
 NOTHING = "—"
 
@@ -135,6 +135,7 @@ FIELD_WORDS = {
     "works_planned_end": _l("Planned end"),
     "handover_date": _l("Handed over on"),
     "min_seconds": _l("Shortest visit"),
+    **DEDUCTION_FIELDS,
 }
 # Keys kept for the record but not worth a line: internal ids (the entry names the thing itself).
 HIDDEN_FIELDS = {"site_id", "location_id", "source_id", "all_sites"}

@@ -56,6 +56,7 @@ def blueprints() -> list[Blueprint]:
     from patrol.views.admin import (
         audit,
         checklists,
+        deductions,
         locations,
         people,
         robots,
@@ -63,4 +64,4 @@ def blueprints() -> list[Blueprint]:
         sites,
     )
 
-    return [bp, sites.bp, locations.bp, checklists.bp, schedules.bp, people.bp, audit.bp, robots.bp]
+    return [bp, sites.bp, locations.bp, checklists.bp, schedules.bp, people.bp, audit.bp, robots.bp, deductions.bp]
