@@ -1,8 +1,8 @@
 """Staff scores: each site's deduction rules, and the indexes a month's lapses are counted from
 
 Revision ID: 0021
-Revises: 0018
-Create Date: 2026-12-28 09:00:00
+Revises: 0020
+Create Date: 2026-12-07 13:00:00
 
 - deduction_rules: points taken off per lapse, one row per site (none: 1 point for each kind).
 - tasks (site_id, respond_by): a site's first responses due in a month.
