@@ -50,6 +50,7 @@ def main() -> None:
     local_today = datetime.now(UTC).astimezone(SHANGHAI).date()
     yesterday = (local_today - timedelta(days=1)).isoformat()
     month_ago = (local_today - timedelta(days=30)).isoformat()
+    last_month = (local_today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     pages = [
         ("location list /locations", "/locations"),
         ("location list /admin/locations", "/admin/locations/"),
@@ -73,6 +74,8 @@ def main() -> None:
         ("past rounds of one person", f"/inspections?person={BUTLER_ID}"),
         ("past rounds at one location", "/inspections?location=2"),
         ("past rounds of one kind of place, a month", f"/inspections?kind=model_room&from={month_ago}&to={yesterday}"),
+        ("staff scores of one site, last month", f"/scores?site=1&month={last_month}"),
+        ("one person's lapses, last month", f"/scores/{BUTLER_ID}?site=1&month={last_month}"),
     ]
     butler = app.test_client()
     _sign_in(butler, BUTLER)
