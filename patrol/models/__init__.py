@@ -3,6 +3,7 @@
 from patrol.models.audit import AuditEvent
 from patrol.models.checklist import Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion
 from patrol.models.client_op import ClientOp
+from patrol.models.export import Export
 from patrol.models.inspection import Answer, Inspection, answer_photos
 from patrol.models.location import Location
 from patrol.models.login import Login
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEvent",
     "ClientOp",
     "Delivery",
+    "Export",
     "Notification",
     "Robot",
     "task_event_photos",
