@@ -198,3 +198,12 @@ def test_my_exports_pages_newest_first(scene, boss, browser, monkeypatch):
     first = browser.get("/exports").get_data(as_text=True)
     assert [f"/exports/{n}" in first for n in ids] == [False, True, True] and 'rel="next"' in first
     assert "等待开始" in first
+
+
+def test_the_alerts_command_from_cron_makes_the_waiting_exports(scene, boss, browser, app):
+    number = export_id(ask(browser, "tasks.csv"))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["patrol", "alerts"])
+    assert result.exit_code == 0, result.output
+    assert "1 export(s) made." in result.output
+    assert export_row(number).status == "ready"
