@@ -207,3 +207,25 @@ def test_the_alerts_command_from_cron_makes_the_waiting_exports(scene, boss, bro
     assert result.exit_code == 0, result.output
     assert "1 export(s) made." in result.output
     assert export_row(number).status == "ready"
+
+
+def test_a_file_is_removed_a_week_after_it_was_made(scene, boss, browser):
+    old, recent = (
+        export_id(ask(browser, "tasks.csv", client_id=f"00000000-0000-4000-8000-00000000001{n}")) for n in (1, 2)
+    )
+    run_worker()
+    files = {number: export_dir() / export_row(number).stored_name for number in (old, recent)}
+    made = utcnow()
+    db.session.execute(
+        update(Export).where(Export.id == old).values(finished_at=made - jobs.KEEP - timedelta(minutes=1))
+    )
+    db.session.execute(
+        update(Export).where(Export.id == recent).values(finished_at=made - jobs.KEEP + timedelta(hours=1))
+    )
+    db.session.commit()
+    run_worker(made)
+    assert (export_row(old).status, export_row(recent).status) == ("expired", "ready")
+    assert not files[old].exists() and files[recent].exists()
+    assert download(browser, old)[0] == 404
+    page = browser.get(f"/exports/{old}").get_data(as_text=True)
+    assert "文件在生成一周后已删除。需要的话请重新导出。" in page and "every 2s" not in page

@@ -26,6 +26,7 @@ from patrol.models import Export, User
 from patrol.paging import Keyset, Page, keyset_page
 
 LEASE = timedelta(minutes=10)
+KEEP = timedelta(days=7)  # a file is removed this long after it was made (the export says so)
 MAX_ATTEMPTS = 3
 PASS_SECONDS = 20.0  # a pass builds exports one after another until this is spent; the rest wait a moment
 NEWEST_FIRST = Keyset((Export.id,), descending=True)
@@ -95,6 +96,7 @@ def claim_next(now: datetime) -> Export | None:
 def build_waiting(now: datetime, build, stopping=lambda: False) -> tuple[int, bool]:
     """Build waiting exports with `build(export, now)` until none is left, the pass's time is spent or
     the worker stops; how many were taken, and whether more wait."""
+    remove_old(now)
     started, taken = monotonic(), 0
     while not stopping() and monotonic() - started < PASS_SECONDS:
         export = claim_next(now)
@@ -108,6 +110,28 @@ def build_waiting(now: datetime, build, stopping=lambda: False) -> tuple[int, bo
     waiting = db.session.scalar(select(Export.id).where(_claimable(now)).limit(1))
     db.session.commit()
     return taken, waiting is not None
+
+
+def remove_old(now: datetime, limit: int = 200) -> int:
+    """Remove the files made more than KEEP ago (a pass's share of them); their exports become expired."""
+    old = db.session.execute(
+        select(Export.id, Export.stored_name)
+        .where(Export.status == "ready", Export.finished_at < now - KEEP)
+        .order_by(Export.id)
+        .limit(limit)
+    ).all()
+    for _id, stored in old:
+        if stored:
+            (export_dir() / stored).unlink(missing_ok=True)
+    if old:
+        db.session.execute(
+            update(Export)
+            .where(Export.id.in_([export_id for export_id, _stored in old]), Export.status == "ready")
+            .values(status="expired", stored_name="")
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    return len(old)
 
 
 def settle(export_id: int, claimed_at: datetime, **values) -> bool:

@@ -11,8 +11,9 @@ from patrol.database import UTCDateTime, utcnow
 from patrol.extensions import db
 from patrol.models.user import User
 
-# queued → running (claimed by a worker) → ready (the file is there) | failed (with a plain message)
-EXPORT_STATUSES = ("queued", "running", "ready", "failed")
+# queued → running (claimed by a worker) → ready (the file is there) | failed (with a plain message);
+# ready → expired once its file is removed, KEEP (7 days) after it was made.
+EXPORT_STATUSES = ("queued", "running", "ready", "failed", "expired")
 EXPORT_FORMATS = ("xlsx", "csv")
 
 
@@ -23,7 +24,8 @@ class Export(db.Model):
         UniqueConstraint("user_id", "client_id"),
         # "My exports", newest first.
         Index("ix_exports_user", "user_id", "id"),
-        # The worker's queue: waiting ones oldest first, and running ones whose lease ran out.
+        # The worker's queue: waiting ones oldest first, and running ones whose lease ran out; and the
+        # ready ones whose files are old (a week's worth at most: older ones are expired).
         Index("ix_exports_status", "status", "claimed_at", "id"),
     )
 
@@ -50,4 +52,4 @@ class Export(db.Model):
 
     @property
     def done(self) -> bool:
-        return self.status in ("ready", "failed")
+        return self.status in ("ready", "failed", "expired")

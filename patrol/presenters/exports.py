@@ -19,6 +19,7 @@ STATUS_WORDS = {
     "running": _l("Being made"),
     "ready": _l("Ready"),
     "failed": _l("Failed"),
+    "expired": _l("Removed"),
 }
 FORMAT_WORDS = {"xlsx": _l("Excel (.xlsx)"), "csv": _l("CSV (.csv)")}
 
