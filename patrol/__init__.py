@@ -101,6 +101,7 @@ BLUEPRINT_MODULES = (
     "account",
     "auth",
     "errors",
+    "exports",
     "history",
     "home",
     "inspect",
@@ -133,12 +134,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _hand_wording_to_areas(app: Flask) -> None:
-    """Areas that must word something for people outside a page (robot messages) get the words here,
-    from presenters, so no area imports a presenter."""
+    """Areas that must word something for people outside a page (robot messages, exports) get the words
+    here, from presenters, so no area imports a presenter."""
     from patrol.alerts import messages
-    from patrol.presenters import robot_messages
+    from patrol.exports import kinds
+    from patrol.presenters import export_kinds, robot_messages
 
     messages.use_wording(app, robot_messages)
+    kinds.use_kinds(app, export_kinds.KINDS)
 
 
 def _register_request_hooks(app: Flask) -> None:

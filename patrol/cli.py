@@ -71,14 +71,19 @@ def init_app(app: Flask) -> None:
     @group.command("alerts")
     @click.option("--no-send", is_flag=True, help="only write the alerts; leave the robot messages to the worker")
     def alerts_command(no_send):
-        """One pass of the worker, for cron: alert about late first responses and overdue work, send what is due."""
+        """One pass of the worker, for cron: alert about late work, send what is due, make the exports asked for."""
         from patrol.alerts.sending import deliver_due
         from patrol.alerts.sweep import sweep_alerts
+        from patrol.database import utcnow
+        from patrol.exports.building import build
+        from patrol.exports.jobs import build_waiting
 
         swept = sweep_alerts()
         click.echo(f"{swept.feedback} task(s) past their first response, {swept.overdue} overdue task(s) found.")
         if not no_send:
             click.echo(f"{deliver_due()} robot message(s) sent.")
+            built, left = build_waiting(utcnow(), build)
+            click.echo(f"{built} export(s) made{', more waiting' if left else ''}.")
 
     @group.command("worker")
     @click.option(

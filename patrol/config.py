@@ -43,6 +43,7 @@ def load_config(instance_path: str) -> dict:
         "PATROL_BASE_URL": os.environ.get("PATROL_BASE_URL", "").rstrip("/"),
         "PATROL_TIMEZONE": os.environ.get("PATROL_TIMEZONE", "Asia/Shanghai"),
         "PATROL_PHOTO_DIR": os.environ.get("PATROL_PHOTO_DIR", str(instance / "photos")),
+        "PATROL_EXPORT_DIR": os.environ.get("PATROL_EXPORT_DIR", str(instance / "exports")),
         "PATROL_MAX_PHOTO_BYTES": int(os.environ.get("PATROL_MAX_PHOTO_BYTES", 15 * 1024 * 1024)),
         # Pixel limits by how a photo decodes, so one decode stays under 128 MB (figures:
         # bench/photo_worst_case.md). A single-scan JPEG decodes at 1/2-1/8 scale: 8192x8192

@@ -75,8 +75,9 @@ def _reset_schema() -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request, app, tmp_path):
-    """Every test starts on empty tables and an empty photo folder."""
+    """Every test starts on empty tables and empty photo and export folders."""
     app.config["PATROL_PHOTO_DIR"] = str(tmp_path / "photos")
+    app.config["PATROL_EXPORT_DIR"] = str(tmp_path / "exports")
     app.extensions.pop("patrol.has_users", None)  # the tables are emptied: it is a first run again
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

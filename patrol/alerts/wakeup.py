@@ -4,7 +4,9 @@ rather than at the worker's next pass.
 On PostgreSQL the transaction that queues a message also sends NOTIFY on CHANNEL, and PostgreSQL
 passes that on only if the transaction commits: a rolled-back change wakes nobody, and a woken
 worker never looks for rows that are not there yet. A worker LISTENs while it pauses between
-passes. SQLite (the demo, one process) has nothing to listen to: the worker's pause simply runs out.
+passes. SQLite has nothing to listen to; the demo's worker is a thread of the app's own process, so
+there a commit that queued work sets a process-local event its pause waits on (a worker in another
+process over SQLite is not woken: its pause runs out).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import threading
 import time
 
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from patrol.extensions import db
 
@@ -24,12 +27,27 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "patrol_work"
 SLICE = 1.0  # seconds: how often a pause looks whether the worker is stopping
+WAKE_ON_COMMIT = "patrol.wake_on_commit"
+_woken_here = threading.Event()  # this process committed work (SQLite: the demo's worker thread waits on it)
 
 
 def wake_workers() -> None:
     """Called in the transaction that queued work: the workers wake when (and if) it commits."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text(f"NOTIFY {CHANNEL}"))
+    else:
+        db.session.info[WAKE_ON_COMMIT] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_here(session: Session) -> None:
+    if session.info.pop(WAKE_ON_COMMIT, False):
+        _woken_here.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _not_after_all(session: Session) -> None:
+    session.info.pop(WAKE_ON_COMMIT, None)
 
 
 class Pause:
@@ -40,6 +58,7 @@ class Pause:
         self.engine = engine
         self.stop = stop
         self.connection: Connection | None = None
+        _woken_here.clear()  # a worker starts with a pass: what was committed before it is seen then
 
     def __call__(self, seconds: float) -> bool:
         deadline = time.monotonic() + seconds
@@ -49,8 +68,10 @@ class Pause:
             if left <= 0:
                 return False
             if listener is None:
-                self.stop.wait(left)
-                return False
+                if _woken_here.wait(min(left, SLICE)):
+                    _woken_here.clear()
+                    return True
+                continue
             try:
                 if any(True for _ in listener.notifies(timeout=min(left, SLICE), stop_after=1)):
                     for _ in listener.notifies(timeout=0):  # several commits meanwhile: one pass sees them all

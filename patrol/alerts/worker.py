@@ -2,8 +2,9 @@
 
 Each pass sweeps for tasks whose first response or due time has passed (their notifications and
 robot messages, each once: patrol.alerts.sweep), then sends the robot messages that are due
-(patrol.alerts.sending), then pauses: until the next message is due, at most `interval` seconds,
-and only a moment while work that is due now is left. On PostgreSQL a commit that queues a message
+(patrol.alerts.sending), then builds the exports people asked for (patrol.exports), then pauses:
+until the next message is due, at most `interval` seconds, and only a moment while work that is due
+now is left. On PostgreSQL a commit that queues a message
 ends the pause at once (patrol.alerts.wakeup). So late work is announced within `interval` of its
 deadline whether or not anyone is using the app, and a new message leaves within a second.
 
@@ -28,6 +29,8 @@ from patrol.alerts.sending import deliver_due, next_due
 from patrol.alerts.sweep import Swept, sweep_alerts
 from patrol.alerts.wakeup import Pause
 from patrol.database import utcnow
+from patrol.exports.building import build
+from patrol.exports.jobs import build_waiting
 from patrol.extensions import db
 from patrol.rounds.worker import run_rounds
 
@@ -42,23 +45,27 @@ class Pass:
     swept: Swept
     sent: int
     next_due: datetime | None  # when the earliest waiting message is due
+    exported: int = 0  # exports built (or failed) in this pass
+    exports_waiting: bool = False  # the pass's time for exports ran out with more waiting
 
 
 def run_pass(now: datetime, stopping: Callable[[], bool] = lambda: False) -> Pass:
-    """Plan and settle the rounds, sweep, then send what is due, as of `now`.
+    """Plan and settle the rounds, sweep, send what is due, then build the exports asked for, as of `now`.
 
-    The rounds come first so that a missed round's robot messages leave in the same pass."""
+    The rounds come first so that a missed round's robot messages leave in the same pass; exports
+    come last, after the commit, so a long one never holds back an alert."""
     run_rounds(now)
     swept = sweep_alerts(now)
     sent = 0 if stopping() else deliver_due(now, stopping)
     due = next_due()
     db.session.commit()
-    return Pass(swept, sent, due)
+    exported, waiting = build_waiting(now, build, stopping)
+    return Pass(swept, sent, due, exported, waiting)
 
 
 def pause_after(done: Pass, now: datetime, interval: float) -> float:
     """Seconds to wait before the next pass: until the next message is due, at most `interval`."""
-    if done.swept.cut_short:
+    if done.swept.cut_short or done.exports_waiting:
         return SHORT
     if done.next_due is None:
         return interval
@@ -99,12 +106,13 @@ def _one_pass(app: Flask, clock: Callable[[], datetime], stopping: Callable[[], 
         except Exception:  # the database may be down a while: the next pass tries again
             log.exception("a worker pass failed")
             return interval
-        if done.sent or done.swept.feedback or done.swept.overdue:
+        if done.sent or done.swept.feedback or done.swept.overdue or done.exported:
             log.info(
-                "%d late first response(s), %d overdue task(s), %d robot message(s) sent",
+                "%d late first response(s), %d overdue task(s), %d robot message(s) sent, %d export(s) built",
                 done.swept.feedback,
                 done.swept.overdue,
                 done.sent,
+                done.exported,
             )
         return pause_after(done, clock(), interval)
 

@@ -4,6 +4,7 @@ from patrol.models.audit import AuditEvent
 from patrol.models.checklist import Checklist, ChecklistAssignment, ChecklistItem, ChecklistVersion
 from patrol.models.client_op import ClientOp
 from patrol.models.deduction import DeductionRules
+from patrol.models.export import Export
 from patrol.models.inspection import Answer, Inspection, answer_photos
 from patrol.models.location import Location
 from patrol.models.login import Login
@@ -23,6 +24,7 @@ __all__ = [
     "ClientOp",
     "DeductionRules",
     "Delivery",
+    "Export",
     "Notification",
     "Robot",
     "task_event_photos",
