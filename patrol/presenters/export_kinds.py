@@ -5,6 +5,7 @@ has what patrol.exports.kinds.Kind asks (label, permission, formats, read_params
 add it here, and offer it on its page with the `export_offer` macro (templates/exports/_offer.html).
 """
 
+from patrol.presenters.export_inspections import ANSWERS, FLAGS, INSPECTIONS
 from patrol.presenters.export_rounds import COVERAGE, MISSED
 from patrol.presenters.export_tasks import TASKS, TIMELINE
 
@@ -13,4 +14,7 @@ KINDS = {
     "task_timeline": TIMELINE,
     "coverage": COVERAGE,
     "missed": MISSED,
+    "inspections": INSPECTIONS,
+    "inspection_answers": ANSWERS,
+    "presence_flags": FLAGS,
 }
