@@ -110,6 +110,7 @@ BLUEPRINT_MODULES = (
     "reports",
     "rounds",
     "scan",
+    "site_reports",
     "task_page",
     "tasks",
 )

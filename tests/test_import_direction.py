@@ -10,7 +10,7 @@ from pathlib import Path
 import patrol
 
 PACKAGE = Path(patrol.__file__).parent
-AREAS = ("accounts", "alerts", "demo", "inspections", "photos", "rounds", "setup", "tasks")
+AREAS = ("accounts", "alerts", "demo", "inspections", "photos", "reporting", "rounds", "setup", "tasks")
 LAYERS = {"presenters": 2, "views": 3} | dict.fromkeys(AREAS, 1)
 WIRING = {"patrol", "patrol.cli", "patrol.__main__"}
 

@@ -25,7 +25,11 @@ answer_photos = Table(
 class Inspection(db.Model):
     __tablename__ = "inspections"
     # The scan page looks up this person's unfinished draft at this location.
-    __table_args__ = (Index("ix_inspections_draft_lookup", "inspector_id", "location_id", "status"),)
+    __table_args__ = (
+        Index("ix_inspections_draft_lookup", "inspector_id", "location_id", "status"),
+        # A site's report reads the rounds done at its locations in a period (patrol.reporting).
+        Index("ix_inspections_location_scanned", "location_id", "scanned_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Generated on the phone's page and sent with every save and the submit, so that a
