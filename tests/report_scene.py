@@ -53,6 +53,7 @@ def _task(scene, raised, **fields) -> Task:
 
 def add_tasks(scene, make) -> None:
     fixer = make.user("butler", [scene.site], username=f"fixer{scene.site.id}")
+    fixer.display_name = "李师傅"
     scene.fixer = fixer
     raised = [at(9), at(10), at(11), at(12), at(13)]
     closes = [(scene.butler, 3600, 0, 4), (scene.butler, 7200, 1, 4), (fixer, 14400, 0, 3)]
@@ -88,4 +89,17 @@ def add_tasks(scene, make) -> None:
         closed_at=evening + timedelta(seconds=CLOSES[3]),
         due_at=evening + timedelta(hours=24),
     )
+    db.session.commit()
+
+
+def busy_day(scene, make, people: int = 10) -> None:
+    """A fuller day for the 日报's one page: `people` more butlers, each with a round at a floor in the
+    afternoon failing a different item of the floor checklist."""
+    items = scene.version.items
+    for number in range(people):
+        butler = make.user("butler", [scene.site], username=f"extra{scene.site.id}-{number}")
+        butler.display_name = f"管家{number + 1:02d}"
+        visit = scene.visit(scene.rooms[number % len(scene.rooms)], at(16, number), person=butler)
+        item = items[2 + number % (len(items) - 2)]
+        db.session.add(Answer(inspection_id=visit.id, item_id=item.id, value_text="fail", is_finding=True))
     db.session.commit()

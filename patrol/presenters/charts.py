@@ -18,29 +18,26 @@ VIEW_WIDTH = 360
 LABEL_SIZE = 13
 ROW = 40  # a bar's row: its label above, the bar below
 BAR = 14
-VALUE_ROOM = 80  # beside the longest bar, for its number
-LABEL_CHARS = 26
+VALUE_ROOM = 112  # beside the longest bar, for its number ("11 小时 30 分钟")
+LABEL_CHARS = 24
+# Compact (the 日报's one page): each label beside its bar, in a row half as high.
+COMPACT_ROW, COMPACT_LABEL_WIDTH, COMPACT_LABEL_CHARS = 22, 130, 10
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str  # in full (the title and the table); `short` is drawn
+    short: str
     shown: str  # the number as read, e.g. "12" or "1 h 5 min"
     tone: str  # a class: the bar's colour
+    x: float
     y: float
     width: float
-
-    @property
-    def short(self) -> str:
-        return self.label if len(self.label) <= LABEL_CHARS else self.label[: LABEL_CHARS - 1] + "…"
-
-    @property
-    def label_y(self) -> float:
-        return self.y - 5
+    label_y: float
 
     @property
     def value_x(self) -> float:
-        return self.width + 6
+        return self.x + self.width + 6
 
     @property
     def value_y(self) -> float:
@@ -67,18 +64,28 @@ class BarChart:
     bar_height: int = BAR
 
 
-def bar_chart(key: str, title: str, rows: list[tuple[str, float, str, str]], headers, marker=None) -> BarChart:
+def _shortened(label: str, most: int) -> str:
+    return label if len(label) <= most else label[: most - 1] + "…"
+
+
+def bar_chart(
+    key: str, title: str, rows: list[tuple[str, float, str, str]], headers, marker=None, *, compact: bool = False
+) -> BarChart:
     """Horizontal bars, one per (label, value, shown, tone) row, scaled to the largest value or the
-    marker's (value, label)."""
-    reach = VIEW_WIDTH - VALUE_ROOM
+    marker's (value, label); `compact`: labels beside the bars, for paper."""
+    start = COMPACT_LABEL_WIDTH if compact else 0
+    row, most = (COMPACT_ROW, COMPACT_LABEL_CHARS) if compact else (ROW, LABEL_CHARS)
+    reach = VIEW_WIDTH - VALUE_ROOM - start
     largest = max([value for _label, value, _shown, _tone in rows] + [marker[0] if marker else 0] + [0])
     scale = reach / largest if largest else 0
-    bars = [
-        Bar(label, shown, tone, y=LABEL_SIZE + 8 + index * ROW, width=round(max(value * scale, 0), 1))
-        for index, (label, value, shown, tone) in enumerate(rows)
-    ]
-    drawn = Marker(round(marker[0] * scale, 1), marker[1]) if marker and scale else None
-    return BarChart(key, title, bars, height=max(len(rows), 1) * ROW + 8, headers=tuple(headers), marker=drawn)
+    bars = []
+    for index, (label, value, shown, tone) in enumerate(rows):
+        y = (4 if compact else LABEL_SIZE + 8) + index * row
+        width = round(max(value * scale, 0), 1)
+        label_y = y + BAR - 2 if compact else y - 5
+        bars.append(Bar(label, _shortened(label, most), shown, tone, start, y, width, label_y))
+    drawn = Marker(round(start + marker[0] * scale, 1), marker[1]) if marker and scale else None
+    return BarChart(key, title, bars, height=max(len(rows), 1) * row + 8, headers=tuple(headers), marker=drawn)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from flask_babel import get_locale, gettext, ngettext
 from patrol.i18n import lazy_gettext as _l
 from patrol.presenters.charts import BarChart, ColumnChart, bar_chart, share_columns
 from patrol.presenters.rounds import percent
-from patrol.presenters.times import duration, localtime
+from patrol.presenters.times import localtime
 from patrol.vocabulary import LOCATION_KINDS, ROLES
 
+PAPER_ITEMS = 5  # the checklist items the 日报's findings chart names: room for them on its one page
 PERIOD_WORDS = {"day": _l("Day"), "week": _l("Week"), "month": _l("Month")}
 OUTCOME_WORDS = {
     "on_time": _l("On time"),
@@ -45,7 +46,13 @@ def period_title(period) -> str:
 
 
 def minutes(seconds: float | None) -> str:
-    return "—" if seconds is None else duration(round(seconds))
+    """A report's duration to the minute: "25 min", "1 h 32 min"; "—" when there is none."""
+    if seconds is None:
+        return "—"
+    hours, mins = divmod(round(seconds / 60), 60)
+    if hours:
+        return gettext("%(h)d h %(m)d min", h=hours, m=mins)
+    return gettext("%(m)d min", m=mins)
 
 
 def share(part: int, whole: int) -> str:
@@ -69,20 +76,23 @@ class ReportView:
     reopen_line: str
 
 
-def report_view(report) -> ReportView:
+def report_view(report, *, paper: bool = False) -> ReportView:
+    """The report in words and charts. On `paper` (the 日报's one A4 page) the charts are compact and
+    the findings chart names the PAPER_ITEMS most frequent checklist items, the rest added up."""
     site = report.site
     return ReportView(
         title=gettext("Report: %(site)s", site=site.name),
         period=period_title(report.period),
         generated=gettext("As of %(time)s", time=localtime(report.now, site)),
-        coverage_chart=_coverage_chart(report.coverage),
+        coverage_chart=_coverage_chart(report.coverage, paper),
         days_chart=_days_chart(report) if len(report.period.days) > 1 else None,
-        items_chart=_items_chart(report),
+        items_chart=_items_chart(report, PAPER_ITEMS if paper else None, paper),
         kinds_chart=bar_chart(
             "kinds",
             gettext("Findings by kind of location"),
             [(str(LOCATION_KINDS.get(kind, kind)), n, str(n), "tone-finding") for kind, n in report.findings_by_kind],
             (gettext("Kind of location"), gettext("Findings")),
+            compact=paper,
         ),
         response_chart=_time_chart(
             "response", gettext("Time to first response"), report.response, site.first_response_minutes * 60
@@ -109,12 +119,13 @@ def report_view(report) -> ReportView:
     )
 
 
-def _coverage_chart(figure) -> BarChart:
+def _coverage_chart(figure, compact: bool) -> BarChart:
     rows = [
         (str(OUTCOME_WORDS[name]), getattr(figure, name), str(getattr(figure, name)), f"tone-{name}")
         for name in OUTCOME_WORDS
     ]
-    return bar_chart("coverage", gettext("Rounds by outcome"), rows, (gettext("Outcome"), gettext("Rounds")))
+    headers = (gettext("Outcome"), gettext("Rounds"))
+    return bar_chart("coverage", gettext("Rounds by outcome"), rows, headers, compact=compact)
 
 
 def _days_chart(report) -> ColumnChart:
@@ -138,13 +149,14 @@ def _days_chart(report) -> ColumnChart:
     return share_columns("days", gettext("Coverage by day"), rows, (gettext("Day"), gettext("Coverage")))
 
 
-def _items_chart(report) -> BarChart:
-    rows = [(prompt, n, str(n), "tone-finding") for prompt, n in report.findings_by_item]
-    if report.other_items:
-        rows.append((gettext("Other items"), report.other_items, str(report.other_items), "tone-other"))
-    return bar_chart(
-        "items", gettext("Findings by checklist item"), rows, (gettext("Checklist item"), gettext("Findings"))
-    )
+def _items_chart(report, top: int | None, compact: bool) -> BarChart:
+    named = report.findings_by_item[:top] if top else report.findings_by_item
+    other = report.other_items + sum(n for _prompt, n in report.findings_by_item[len(named) :])
+    rows = [(prompt, n, str(n), "tone-finding") for prompt, n in named]
+    if other:
+        rows.append((gettext("Other items"), other, str(other), "tone-other"))
+    headers = (gettext("Checklist item"), gettext("Findings"))
+    return bar_chart("items", gettext("Findings by checklist item"), rows, headers, compact=compact)
 
 
 def _time_chart(key: str, title: str, spread, promise_seconds: int | None) -> BarChart:

@@ -120,7 +120,7 @@ def daily_report():
             "reports/daily.html",
             site=site,
             report=report,
-            view=words.report_view(report),
+            view=words.report_view(report, paper=True),
             words=words,
             percent=percent,
             toolbar=toolbar,
