@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import literal, select, union_all
 
+from patrol.database import utcnow
 from patrol.reporting.figures import site_report
 from patrol.reporting.periods import Period
 from patrol.reporting.spreads import spreads
@@ -102,3 +103,17 @@ def test_periods_are_local_days_weeks_and_months():
     assert month.before().first.month == 2 and month.after().first.month == 4
     start, end = Period.around("day", DAY).bounds(SHANGHAI)
     assert (start, end) == (at(0), at(24))
+
+
+def test_feedback_overdue_and_overdue_are_the_boards(reported):
+    """The report's "still unanswered past the promise" and "overdue" are the task board's filters over
+    the tasks raised that day (the board's own definition of 反馈超时, Task.is_feedback_overdue)."""
+    from patrol.tasks.board import count_tasks
+    from patrol.tasks.filters import TaskFilter
+
+    now = utcnow()
+    tasks = site_report(reported.site, Period.around("day", DAY), now).tasks
+    raised = {"site_id": reported.site.id, "raised_from": DAY, "raised_to": DAY, "zone": reported.site.timezone}
+    assert tasks.unanswered_late == count_tasks({reported.site.id}, TaskFilter("feedback_overdue", **raised)) == 1
+    assert tasks.overdue == count_tasks({reported.site.id}, TaskFilter("overdue", **raised)) == 3
+    assert tasks.still_open == count_tasks({reported.site.id}, TaskFilter("open", **raised)) == 3

@@ -38,7 +38,7 @@ class TaskFigures:
     overdue: int = 0
     responded: int = 0
     responded_in_time: int = 0
-    unanswered_late: int = 0  # raised in the period, never acknowledged, past its respond_by now
+    unanswered_late: int = 0  # raised in the period and feedback overdue now: still open, unanswered, past respond_by
     closed: int = 0
     closed_on_time: int = 0
     closed_reopened: int = 0
@@ -175,7 +175,8 @@ def _task_figures(site_id: int, start: datetime, end: datetime, now: datetime) -
         _sum(and_(raised, is_open, Task.due_at < now)),
         _sum(and_(raised, Task.acknowledged_at.is_not(None))),
         _sum(and_(raised, Task.acknowledged_at <= Task.respond_by)),
-        _sum(and_(raised, Task.acknowledged_at.is_(None), Task.respond_by < now)),
+        # 反馈超时 as the board and the worker's sweep say it (Task.is_feedback_overdue), as of now.
+        _sum(and_(raised, Task.status == "open", Task.acknowledged_at.is_(None), Task.respond_by < now)),
         _sum(closed),
         _sum(and_(closed, Task.closed_at <= Task.due_at)),
         _sum(and_(closed, Task.reopen_count > 0)),
