@@ -114,6 +114,7 @@ BLUEPRINT_MODULES = (
     "rounds",
     "scan",
     "scores",
+    "site_reports",
     "task_page",
     "tasks",
 )

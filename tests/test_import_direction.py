@@ -10,7 +10,19 @@ from pathlib import Path
 import patrol
 
 PACKAGE = Path(patrol.__file__).parent
-AREAS = ("accounts", "alerts", "demo", "exports", "inspections", "photos", "rounds", "scores", "setup", "tasks")
+AREAS = (
+    "accounts",
+    "alerts",
+    "demo",
+    "exports",
+    "inspections",
+    "photos",
+    "reporting",
+    "rounds",
+    "scores",
+    "setup",
+    "tasks",
+)
 LAYERS = {"presenters": 2, "views": 3} | dict.fromkeys(AREAS, 1)
 WIRING = {"patrol", "patrol.cli", "patrol.__main__"}
 

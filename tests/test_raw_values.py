@@ -135,7 +135,7 @@ def _changes_of_every_kind(admin: User) -> None:
     )
     checklist = db.session.scalar(select(Checklist).where(Checklist.name == "巡楼检查"))
     checklist_assignments.assign_to_kind(admin, checklist, {"location_kind": "model_room", "site": ""}, ids)
-    sites.update_site(admin, garden, sites.site_form_values(garden) | {"opens_at": "08:00"})
+    sites.update_site(admin, garden, sites.site_form_values(garden, "zh_Hans") | {"opens_at": "08:00"})
 
 
 @pytest.fixture

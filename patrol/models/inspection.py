@@ -36,6 +36,8 @@ class Inspection(db.Model):
         Index("ix_inspections_submitted", "submitted_at", "id"),
         Index("ix_inspections_location_submitted", "location_id", "submitted_at", "id"),
         Index("ix_inspections_inspector_submitted", "inspector_id", "submitted_at", "id"),
+        # A site's report reads the rounds done at its locations in a period (patrol.reporting).
+        Index("ix_inspections_location_scanned", "location_id", "scanned_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,6 +23,9 @@ class Site(db.Model):
     closes_at: Mapped[time] = mapped_column(Time, default=time(18, 0))
     # A finding must be acknowledged or assigned this soon (seed 000: patrol results fed back within the hour).
     first_response_minutes: Mapped[int] = mapped_column(default=60)
+    # What its printed sheets, robot messages and reports are in (zh_Hans, zh_Hant, en); None: the
+    # install's default language (BABEL_DEFAULT_LOCALE), as every site spoke before it had its own.
+    language: Mapped[str | None] = mapped_column(String(8))
     # An archived site keeps its history but takes no new inspections.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

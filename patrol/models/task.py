@@ -72,6 +72,8 @@ class Task(db.Model):
         Index("ix_tasks_problem", "location_id", "problem_key", "id"),
         # The board pages the whole history (closed, all) by when tasks were raised, newest or oldest first.
         Index("ix_tasks_created", "created_at", "id"),
+        # A site's report reads the tasks raised at the site in a period (patrol.reporting).
+        Index("ix_tasks_site_created", "site_id", "created_at"),
         Index(
             "ix_tasks_open_by_assignee",
             "assignee_id",

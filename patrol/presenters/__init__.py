@@ -97,6 +97,7 @@ FIELD_WORDS = {
     "locale": _l("Language"),
     "site": _l("Site"),
     "first_response_minutes": _l("First response within (minutes)"),
+    "language": _l("Language of printed sheets and messages"),
     "sites": _l("Sites"),
     "code": _l("Code"),
     "kind": _l("Kind"),
@@ -155,6 +156,7 @@ VALUE_WORDS = {
     "location_kind": LOCATION_KINDS,
     "recurrence": RECURRENCES,
     "locale": LANGUAGES,
+    "language": LANGUAGES,
     "start": {key: label for key, (label, _items) in STARTS.items()},
 }
 
@@ -168,6 +170,8 @@ def field_value(key: str, value) -> str:
     """A stored value made readable: codes as words, lists joined, yes/no, a dash for nothing."""
     if key == "locale" and value is None:
         return gettext("As my browser")
+    if key == "language" and value is None:
+        return gettext("The install's default")
     if value is None or value == [] or value == "":
         return NOTHING
     if isinstance(value, bool):
@@ -233,12 +237,16 @@ def audit_details(event) -> list[str]:
 
 
 def site_language(site) -> str:
-    """The language a site's printed matter is in, whoever prints it.
-
-    Sites have no language of their own yet: every site speaks the install's default
-    (BABEL_DEFAULT_LOCALE, 简体中文 unless configured). Give Site a language and return it here.
-    """
+    """The language a site's printed matter, robot messages and reports are in, whoever reads them:
+    its own (set up under 设置 → 项目), else the install's default (BABEL_DEFAULT_LOCALE)."""
+    if site is not None and site.language in LANGUAGES:
+        return site.language
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang(language: str) -> str:
+    """A language code as HTML's lang attribute says it: zh_Hans → zh-Hans."""
+    return HTML_LANG.get(language, language.replace("_", "-"))
 
 
 @dataclass(frozen=True)
@@ -261,7 +269,7 @@ def printed_label(location) -> PrintedLabel:
         kind=kind,
         site=location.site.name,
         code=location.short_code,
-        lang=HTML_LANG.get(language, language.replace("_", "-")),
+        lang=html_lang(language),
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.i18n import LANGUAGES
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Inspection, Location, Site, Task, User
 from patrol.models.task import OPEN_STATUSES
@@ -42,7 +43,7 @@ SITE_FILTERS = {
 }
 
 # The fields a site.updated audit entry reports, each as {"from": …, "to": …}.
-_TRACKED = ("name", "timezone", "opens_at", "closes_at", "first_response_minutes")
+_TRACKED = ("name", "timezone", "opens_at", "closes_at", "first_response_minutes", "language")
 # A finding must be acknowledged or assigned within this many minutes (seed 000: an hour).
 FIRST_RESPONSE = (5, 24 * 60, 60)  # lowest, highest, default
 
@@ -128,8 +129,9 @@ def site_page(*, state: str = "active", search: str = "", number: int = 1, size:
     return page.map(lambda row: SiteRow(*row))
 
 
-def site_form_values(site: Site | None) -> dict[str, str]:
-    """What the form shows for a site (or a new one): the raw strings a form would send."""
+def site_form_values(site: Site | None, default_language: str) -> dict[str, str]:
+    """What the form shows for a site (or a new one): the raw strings a form would send. A site
+    without a language of its own shows the install's default, which it speaks."""
     if site is None:
         return {
             "name": "",
@@ -137,6 +139,7 @@ def site_form_values(site: Site | None) -> dict[str, str]:
             "opens_at": "08:30",
             "closes_at": "18:00",
             "first_response_minutes": str(FIRST_RESPONSE[2]),
+            "language": default_language,
         }
     return {
         "name": site.name,
@@ -144,6 +147,7 @@ def site_form_values(site: Site | None) -> dict[str, str]:
         "opens_at": site.opens_at.strftime("%H:%M"),
         "closes_at": site.closes_at.strftime("%H:%M"),
         "first_response_minutes": str(site.first_response_minutes),
+        "language": site.language or default_language,
     }
 
 
@@ -159,6 +163,8 @@ def _checked(raw: Mapping[str, str], site: Site | None) -> tuple[Checker, dict]:
             "first_response_minutes", minimum=FIRST_RESPONSE[0], maximum=FIRST_RESPONSE[1], required=False
         )
         or (site.first_response_minutes if site is not None else FIRST_RESPONSE[2]),
+        # Left out (an older form): the site keeps what it has.
+        "language": check.choice("language", LANGUAGES, required=False) or (site.language if site else None),
     }
     zone = values["timezone"]
     if zone and zone not in COMMON_ZONES and zone not in _known_zones():

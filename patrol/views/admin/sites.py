@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import make_response, request, url_for
+from flask import current_app, make_response, request, url_for
 from flask_login import current_user
 
 from patrol.extensions import db
+from patrol.i18n import LANGUAGES
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Site
 from patrol.setup.sites import (
@@ -48,6 +49,7 @@ def _form(site: Site | None, values, errors=None, status: int = 200):
         values=values,
         errors=errors or {},
         zones=zone_choices(values.get("timezone")),
+        language_choices=list(LANGUAGES.items()),
         history=history,
     )
     return make_response(body, status)
@@ -55,7 +57,7 @@ def _form(site: Site | None, values, errors=None, status: int = 200):
 
 @bp.get("/new")
 def site_new():
-    return _form(None, site_form_values(None))
+    return _form(None, site_form_values(None, _default_language()))
 
 
 @bp.post("/new")
@@ -69,7 +71,7 @@ def site_create():
 @bp.get("/<int:site_id>")
 def site_edit(site_id: int):
     site = db.get_or_404(Site, site_id)
-    return _form(site, site_form_values(site))
+    return _form(site, site_form_values(site, _default_language()))
 
 
 @bp.post("/<int:site_id>")
@@ -132,3 +134,7 @@ def site_change_state(site_id: int, action: str):
         return _confirm(site, action, outcome.errors, outcome.status)
     state = "archived" if action == "archive" else "active"
     return go_to(url_for(".site_list", state=state), DONE[action])
+
+
+def _default_language() -> str:
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
