@@ -74,6 +74,9 @@ def main() -> None:
         ("past rounds of one person", f"/inspections?person={BUTLER_ID}"),
         ("past rounds at one location", "/inspections?location=2"),
         ("past rounds of one kind of place, a month", f"/inspections?kind=model_room&from={month_ago}&to={yesterday}"),
+        ("site report, yesterday", f"/reports?site=1&period=day&date={yesterday}"),
+        ("site report, a month", f"/reports?site=1&period=month&date={yesterday}"),
+        ("日报 (daily report sheet), yesterday", f"/reports/daily?site=1&date={yesterday}"),
         ("staff scores of one site, last month", f"/scores?site=1&month={last_month}"),
         ("one person's lapses, last month", f"/scores/{BUTLER_ID}?site=1&month={last_month}"),
     ]
