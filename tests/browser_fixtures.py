@@ -12,7 +12,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
@@ -23,6 +23,9 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # Generous enough for a slow CI machine, short enough that a hang fails the test instead of the job.
 TIMEOUT_MS = 15_000
+# The assertions wait as long as the actions: expect()'s own 5 s runs out on a machine busy with
+# several workers while the page is still on its way.
+expect.set_options(timeout=TIMEOUT_MS)
 # Closing a test's pages, or Chromium at the end, takes a second; past this Chromium is killed instead.
 CLOSE_SECONDS = 45
 
