@@ -29,6 +29,12 @@ TEST_SECRET = "test-secret-key-not-for-production"
 TEST_BASE_URL = "https://patrol.test"
 
 
+def pytest_collection_modifyitems(config, items):
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    if count > 1:
+        workers.deal_browser_tests_first(items, count)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     root = tmp_path_factory.mktemp("patrol")

@@ -43,6 +43,13 @@ def _real_stderr(config):
     return _stderr
 
 
+def pytest_unconfigure(config):
+    global _stderr
+    if _stderr is not None:
+        _stderr.close()
+        _stderr = None
+
+
 def _is_xdist_controller(config) -> bool:
     return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
 

@@ -68,3 +68,23 @@ def forget_sign_ins(app) -> None:
     keys = list(client.scan_iter(match=pattern, count=1000))
     if keys:
         client.delete(*keys)
+
+
+def deal_browser_tests_first(items: list, workers: int) -> None:
+    """Reorder the collected tests so that each worker starts on its share of the browser tests.
+
+    xdist (--dist worksteal) hands each worker one block of the collection, in order, and a worker that
+    runs dry takes tests from the end of another's block. In collection order the long browser journeys
+    bunch up and the run ends waiting on one started last; with each block's browser tests at its start,
+    the run ends on quick ones. Browser tests stay in collection order (a module's tests together)."""
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    quick = [item for item in items if not item.get_closest_marker("browser")]
+    ordered, left = [], len(items)
+    for worker in range(workers):
+        size = left // (workers - worker)  # the block xdist's first distribution gives this worker
+        left -= size
+        own = browser[worker * len(browser) // workers : (worker + 1) * len(browser) // workers]
+        take = max(0, size - len(own))
+        ordered += own + quick[:take]
+        del quick[:take]
+    items[:] = ordered + quick
