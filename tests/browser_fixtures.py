@@ -12,16 +12,22 @@ from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.hang_watch import deadline, kill_children
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # Generous enough for a slow CI machine, short enough that a hang fails the test instead of the job.
 TIMEOUT_MS = 15_000
+# The assertions wait as long as the actions: expect()'s own 5 s runs out on a machine busy with
+# several workers while the page is still on its way.
+expect.set_options(timeout=TIMEOUT_MS)
+# Closing a test's pages, or Chromium at the end, takes a second; past this Chromium is killed instead.
+CLOSE_SECONDS = 45
 
 # Runs in every page before its own scripts; the page reports each violation back through a binding,
 # so none is lost when the page navigates away before the test looks.
@@ -74,8 +80,8 @@ class Chromium:
 
     PHONE, DESKTOP = PHONE, DESKTOP
 
-    def __init__(self, browser, base_url: str, policy: PolicyWatch):
-        self.browser, self.base_url, self.policy = browser, base_url, policy
+    def __init__(self, process: ChromiumProcess, base_url: str, policy: PolicyWatch):
+        self.process, self.browser, self.base_url, self.policy = process, process.browser, base_url, policy
         self.contexts: list[BrowserContext] = []
 
     def new_page(self, size: dict, **options) -> Page:
@@ -87,15 +93,19 @@ class Chromium:
 
     def close(self, shots: Path, name: str) -> None:
         """Keep where each page ended (whatever the test's outcome: most useful when it failed), then close."""
-        for number, context in enumerate(self.contexts):
-            for page_number, page in enumerate(context.pages):
-                with suppress(PlaywrightError):  # a crashed page must not hide the test's own failure
-                    page.screenshot(
-                        path=str(shots / f"{name}-last-{number}{page_number or ''}.png"),
-                        full_page=True,
-                        caret="initial",
-                    )
-            context.close()
+        with deadline(CLOSE_SECONDS, self.process.kill):
+            for number, context in enumerate(self.contexts):
+                for page_number, page in enumerate(context.pages):
+                    with suppress(PlaywrightError):  # a crashed page must not hide the test's own failure
+                        page.screenshot(
+                            path=str(shots / f"{name}-last-{number}{page_number or ''}.png"),
+                            full_page=True,
+                            caret="initial",
+                            timeout=TIMEOUT_MS,
+                        )
+                with suppress(PlaywrightError):  # reported below if Chromium had to be killed for it
+                    context.close()
+        assert not self.process.killed, f"Chromium did not close the test's pages within {CLOSE_SECONDS} s: killed"
 
 
 @pytest.fixture
@@ -106,23 +116,62 @@ def policy_watch():
     assert watch.violations == [], "Content-Security-Policy violations:\n" + "\n".join(watch.violations)
 
 
+class ChromiumProcess:
+    """One Chromium for the whole run (per xdist worker): starting it costs more than most browser tests
+    take. Closing it never hangs the run: what does not close within CLOSE_SECONDS is killed, and the
+    next test that needs Chromium starts a new one."""
+
+    def __init__(self):
+        self._playwright = self._browser = None
+        self.killed = False
+
+    @property
+    def browser(self) -> Browser:
+        if self._browser is None or self.killed or not self._browser.is_connected():
+            self.stop()
+            self.killed = False
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        return self._browser
+
+    def kill(self) -> None:
+        """Called from a deadline's timer thread: the main thread's waiting Playwright call then fails."""
+        self.killed = True
+        kill_children()
+
+    def stop(self) -> None:
+        playwright, browser, self._playwright, self._browser = self._playwright, self._browser, None, None
+        if playwright is None:
+            return
+        with deadline(CLOSE_SECONDS, self.kill):
+            if browser is not None and not self.killed:
+                with suppress(PlaywrightError):
+                    browser.close()
+            with suppress(PlaywrightError):
+                playwright.stop()
+
+
 @pytest.fixture(scope="session")
-def _chromium_process():
-    """One Chromium for the whole run: starting it costs more than most browser tests take."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def _chromium():
+    process = ChromiumProcess()
+    try:
+        yield process
+    finally:
+        process.stop()
 
 
 @pytest.fixture
-def chromium(request, _chromium_process, live_server, policy_watch):
+def _chromium_process(_chromium) -> Browser:
+    """The run's Chromium, started again if a test before had to kill it."""
+    return _chromium.browser
+
+
+@pytest.fixture
+def chromium(request, _chromium, live_server, policy_watch):
     """Chromium on the live server; screenshots of where it ended go to the test module's SHOTS folder."""
     shots = Path(getattr(request.module, "SHOTS", "/tmp/browser-shots"))
     shots.mkdir(parents=True, exist_ok=True)
-    chromium = Chromium(_chromium_process, live_server, policy_watch)
+    chromium = Chromium(_chromium, live_server, policy_watch)
     try:
         yield chromium
     finally:

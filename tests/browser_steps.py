@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests import factories
 
@@ -26,3 +26,11 @@ def htmx_settled(page: Page) -> None:
     A control swapped in by one request only listens once htmx has processed it; acting on it before
     that loses the event (a select changed during the settle of the list it sits in sends nothing)."""
     expect(page.locator(HTMX_BUSY)).to_have_count(0)
+
+
+def follow(page: Page, link: Locator, heading: str | re.Pattern) -> None:
+    """Click a link htmx boosts and wait for the page it opens: its heading shown and htmx settled, so the
+    next click lands on that page's controls, never on a like-named one of the page it left."""
+    link.click()
+    expect(page.locator("main h1")).to_have_text(heading)
+    htmx_settled(page)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from patrol.extensions import db
 from patrol.models import Schedule, User
 from tests import factories
-from tests.browser_steps import sign_in
+from tests.browser_steps import htmx_settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +33,11 @@ def test_an_empty_sites_schedule_sends_the_admin_to_add_someone_and_keeps_what_w
     _chinese_screens(chromium, empty_name)
     sign_in(page, "boss")
     page.goto("/admin/schedules/new")
+    # The site and the recurrence each bring the form back from the server: wait for it before going on.
     page.locator("#f-site").select_option(label=empty_name)
+    htmx_settled(page)
     page.locator("label[for=f-recurrence-weekly]").tap()
+    htmx_settled(page)
     page.locator("label[for=f-weekdays-2]").tap()
     page.locator("#f-name").fill("Weekly vacant-unit round")
     page.locator("#f-checklist").select_option(label="Vacant unit check")
@@ -83,7 +86,9 @@ def _chinese_screens(chromium, empty_name: str) -> None:
     sign_in(page, "chen")
     page.goto("/admin/schedules/new")
     page.locator("#f-site").select_option(label=empty_name)
+    htmx_settled(page)
     page.locator("label[for=f-responsible_by-person]").tap()
+    htmx_settled(page)
     expect(page.locator("#f-responsible_user")).to_be_visible()
     expect(page.locator("#schedule-form")).to_contain_text("为此项目添加人员")
     page.locator("#schedule-form section").last.screenshot(path=str(SHOTS / "schedule-empty-site-zh.png"))

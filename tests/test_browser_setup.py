@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from patrol.extensions import db
@@ -27,6 +27,7 @@ from patrol.models import (
     Location,
     Site,
 )
+from tests.browser_steps import follow
 
 # The live server and a Chromium whose pages fail the test on any Content-Security-Policy violation.
 pytestmark = pytest.mark.browser
@@ -75,6 +76,10 @@ def xlsx(rows) -> bytes:
     return out.getvalue()
 
 
+def setup_link(page: Page, name: str) -> Locator:
+    return page.get_by_role("navigation", name="Setup").get_by_role("link", name=name)
+
+
 def create_first_admin(page: Page) -> None:
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/setup$"))
@@ -89,11 +94,9 @@ def create_first_admin(page: Page) -> None:
 
 
 def create_site(page: Page) -> None:
-    page.get_by_role("navigation", name="Setup").get_by_role("link", name="Sites").click()
-    # The setup page has a "New site" link too: wait for the list, lest the click lands on the page it leaves.
-    expect(page.locator("main h1")).to_have_text("Sites")
-    page.get_by_role("link", name="New site").click()
-    expect(page.locator("main h1")).to_have_text("New site")
+    # The setup page has a "New site" link too: follow() waits for the list, lest the click lands on the page it leaves.
+    follow(page, setup_link(page, "Sites"), "Sites")
+    follow(page, page.get_by_role("link", name="New site"), "New site")
     page.locator("#f-name").fill(SITE)
     page.locator("#f-timezone").select_option("Asia/Hong_Kong")
     page.locator("#f-opens_at").fill("08:00")
@@ -107,9 +110,8 @@ def create_site(page: Page) -> None:
 
 
 def import_locations(page: Page, site_id: int, rows) -> None:
-    page.get_by_role("navigation", name="Setup").get_by_role("link", name="Locations").click()
-    page.get_by_role("link", name="Import a sheet").click()
-    expect(page.locator("main h1")).to_have_text("Import locations")
+    follow(page, setup_link(page, "Locations"), "Locations")
+    follow(page, page.get_by_role("link", name="Import a sheet"), "Import locations")
     page.locator("#f-site_id").select_option(str(site_id))
     page.locator("#f-file").set_input_files(
         files=[
@@ -156,8 +158,8 @@ def add_item(page: Page, number: int, prompt: str, item_type: str, settings: dic
 
 
 def build_checklist(page: Page) -> None:
-    page.get_by_role("navigation", name="Setup").get_by_role("link", name="Checklists").click()
-    page.get_by_role("link", name="New checklist").click()
+    follow(page, setup_link(page, "Checklists"), "Checklists")
+    follow(page, page.get_by_role("link", name="New checklist"), "New checklist")
     page.locator("#f-name").fill(CHECKLIST)
     expect(page.get_by_label("An empty checklist")).to_be_checked()
     page.get_by_role("button", name="Create checklist").click()
@@ -183,8 +185,7 @@ def build_checklist(page: Page) -> None:
     page.get_by_role("button", name="Publish as version 1").click()
     expect(page.locator(".alert-success")).to_contain_text("Version 1 is published.")
     expect(page.locator("dl.facts dd").first).to_contain_text("Version 1, published")
-    page.get_by_role("link", name="Where it applies").click()
-    expect(page.locator("main h1")).to_have_text("Where it applies")
+    follow(page, page.get_by_role("link", name="Where it applies"), "Where it applies")
     page.locator("#f-location_kind").select_option("floor")
     page.locator("#f-kind-site").select_option(label=SITE)
     page.get_by_role("button", name="Apply to every location of this kind").click()
@@ -212,8 +213,8 @@ def print_labels(page: Page, site_id: int, expected: list[tuple[str, str]]) -> N
 
 
 def add_butler_and_sign_out(page: Page) -> None:
-    page.get_by_role("navigation", name="Setup").get_by_role("link", name="People").click()
-    page.get_by_role("link", name="Add a person").click()
+    follow(page, setup_link(page, "People"), "People")
+    follow(page, page.get_by_role("link", name="Add a person"), "Add a person")
     page.locator("#f-username").fill(BUTLER)
     page.locator("#f-display_name").fill("李管家")
     page.locator("#f-role").select_option("butler")
