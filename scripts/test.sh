@@ -5,8 +5,8 @@
 # The browser tests drive Debian's Chromium at /usr/bin/chromium (apt-get install chromium).
 #
 # The tests run in parallel (pytest-xdist): one worker more than the machine has cores, since a browser
-# test spends much of its time waiting on Chromium. Each worker has its own Chromium, database and Redis
-# database (tests/workers.py). PATROL_TEST_WORKERS=0, or -n 0 after the command, runs them in one process.
+# test spends much of its time waiting on Chromium. Each worker has its own Chromium and database, and
+# its own keys in the Redis database (tests/workers.py). PATROL_TEST_WORKERS=0, or -n 0 after the command, runs them in one process.
 PATROL_EXTRAS=test source "$(dirname "$0")/_venv.sh"
 cores="$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)"
 workers="${PATROL_TEST_WORKERS:-$((cores + 1))}"
