@@ -12,13 +12,19 @@ from babel.dates import format_date, format_skeleton
 from flask_babel import get_locale, gettext, ngettext
 
 from patrol.i18n import lazy_gettext as _l
+from patrol.i18n import lazy_pgettext
 from patrol.presenters.charts import BarChart, ColumnChart, bar_chart, share_columns
 from patrol.presenters.rounds import percent
 from patrol.presenters.times import localtime
 from patrol.vocabulary import LOCATION_KINDS, ROLES
 
 PAPER_ITEMS = 5  # the checklist items the 日报's findings chart names: room for them on its one page
-PERIOD_WORDS = {"day": _l("Day"), "week": _l("Week"), "month": _l("Month")}
+# The period a report covers, as its picker offers it ("按日", not the "日期" of a date field).
+PERIOD_WORDS = {
+    "day": lazy_pgettext("report period", "Day"),
+    "week": lazy_pgettext("report period", "Week"),
+    "month": lazy_pgettext("report period", "Month"),
+}
 OUTCOME_WORDS = {
     "on_time": _l("On time"),
     "late": _l("Late"),
