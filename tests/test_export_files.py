@@ -91,13 +91,16 @@ def grid_figure(browser, site_id: int) -> str:
     return re.search(r'<p class="figure"><strong>([^<]+)</strong>', html).group(1)
 
 
-def test_the_coverage_export_has_the_grids_percentages_for_the_fixture_day(day, browser):  # noqa: F811
+def test_the_grid_the_report_and_the_export_give_the_fixture_day_the_same_coverage(day, browser):  # noqa: F811
     excuse_two(day)
     day.supervisor.locale = "en"
     db.session.commit()
     browser.login(day.supervisor.username)
     shown = grid_figure(browser, day.site.id)
     assert shown == "51%"
+    report = browser.get(f"/reports?site={day.site.id}&period=day&date={DAY.isoformat()}").get_data(as_text=True)
+    headline = re.search(r'data-figure="coverage"><strong>([^<]+)</strong>', report).group(1)
+    assert headline == shown and "on time: 56 of 110" in report
     rows = csv_rows(built(browser, "coverage.csv", site=str(day.site.id), day=DAY.isoformat()))
     assert rows[0][0] == "Location" and rows[0][-1] == "Coverage"
     total = rows[-1]
