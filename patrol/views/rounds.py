@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, make_response, request, url_for
+from flask import Blueprint, make_response, request, url_for
 from flask_login import current_user, login_required
 
-from patrol.access import load, permission_required, require_site, site_ids_for, visible_sites
+from patrol.access import load, permission_required, site_ids_for, visible_sites
 from patrol.database import utcnow
 from patrol.extensions import db
-from patrol.models import ExpectedVisit, Site
+from patrol.models import ExpectedVisit
 from patrol.outcome import Refused
 from patrol.presenters import presence as flag_words
 from patrol.presenters import rounds as words
@@ -25,27 +25,14 @@ from patrol.presenters.times import zone_of
 from patrol.rounds import dispositions
 from patrol.rounds.coverage import coverage, total
 from patrol.rounds.review import CELL_STATES, day_grid, missed_query, missed_rounds
-from patrol.validation import whole_number
 from patrol.views.errors import error_response
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.site_args import site_asked, site_asked_or_first
 from patrol.views.templating import go_to, is_htmx, render, render_block
 
 bp = Blueprint("rounds", __name__)
 PAGE_SIZE = 30
 ACTIONS = {"explain": dispositions.explain, "excuse": dispositions.excuse}
-
-
-def _site_asked(required: bool = False) -> Site | None:
-    """The site in the query string: 404 if there is none such, 403 if it is not the reader's."""
-    raw = request.args.get("site", "")
-    if not raw and not required:
-        return None
-    site_id = whole_number(raw)
-    site = db.session.get(Site, site_id) if site_id else None
-    if site is None:
-        abort(404)
-    require_site(site.id)
-    return site
 
 
 def _day_asked() -> date | None:
@@ -59,7 +46,7 @@ def _day_asked() -> date | None:
 @login_required
 @permission_required("rounds.review")
 def missed_list():
-    site, day = _site_asked(), _day_asked()
+    site, day = site_asked(), _day_asked()
     today = utcnow().astimezone(zone_of(site)).date()
     query = missed_query(site_ids_for(current_user), site_id=site.id if site else None, day=day, today=today)
     page = missed_rounds(
@@ -105,7 +92,7 @@ def missed_act(visit_id: int, action: str):
 @login_required
 @permission_required("rounds.review")
 def grid():
-    site = _site_asked() or _first_site()
+    site = site_asked_or_first()
     now = utcnow()
     day = _day_asked() or now.astimezone(site.zone).date()
     grid = day_grid(site, day, now, page=arg_int("page", 1, maximum=MAX_PAGE))
@@ -122,10 +109,3 @@ def grid():
         sites=visible_sites(current_user),
         days={"prev": (day - timedelta(days=1)).isoformat(), "next": (day + timedelta(days=1)).isoformat()},
     )
-
-
-def _first_site() -> Site:
-    sites = visible_sites(current_user)
-    if not sites:
-        abort(404)
-    return sites[0]

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from patrol.access import permission_required, require_site, visible_sites
+from patrol.access import permission_required, visible_sites
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.models import Site, User, user_sites
@@ -21,28 +21,12 @@ from patrol.presenters import scores as words
 from patrol.scores.month import Month
 from patrol.scores.person import person_month
 from patrol.scores.table import month_table
-from patrol.validation import whole_number
 from patrol.views.request_guards import MAX_PAGE, arg_int
+from patrol.views.site_args import site_asked_or_first
 from patrol.views.templating import render
 
 bp = Blueprint("scores", __name__)
 PAGE_SIZE = 100  # a printed page of lapses: a month of one person's fits in one or two
-
-
-def _site() -> Site:
-    """The site asked for (404 if none such, 403 if not the reader's), or the reader's first."""
-    raw = request.args.get("site", "")
-    if not raw:
-        sites = visible_sites(current_user)
-        if not sites:
-            abort(404)
-        return sites[0]
-    site_id = whole_number(raw)
-    site = db.session.get(Site, site_id) if site_id else None
-    if site is None:
-        abort(404)
-    require_site(site.id)
-    return site
 
 
 def _month(site: Site, now) -> Month:
@@ -58,7 +42,7 @@ def _months(month: Month) -> dict:
 @login_required
 @permission_required("rounds.review")
 def table():
-    site, now = _site(), utcnow()
+    site, now = site_asked_or_first(), utcnow()
     month = _month(site, now)
     scores = month_table(site, month, now)
     return render(
@@ -80,7 +64,7 @@ def _person_month(site: Site, month: Month, now, who: int | None):
 @login_required
 @permission_required("rounds.review")
 def person(user_id: int):
-    site, now = _site(), utcnow()
+    site, now = site_asked_or_first(), utcnow()
     month = _month(site, now)
     person = db.session.get(User, user_id)
     if person is None:
@@ -96,7 +80,7 @@ def person(user_id: int):
 @login_required
 @permission_required("rounds.review")
 def unassigned():
-    site, now = _site(), utcnow()
+    site, now = site_asked_or_first(), utcnow()
     month = _month(site, now)
     return _lapses_page(site, month, _person_month(site, month, now, None), None)
 

@@ -9,21 +9,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import force_locale, get_locale, gettext
 from flask_login import current_user, login_required
 
-from patrol.access import permission_required, require_site, visible_sites
+from patrol.access import permission_required, visible_sites
 from patrol.database import utcnow
-from patrol.extensions import db
 from patrol.models import Site
 from patrol.presenters import html_lang, site_language
 from patrol.presenters import site_reports as words
 from patrol.presenters.rounds import percent
 from patrol.reporting.figures import site_report
 from patrol.reporting.periods import KINDS, Period
-from patrol.validation import whole_number
 from patrol.views.errors import error_response
+from patrol.views.site_args import site_asked_or_first
 from patrol.views.templating import render
 
 bp = Blueprint("site_reports", __name__)
@@ -33,22 +32,6 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 class Unreadable(Exception):
     pass
-
-
-def _site() -> Site:
-    """The site asked for (else the reader's first): 404 if there is none such, 403 if it is not theirs."""
-    raw = request.args.get("site", "")
-    if not raw:
-        sites = visible_sites(current_user)
-        if not sites:
-            abort(404)
-        return sites[0]
-    site_id = whole_number(raw)
-    site = db.session.get(Site, site_id) if site_id else None
-    if site is None:
-        abort(404)
-    require_site(site.id)
-    return site
 
 
 def _day(site: Site, now) -> date:
@@ -72,7 +55,7 @@ def _unreadable():
 @login_required
 @permission_required("rounds.review")
 def site_report_page():
-    site, now = _site(), utcnow()
+    site, now = site_asked_or_first(), utcnow()
     kind = request.args.get("period", "day")
     if kind not in KINDS:
         kind = "day"
@@ -102,7 +85,7 @@ def site_report_page():
 @login_required
 @permission_required("rounds.review")
 def daily_report():
-    site, now = _site(), utcnow()
+    site, now = site_asked_or_first(), utcnow()
     try:
         period = Period.around("day", _day(site, now))
     except Unreadable:
