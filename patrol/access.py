@@ -14,7 +14,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from patrol.extensions import db
-from patrol.models import Site, user_sites
+from patrol.models import Location, Site, user_sites
+from patrol.validation import whole_number
 
 T = TypeVar("T")
 
@@ -112,3 +113,30 @@ def require_setup_access():
 def visible_sites(user) -> list[Site]:
     ids = site_ids_for(user)
     return list(db.session.scalars(select(Site).where(Site.id.in_(ids)).order_by(Site.id)))
+
+
+# A list's filter names a site, a location or a person by id in its link: each is kept only when it is
+# among the reader's sites (patrol.tasks.filters, patrol.inspections.filters); anything else is ignored.
+
+
+def site_among(raw, site_ids: set[int]) -> int | None:
+    site_id = whole_number(raw)
+    return site_id if site_id in site_ids else None
+
+
+def location_among(raw, site_ids: set[int]) -> Location | None:
+    location_id = whole_number(raw)
+    location = db.session.get(Location, location_id) if location_id else None
+    return location if location is not None and location.site_id in site_ids else None
+
+
+def person_among(raw, site_ids: set[int]) -> int | None:
+    """The id of someone given one of these sites (deactivated or not: their records are history)."""
+    person_id = whole_number(raw)
+    if person_id is None or not site_ids:
+        return None
+    return db.session.scalar(
+        select(user_sites.c.user_id)
+        .where(user_sites.c.user_id == person_id, user_sites.c.site_id.in_(site_ids))
+        .limit(1)
+    )

@@ -18,9 +18,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from patrol.access import can, site_ids_for
+from patrol.access import can, location_among, person_among, site_among, site_ids_for
 from patrol.extensions import db
-from patrol.models import Checklist, Location, User, user_sites
+from patrol.models import Checklist, User, user_sites
 from patrol.validation import iso_day, whole_number
 from patrol.vocabulary import LOCATION_KINDS
 
@@ -88,10 +88,10 @@ class InspectionFilter:
     def from_args(cls, args: Mapping, user: User) -> InspectionFilter:
         """The filter a link asks for, as far as this reader may ask it."""
         site_ids = site_ids_for(user)
-        location = _location(args.get("location"), site_ids)
+        location = location_among(args.get("location"), site_ids)
         return cls.for_reader(
             user,
-            site_id=location.site_id if location else _site(args.get("site"), site_ids),
+            site_id=location.site_id if location else site_among(args.get("site"), site_ids),
             location_id=location.id if location else None,
             kind=args.get("kind") if args.get("kind") in KINDS else None,
             person_id=_person(args.get("person"), site_ids, user),
@@ -102,30 +102,11 @@ class InspectionFilter:
         )
 
 
-def _site(raw, site_ids: set[int]) -> int | None:
-    site_id = whole_number(raw)
-    return site_id if site_id in site_ids else None
-
-
-def _location(raw, site_ids: set[int]) -> Location | None:
-    location_id = whole_number(raw)
-    location = db.session.get(Location, location_id) if location_id else None
-    return location if location is not None and location.site_id in site_ids else None
-
-
 def _person(raw, site_ids: set[int], reader: User) -> int | None:
-    """The reader, or someone given one of their sites (deactivated or not: their rounds are history)."""
-    person_id = whole_number(raw)
-    if person_id == reader.id:
-        return person_id
-    if person_id is None or not site_ids:
-        return None
-    on_my_sites = db.session.scalar(
-        select(user_sites.c.user_id)
-        .where(user_sites.c.user_id == person_id, user_sites.c.site_id.in_(site_ids))
-        .limit(1)
-    )
-    return on_my_sites
+    """The reader, or someone given one of their sites."""
+    if whole_number(raw) == reader.id:
+        return reader.id
+    return person_among(raw, site_ids)
 
 
 def _checklist(raw) -> int | None:

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from patrol.access import location_among, person_among, site_among
 from patrol.extensions import db
-from patrol.models import Location, Site, User, user_sites
+from patrol.models import Site, User, user_sites
 from patrol.tasks.rules import visible_site_ids
 from patrol.validation import iso_day, whole_number
 from patrol.vocabulary import LOCATION_KINDS, SEVERITIES
@@ -106,8 +107,8 @@ class TaskFilter:
         """The filter a link asks for, as far as this reader may ask it."""
         site_ids = visible_site_ids(user)
         state = _one_of(args.get("state"), STATES) or "open"
-        location = _location(args.get("location"), site_ids)
-        site_id = location.site_id if location else _site(args.get("site"), site_ids)
+        location = location_among(args.get("location"), site_ids)
+        site_id = location.site_id if location else site_among(args.get("site"), site_ids)
         sort = _one_of(args.get("sort"), SORTS)
         return cls(
             state=state,
@@ -148,30 +149,12 @@ def _one_of(raw, allowed: tuple[str, ...]) -> str | None:
     return raw if isinstance(raw, str) and raw in allowed else None
 
 
-def _site(raw, site_ids: set[int]) -> int | None:
-    site_id = whole_number(raw)
-    return site_id if site_id in site_ids else None
-
-
-def _location(raw, site_ids: set[int]) -> Location | None:
-    location_id = whole_number(raw)
-    location = db.session.get(Location, location_id) if location_id else None
-    return location if location is not None and location.site_id in site_ids else None
-
-
 def _assignee(raw, site_ids: set[int]) -> str | None:
     """ "me", "none", or the id of someone on one of the reader's sites."""
     if raw in ("me", "none"):
         return raw
-    person_id = whole_number(raw)
-    if person_id is None or not site_ids:
-        return None
-    on_my_sites = db.session.scalar(
-        select(user_sites.c.user_id)
-        .where(user_sites.c.user_id == person_id, user_sites.c.site_id.in_(site_ids))
-        .limit(1)
-    )
-    return str(person_id) if on_my_sites is not None else None
+    person_id = person_among(raw, site_ids)
+    return str(person_id) if person_id is not None else None
 
 
 def people_on(site_ids: set[int], limit: int = 500) -> list[User]:
