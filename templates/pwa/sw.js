@@ -73,7 +73,9 @@ self.addEventListener("fetch", (event) => {
   }
   if (request.method !== "GET") return;
   if (url.pathname === TOKEN_URL) {
-    event.respondWith(afterPendingSignOut().then(() => fetch(request)));  // nothing more is sent as them
+    // Nothing more is sent as them: no token while a sign-out made without signal has not reached the
+    // server (the outbox then sends nothing and tries again later), even when the attempt to end it failed.
+    event.respondWith(afterPendingSignOut().then((ended) => (ended ? fetch(request) : notYet())));
   } else if (request.mode === "navigate") {
     event.respondWith(openPage(event));
   } else if (SHELL_PATHS.has(url.href) || HASHED.test(url.pathname)) {
@@ -203,6 +205,13 @@ async function signOut(event) {
   }
   if (response.type === "opaqueredirect" || response.ok) await setPerson({ who: "", signOutPending: false });
   return response;
+}
+
+// What the outbox is told while a sign-out still waits for the server: not now (it asks again later).
+function notYet() {
+  return new Response(JSON.stringify({ ok: false }), {
+    status: 503, headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
+  });
 }
 
 // Resolves true once no sign-out waits for the server (ending it now if there is signal), else false.
