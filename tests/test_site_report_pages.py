@@ -177,3 +177,12 @@ def test_the_site_form_sets_the_language_and_the_audit_says_so(admin, browser, m
     assert browser.post(f"/admin/sites/{site.id}", data=form | {"language": "klingon"}).status_code == 422
     audit = browser.get("/admin/audit/").get_data(as_text=True)
     assert "Language of printed sheets and messages" in audit and "English" in audit
+
+
+def test_a_period_with_no_task_closed_says_so_instead_of_a_rate_of_nothing(day, browser):  # noqa: F811
+    day.supervisor.locale = "en"
+    db.session.commit()
+    browser.login(day.supervisor.username)
+    html = browser.get(f"{REPORT}&site={day.site.id}").get_data(as_text=True)
+    lines = dict(re.findall(r'<p data-line="(\w+)">([^<]*)</p>', html))
+    assert lines == {"response": "No task was raised in this period.", "close": "No task was closed in this period."}

@@ -110,19 +110,29 @@ def report_view(report, *, paper: bool = False) -> ReportView:
             site.first_response_minutes,
         ),
         response_line=_response_line(report.tasks),
-        close_line=gettext(
-            "Closed on time: %(on_time)d of %(closed)d (%(share)s).",
-            on_time=report.tasks.closed_on_time,
-            closed=report.tasks.closed,
-            share=share(report.tasks.closed_on_time, report.tasks.closed),
-        ),
-        reopen_line=gettext(
-            "Reopen rate: %(rate)s — %(reopened)d of %(closed)d closed tasks had a fix sent back.",
-            rate=percent(report.tasks.reopen_rate),
-            reopened=report.tasks.closed_reopened,
-            closed=report.tasks.closed,
-        ),
+        **_closing_lines(report.tasks),
     )
+
+
+def _closing_lines(tasks) -> dict[str, str]:
+    """On-time closes and the reopen rate, or, when nothing was closed, one line that says so (a rate
+    of nothing would read "— —— 0 of 0")."""
+    if not tasks.closed:
+        return {"close_line": gettext("No task was closed in this period."), "reopen_line": ""}
+    return {
+        "close_line": gettext(
+            "Closed on time: %(on_time)d of %(closed)d (%(share)s).",
+            on_time=tasks.closed_on_time,
+            closed=tasks.closed,
+            share=share(tasks.closed_on_time, tasks.closed),
+        ),
+        "reopen_line": gettext(
+            "Reopen rate: %(rate)s — %(reopened)d of %(closed)d closed tasks had a fix sent back.",
+            rate=percent(tasks.reopen_rate),
+            reopened=tasks.closed_reopened,
+            closed=tasks.closed,
+        ),
+    }
 
 
 def _coverage_chart(figure, compact: bool) -> BarChart:
@@ -176,6 +186,8 @@ def _time_chart(key: str, title: str, spread, promise_seconds: int | None) -> Ba
 
 
 def _response_line(tasks) -> str:
+    if not tasks.raised:
+        return gettext("No task was raised in this period.")
     return gettext(
         "Answered within the promise: %(in_time)d of %(raised)d raised (%(share)s); %(late)d still unanswered past it.",
         in_time=tasks.responded_in_time,
