@@ -22,7 +22,7 @@ from patrol.presenters.rounds import percent, visit_responsible
 from patrol.presenters.times import zone_of
 from patrol.rounds.coverage import Coverage, coverage, total
 from patrol.rounds.review import NEWEST_FIRST, missed_query
-from patrol.validation import whole_number
+from patrol.validation import iso_day, whole_number
 from patrol.vocabulary import VISIT_STATUSES
 
 SPANS = ("day", "week")
@@ -37,13 +37,6 @@ def _visible_site(raw, user: User, *, required: bool) -> Site | None:
     if site is None or site.id not in site_ids_for(user):
         raise Refused(NOT_YOURS, 403)
     return site
-
-
-def _day(raw) -> date | None:
-    try:
-        return date.fromisoformat(raw) if isinstance(raw, str) else None
-    except ValueError:
-        return None
 
 
 def _figure_header(first: str) -> list[str]:
@@ -82,7 +75,7 @@ class CoverageExport:
     def read_params(self, args: Mapping, user: User) -> dict:
         site = _visible_site(args.get("site"), user, required=True)
         span = args.get("span") if args.get("span") in SPANS else "day"
-        day = _day(args.get("day")) or datetime.now(site.zone).date()
+        day = iso_day(args.get("day")) or datetime.now(site.zone).date()
         return {"site": str(site.id), "day": day.isoformat(), "span": span}
 
     def _range(self, params: dict) -> tuple[date, date]:
@@ -156,7 +149,7 @@ class MissedExport:
 
     def read_params(self, args: Mapping, user: User) -> dict:
         site = _visible_site(args.get("site"), user, required=False)
-        day = _day(args.get("day"))
+        day = iso_day(args.get("day"))
         return {
             key: value for key, value in (("site", site and str(site.id)), ("day", day and day.isoformat())) if value
         }
@@ -168,7 +161,7 @@ class MissedExport:
     def tables(self, params: dict, user: User, now: datetime, fmt: str) -> Iterator[Table]:
         site = db.session.get(Site, int(params["site"])) if params.get("site") else None
         today = now.astimezone(zone_of(site)).date()
-        query = missed_query(site_ids_for(user), site_id=site and site.id, day=_day(params.get("day")), today=today)
+        query = missed_query(site_ids_for(user), site_id=site and site.id, day=iso_day(params.get("day")), today=today)
         rows = (_missed_row(visit) for chunk in in_chunks(query, NEWEST_FIRST) for visit in chunk)
         yield Table(gettext("Missed rounds"), _missed_header(), rows)
 

@@ -9,7 +9,7 @@ Both are for supervisors and administrators (rounds.review), and only for their 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, make_response, request, url_for
 from flask_login import current_user, login_required
@@ -25,6 +25,7 @@ from patrol.presenters.times import zone_of
 from patrol.rounds import dispositions
 from patrol.rounds.coverage import coverage, total
 from patrol.rounds.review import CELL_STATES, day_grid, missed_query, missed_rounds
+from patrol.validation import iso_day
 from patrol.views.errors import error_response
 from patrol.views.request_guards import MAX_PAGE, arg_int
 from patrol.views.site_args import site_asked, site_asked_or_first
@@ -35,18 +36,11 @@ PAGE_SIZE = 30
 ACTIONS = {"explain": dispositions.explain, "excuse": dispositions.excuse}
 
 
-def _day_asked() -> date | None:
-    try:
-        return date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        return None
-
-
 @bp.get("/rounds/missed")
 @login_required
 @permission_required("rounds.review")
 def missed_list():
-    site, day = site_asked(), _day_asked()
+    site, day = site_asked(), iso_day(request.args.get("day"))
     today = utcnow().astimezone(zone_of(site)).date()
     query = missed_query(site_ids_for(current_user), site_id=site.id if site else None, day=day, today=today)
     page = missed_rounds(
@@ -94,7 +88,7 @@ def missed_act(visit_id: int, action: str):
 def grid():
     site = site_asked_or_first()
     now = utcnow()
-    day = _day_asked() or now.astimezone(site.zone).date()
+    day = iso_day(request.args.get("day")) or now.astimezone(site.zone).date()
     grid = day_grid(site, day, now, page=arg_int("page", 1, maximum=MAX_PAGE))
     figure = total(coverage({site.id}, day, day, now))
     return render(
