@@ -6,6 +6,8 @@ from patrol.i18n import lazy_pgettext
 ROLES = {
     "butler": _l("Butler"),
     "steward": _l("Model-room steward"),
+    # Night security (夜间安保): takes a model room over at closing and hands it back at opening.
+    "guard": _l("Night security"),
     "supervisor": _l("Supervisor"),
     "admin": _l("Administrator"),
 }
@@ -32,6 +34,8 @@ ITEM_TYPES = {
     "number": _l("Reading"),
     "choice": _l("Single choice"),
     "text": _l("Free text"),
+    # A model room's count: the lines of its asset register (patrol.modelrooms), zone by zone.
+    "inventory": _l("Asset count (from the room's register)"),
 }
 
 SEVERITIES = {

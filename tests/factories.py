@@ -11,7 +11,8 @@ from PIL import Image
 from patrol.accounts.accounts import create_user
 from patrol.extensions import db
 from patrol.inspections.photos import PhotoOp
-from patrol.models import ChecklistVersion, Location, Site, User
+from patrol.modelrooms.register import LineInput, start_register
+from patrol.models import ChecklistVersion, Location, RegisterVersion, Site, User
 from patrol.setup import catalogue
 from patrol.setup import checklist_editor as editor
 from patrol.setup.checklists import assign_checklist, items_of
@@ -80,6 +81,13 @@ def next_version(version: ChecklistVersion, prompts: list[str], *, name: str | N
     for old in items_of(editor.draft_of(checklist).id)[: -len(prompts)]:
         editor.remove_item(checklist, old.id)
     return editor.publish_draft(None, checklist).value
+
+
+def register(room: Location, lines: list[tuple[str, str, int]], actor: User) -> RegisterVersion:
+    """A model room's first register: (zone, item, expected quantity) per line."""
+    version = start_register(room, [LineInput(zone, name, expected) for zone, name, expected in lines], actor)
+    db.session.commit()
+    return version
 
 
 def client_id() -> str:

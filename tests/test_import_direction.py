@@ -16,6 +16,7 @@ AREAS = (
     "demo",
     "exports",
     "inspections",
+    "modelrooms",
     "photos",
     "reporting",
     "rounds",

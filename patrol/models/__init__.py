@@ -8,6 +8,16 @@ from patrol.models.export import Export
 from patrol.models.inspection import Answer, Inspection, answer_photos
 from patrol.models.location import Location
 from patrol.models.login import Login
+from patrol.models.model_room import (
+    Asset,
+    CountLine,
+    Handover,
+    LossCase,
+    LossSighting,
+    RegisterEvent,
+    RegisterLine,
+    RegisterVersion,
+)
 from patrol.models.notice import TaskNotice
 from patrol.models.notification import Delivery, Notification, Robot
 from patrol.models.photo import Photo
@@ -20,6 +30,14 @@ from patrol.models.task import Task, TaskEvent, task_event_photos
 from patrol.models.user import User, user_sites
 
 __all__ = [
+    "Asset",
+    "CountLine",
+    "Handover",
+    "LossCase",
+    "LossSighting",
+    "RegisterEvent",
+    "RegisterLine",
+    "RegisterVersion",
     "AuditEvent",
     "ClientOp",
     "DeductionRules",

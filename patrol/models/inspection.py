@@ -59,6 +59,8 @@ class Inspection(db.Model):
     clock_offset_seconds: Mapped[int | None]
     # None: the phone's clock was believed; else server|corrected|implausible (visit_times.py).
     clock_flag: Mapped[str | None] = mapped_column(String(12))
+    # A model-room count: the register version its page was built from (patrol.models.model_room).
+    register_version_id: Mapped[int | None] = mapped_column(ForeignKey("register_versions.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     location: Mapped[Location] = relationship()

@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Set when an administrator resets the password: the next sign-in must choose a new one.
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Night security confirms a model room's handover on the steward's phone with this PIN (hashed).
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sites: Mapped[list[Site]] = relationship(secondary=user_sites, order_by=Site.id)
