@@ -38,6 +38,21 @@ PERMISSIONS: dict[str, set[str]] = {
     "rounds.review": {"supervisor", "admin"},
     # Clearing a proof-of-presence flag on an inspection, with a comment (patrol.inspections.presence).
     "presence.clear": {"supervisor"},
+    # Model rooms (patrol.modelrooms): keeping a room's asset register, and approving a change of an
+    # expected quantity (an approved removal 物品放行, an arrival, a write-off).
+    "register.manage": {"supervisor", "admin"},
+    "register.approve": {"supervisor", "admin"},
+    # Counting a room against its register, and seeing its counts, cases and handovers.
+    "rooms.count": {"steward", "supervisor", "admin"},
+    "rooms.view": {"steward", "supervisor", "admin"},
+    # Reconciling a loss case (found, damaged) and filling its loss/damage record; writing one off
+    # lowers the register, so only a supervisor approves it.
+    "cases.reconcile": {"steward", "supervisor", "admin"},
+    "cases.record": {"supervisor", "admin"},
+    "cases.write_off": {"supervisor"},
+    # Handing a room over: the steward (or a supervisor) gives it, night security takes it.
+    "handover.give": {"steward", "supervisor"},
+    "handover.take": {"guard"},
 }
 
 
