@@ -8,6 +8,7 @@ Create Date: 2026-12-07 16:00:00
 - count_lines: what a count found of each line (inspections.register_version_id pins a count to its version);
 - loss_cases, loss_sightings: one case per missing or damaged item, with the counts that saw it short;
 - handovers: a room passed to night security at closing and back at opening;
+- locations.blind_count: a room counted without seeing the expected quantities;
 - users.pin_hash: night security confirms a handover on the steward's phone with a PIN.
 """
 
@@ -67,6 +68,8 @@ def upgrade():
         )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("pin_hash", sa.String(255), nullable=True))
+    with op.batch_alter_table("locations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("blind_count", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "count_lines",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -187,6 +190,8 @@ def downgrade():
     op.drop_table("loss_cases")
     op.drop_index("ix_count_lines_asset", table_name="count_lines")
     op.drop_table("count_lines")
+    with op.batch_alter_table("locations", schema=None) as batch_op:
+        batch_op.drop_column("blind_count")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("pin_hash")
     with op.batch_alter_table("inspections", schema=None) as batch_op:

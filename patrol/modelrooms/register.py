@@ -12,7 +12,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from patrol.extensions import db
+from patrol.i18n import lazy_gettext as _l
 from patrol.models import Asset, Location, RegisterEvent, RegisterLine, RegisterVersion, User
+from patrol.models.model_room import QUANTITY_CHANGES
+from patrol.outcome import Refused
 
 
 @dataclass(frozen=True)
@@ -72,3 +75,73 @@ def _line(version: RegisterVersion, asset_id: int, position: int, given: LineInp
         unit_value=given.unit_value,
         photo_id=given.photo_id,
     )
+
+
+def change_quantity(
+    location: Location,
+    asset_id: int,
+    expected: int,
+    *,
+    kind: str,
+    reason: str,
+    approver: User,
+    actor: User,
+    case_id: int | None = None,
+) -> RegisterVersion:
+    """A new version with one line's expected quantity changed: an arrival, an approved removal (物品放行)
+    or a write-off, each with its reason and approver. Refused (422) without them. The caller commits."""
+    if kind not in QUANTITY_CHANGES:
+        raise ValueError(kind)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused(_l("Say why the quantity changes."))
+    if expected < 0:
+        raise Refused(_l("A quantity cannot be below zero."))
+    current = current_version(location.id)
+    line = next((line for line in lines_of(current.id) if line.asset_id == asset_id), None) if current else None
+    if line is None:
+        raise Refused(_l("That item is not on this room's register."), status=404)
+    before = line.expected
+    version = next_version(location, actor, changed={asset_id: {"expected": expected}})
+    db.session.add(
+        RegisterEvent(
+            location_id=location.id,
+            version_id=version.id,
+            asset_id=asset_id,
+            kind=kind,
+            quantity_before=before,
+            quantity_after=expected,
+            reason=reason,
+            approved_by_id=approver.id,
+            actor_id=actor.id,
+            case_id=case_id,
+        )
+    )
+    return version
+
+
+def next_version(
+    location: Location, actor: User, *, changed: dict[int, dict] | None = None, dropped: frozenset[int] = frozenset()
+) -> RegisterVersion:
+    """The next version of a room's register: the current lines copied, with `changed` fields set per asset
+    and the `dropped` assets left out. The caller writes the RegisterEvent that says why."""
+    current = current_version(location.id)
+    number = current.number + 1 if current else 1
+    version = RegisterVersion(location_id=location.id, number=number, created_by_id=actor.id)
+    db.session.add(version)
+    changed = changed or {}
+    for line in lines_of(current.id) if current else []:
+        if line.asset_id in dropped:
+            continue
+        fields = {
+            "zone": line.zone,
+            "name": line.name,
+            "unit": line.unit,
+            "expected": line.expected,
+            "unit_value": line.unit_value,
+            "photo_id": line.photo_id,
+        }
+        fields |= changed.get(line.asset_id, {})
+        db.session.add(RegisterLine(version=version, asset_id=line.asset_id, position=line.position, **fields))
+    db.session.flush()
+    return version

@@ -47,6 +47,8 @@ class Location(db.Model):
     works_planned_end: Mapped[date | None]
     # Vacant units: when the unit was handed over (物品电线与交付一致 is checked against it).
     handover_date: Mapped[date | None]
+    # Model rooms: count without seeing the expected quantities (blind count), set on the register page.
+    blind_count: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     site: Mapped[Site] = relationship()
