@@ -110,6 +110,7 @@ BLUEPRINT_MODULES = (
     "notifications",
     "photos",
     "presence",
+    "register",
     "reports",
     "rounds",
     "scan",

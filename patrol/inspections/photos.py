@@ -18,6 +18,8 @@ from patrol.models import (
     Inspection,
     Location,
     Photo,
+    RegisterLine,
+    RegisterVersion,
     Task,
     TaskEvent,
     User,
@@ -230,7 +232,8 @@ def photo_for_viewer(sha256: str, user: User) -> tuple[Photo | None, bool]:
 
     Administrators see every photo, and anyone one they uploaded. Until its inspection is submitted
     only the inspector sees it; once submitted, whoever sees the inspection's site. A photo on a
-    task's timeline (a fix, a report), whoever sees the task's site.
+    task's timeline (a fix, a report), whoever sees the task's site. A model room's reference photo
+    (its register), whoever sees the room's site.
     """
     if user.role == "admin":
         return db.session.scalar(select(Photo).where(Photo.sha256 == sha256)), True
@@ -256,7 +259,13 @@ def photo_for_viewer(sha256: str, user: User) -> tuple[Photo | None, bool]:
         .where(task_event_photos.c.photo_id == Photo.id, Task.site_id.in_(their_sites))
         .exists()
     )
-    row = db.session.execute(
-        select(Photo, or_(Photo.uploaded_by_id == user.id, shown_to_them, on_their_tasks)).where(Photo.sha256 == sha256)
-    ).first()
+    on_their_registers = (
+        select(RegisterLine.photo_id)
+        .join(RegisterVersion, RegisterVersion.id == RegisterLine.version_id)
+        .join(Location, Location.id == RegisterVersion.location_id)
+        .where(RegisterLine.photo_id == Photo.id, Location.site_id.in_(their_sites))
+        .exists()
+    )
+    visible = or_(Photo.uploaded_by_id == user.id, shown_to_them, on_their_tasks, on_their_registers)
+    row = db.session.execute(select(Photo, visible).where(Photo.sha256 == sha256)).first()
     return (None, False) if row is None else (row[0], bool(row[1]))

@@ -47,8 +47,15 @@ def lines_of(version_id: int) -> list[RegisterLine]:
     )
 
 
+def event_by_client_id(client_id: str | None) -> RegisterEvent | None:
+    """The change already made by the form with this id: the same form sent twice is one change."""
+    if not client_id:
+        return None
+    return db.session.scalar(select(RegisterEvent).where(RegisterEvent.client_id == client_id))
+
+
 def start_register(
-    location: Location, lines: list[LineInput], actor: User, *, kind: str = "created"
+    location: Location, lines: list[LineInput], actor: User, *, kind: str = "created", client_id: str | None = None
 ) -> RegisterVersion:
     """A room's first register (kind "created", or "imported" from a sheet). The caller commits."""
     version = RegisterVersion(location_id=location.id, number=1, created_by_id=actor.id)
@@ -59,7 +66,9 @@ def start_register(
         db.session.flush()
         db.session.add(_line(version, asset.id, position, given))
     db.session.flush()
-    db.session.add(RegisterEvent(location_id=location.id, version_id=version.id, kind=kind, actor_id=actor.id))
+    db.session.add(
+        RegisterEvent(location_id=location.id, version_id=version.id, kind=kind, actor_id=actor.id, client_id=client_id)
+    )
     return version
 
 
@@ -87,6 +96,7 @@ def change_quantity(
     approver: User,
     actor: User,
     case_id: int | None = None,
+    client_id: str | None = None,
 ) -> RegisterVersion:
     """A new version with one line's expected quantity changed: an arrival, an approved removal (物品放行)
     or a write-off, each with its reason and approver. Refused (422) without them. The caller commits."""
@@ -115,6 +125,7 @@ def change_quantity(
             approved_by_id=approver.id,
             actor_id=actor.id,
             case_id=case_id,
+            client_id=client_id,
         )
     )
     return version

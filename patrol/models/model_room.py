@@ -106,6 +106,8 @@ class RegisterEvent(db.Model):
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # A write-off that closed a loss case.
     case_id: Mapped[int | None] = mapped_column(ForeignKey("loss_cases.id"))
+    # The id the change's form was given when it was shown: the same form sent twice is one change.
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     version: Mapped[RegisterVersion] = relationship()

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from patrol.database import insert_ignoring_duplicates, utcnow
 from patrol.extensions import db
-from patrol.models import Photo, ReportPhoto, answer_photos, task_event_photos
+from patrol.models import Photo, RegisterLine, ReportPhoto, answer_photos, task_event_photos
 from patrol.photos.processing import ProcessedPhoto
 from patrol.private_files import make_private_dir, write_private_bytes
 
@@ -118,11 +118,13 @@ def _delete_if_unused(photo_id: int, root: Path) -> str | None:
 
 
 def _linked(photo_id):
-    """Whether an answer or a task's timeline shows this photo, or a report still to come will."""
+    """Whether an answer, a task's timeline or a model room's register (any version: counts are pinned to
+    old ones) shows this photo, or a report still to come will."""
     return or_(
         exists().where(answer_photos.c.photo_id == photo_id),
         exists().where(task_event_photos.c.photo_id == photo_id),
         exists().where(ReportPhoto.photo_id == photo_id),
+        exists().where(RegisterLine.photo_id == photo_id),
     )
 
 
