@@ -30,7 +30,8 @@ def test_seed_demo_builds_the_estate_from_the_domain(app):
         assert db.session.scalar(select(func.count()).select_from(Task)) >= 3
         assert db.session.scalar(select(func.count()).select_from(ChecklistAssignment)) == 6
         recurrences = sorted(db.session.scalars(select(Schedule.recurrence)))
-        assert recurrences == ["daily", "hourly", "hourly", "weekly"]
+        # Floors hourly, renovations daily, vacant units weekly; the model room opens, is counted hourly, closes.
+        assert recurrences == ["daily", "daily", "daily", "hourly", "hourly", "weekly"]
         db.session.remove()
 
 

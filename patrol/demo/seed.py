@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -12,6 +13,7 @@ from patrol.database import utcnow
 from patrol.demo.tasks import fix_awaiting_recheck
 from patrol.extensions import db
 from patrol.inspections.answers import evaluate
+from patrol.modelrooms.register import LineInput, start_register
 from patrol.models import Answer, Checklist, ChecklistVersion, Inspection, Location, Schedule, Site, User
 from patrol.rounds.planning import plan_visits
 from patrol.setup import catalogue
@@ -62,7 +64,8 @@ def seed_demo() -> list[DemoAccount]:
             account.username, DEMO_PASSWORD, display_name=account.display_name, role=account.role, sites=sites
         )
     db.session.flush()
-    _schedules(garden)
+    _room_register(garden, users["supervisor"])
+    _schedules(garden, users["steward"])
     _history(garden, users["butler"], users["supervisor"])
     plan_visits(utcnow())  # the rounds of the next day are expected at once; the worker keeps them coming
     db.session.commit()
@@ -96,18 +99,58 @@ def _checklists(site: Site) -> None:
     ):
         version = publish_new_checklist(name, items)
         assign_checklist(version.checklist, location_kind=kind)
-    room = db.session.scalar(select(Location).where(Location.site_id == site.id, Location.kind == "model_room"))
+    room = _model_room(site)
     for name, items in catalogue.model_room_checklists("样板间A"):
         version = publish_new_checklist(name, items)
         assign_checklist(version.checklist, location_id=room.id)
     db.session.flush()
 
 
-def _schedules(site: Site) -> None:
-    """The rounds from the source documents: floors hourly, renovations daily, vacant units weekly."""
+def _model_room(site: Site) -> Location:
+    return db.session.scalar(select(Location).where(Location.site_id == site.id, Location.kind == "model_room"))
+
+
+def _room_register(site: Site, supervisor: User) -> None:
+    """Model room A's asset register, kept by the supervisor: what its counts are made against."""
+    lines = [
+        LineInput(zone, name, expected, unit, Decimal(value))
+        for zone, name, expected, unit, value in catalogue.MODEL_ROOM_ASSETS
+    ]
+    start_register(_model_room(site), lines, supervisor)
+    db.session.flush()
+
+
+def _room_schedules(site: Site, steward: User, by_name: dict[str, int]) -> list[Schedule]:
+    """The model room's day (seed 002): opening at 08:30, a count every hour 09:00–18:00, closing at 19:00."""
+    room = _model_room(site)
+    plans = [
+        ("样板间开馆清点", "开馆", "daily", time(8, 30), None, 30, 10),
+        ("样板间每小时清点", "每小时", "hourly", time(9), time(18), 30, 10),
+        ("样板间闭馆清点", "闭馆", "daily", time(19), None, 60, 15),
+    ]
+    return [
+        Schedule(
+            site_id=site.id,
+            name=name,
+            checklist_id=next(checklist_id for title, checklist_id in by_name.items() if word in title),
+            locations=[room],
+            recurrence=recurrence,
+            every_hours=1 if recurrence == "hourly" else None,
+            start_time=start,
+            end_time=end,
+            window_minutes=window,
+            grace_minutes=grace,
+            responsible_user_id=steward.id,
+        )
+        for name, word, recurrence, start, end, window, grace in plans
+    ]
+
+
+def _schedules(site: Site, steward: User) -> None:
+    """The rounds from the source documents: floors hourly, renovations daily, vacant units weekly, and the
+    model room's opening, hourly and closing counts."""
     by_name = {c.name: c.id for c in db.session.scalars(select(Checklist))}
-    room_hourly = next(checklist_id for name, checklist_id in by_name.items() if "每小时" in name)
-    room = db.session.scalar(select(Location).where(Location.site_id == site.id, Location.kind == "model_room"))
+    db.session.add_all(_room_schedules(site, steward, by_name))
     db.session.add_all(
         [
             Schedule(
@@ -145,19 +188,6 @@ def _schedules(site: Site) -> None:
                 window_minutes=480,
                 grace_minutes=120,
                 responsible_role="butler",
-            ),
-            Schedule(
-                site_id=site.id,
-                name="样板间每小时清点",
-                checklist_id=room_hourly,
-                locations=[room],
-                recurrence="hourly",
-                every_hours=1,
-                start_time=time(9),
-                end_time=time(18),
-                window_minutes=30,
-                grace_minutes=10,
-                responsible_role="steward",
             ),
         ]
     )

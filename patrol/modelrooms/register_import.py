@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
-from patrol.modelrooms.register import LineInput, current_version, lines_of, next_version, start_register
+from patrol.modelrooms.register import (
+    LineInput,
+    current_version,
+    event_by_client_id,
+    lines_of,
+    next_version,
+    start_register,
+)
 from patrol.modelrooms.register_changes import Change, apply_change, new_event, regroup
 from patrol.modelrooms.register_lines import read_line
 from patrol.models import Asset, Location, RegisterEvent, RegisterLine, RegisterVersion
@@ -74,6 +81,10 @@ def import_register(location: Location, data: bytes, change: Change) -> Outcome[
         return Outcome.fail({"file": message}, error.status)
     if not sheet.rows:
         return Outcome.fail({"file": _l("The sheet has a header row but no items under it.")})
+    if event_by_client_id(change.client_id) is not None:  # sent twice: answered as the first time
+        done = apply_change(location, change, None)
+        rows = checked_rows(sheet.rows, columns, [])
+        return Outcome(SheetImport(rows, started=False)) if done.ok else Outcome.fail(done.errors, done.status)
     current = current_version(location.id)
     rows = checked_rows(sheet.rows, columns, lines_of(current.id) if current else [])
     result = SheetImport(rows, started=current is None)
@@ -140,7 +151,7 @@ def _import(location: Location, rows: list[SheetRow], change: Change, current: R
         fields = {name: getattr(given, name) for name in ("zone", "name", "unit", "expected", "unit_value")}
         db.session.add(RegisterLine(version=version, asset_id=asset.id, position=position + offset, **fields))
         events.append(new_event(location, version, change, "added", asset.id, after=given.expected))
+        events[-1].client_id = None
     regroup(version)
-    for event in events[1:]:
-        event.client_id = None  # the form's id marks the import once, on its first line
+    events[0].client_id = change.client_id  # the form's id marks the import once, on its first line
     return events[0]

@@ -102,19 +102,34 @@ VACANT_UNIT = (
     ],
 )
 
-# The register of model room A: item, expected quantity.
+
+def inventory(prompt: str = "清点样板间资产") -> dict:
+    """The room's count: one item, answered line by line against the room's asset register."""
+    return {"prompt": prompt, "item_type": "inventory", "default_severity": "high", "photo_required_on_fail": False}
+
+
+# The register of model room A (89㎡), zone by zone: zone, item, expected quantity, unit, unit value (元).
 MODEL_ROOM_ASSETS = [
-    ("三人位沙发", 1),
-    ("茶几", 1),
-    ("餐桌", 1),
-    ("餐椅", 4),
-    ("1.8米床", 1),
-    ("床头柜", 2),
-    ("台灯", 2),
-    ("装饰画", 3),
-    ("绿植", 4),
-    ("抱枕", 6),
-    ("灭火器（封条完好）", 2),
+    ("大堂", "迎宾地毯", 1, "张", "1800"),
+    ("大堂", "鞋套机", 1, "台", "650"),
+    ("大堂", "灭火器（封条完好）", 2, "具", "120"),
+    ("客厅", "三人位沙发", 1, "张", "12800"),
+    ("客厅", "茶几", 1, "张", "3600"),
+    ("客厅", "抱枕", 6, "个", "180"),
+    ("客厅", "装饰画", 3, "件", "900"),
+    ("客厅", "落地灯", 1, "个", "1500"),
+    ("客厅", "绿植", 2, "盆", "260"),
+    ("餐厅", "餐桌", 1, "张", "5600"),
+    ("餐厅", "餐椅", 4, "把", "980"),
+    ("餐厅", "餐具摆件", 4, "套", "320"),
+    ("主卧", "1.8米床", 1, "张", "9800"),
+    ("主卧", "床头柜", 2, "个", "1200"),
+    ("主卧", "台灯", 2, "个", "560"),
+    ("主卧", "床品四件套", 1, "套", "1600"),
+    ("次卧", "1.5米床", 1, "张", "6800"),
+    ("次卧", "书桌", 1, "张", "2200"),
+    ("次卧", "书椅", 1, "把", "780"),
+    ("次卧", "绿植", 1, "盆", "260"),
 ]
 
 MODEL_ROOM_CLEAN = [
@@ -126,23 +141,26 @@ MODEL_ROOM_CLEAN = [
 
 
 def model_room_checklists(room: str) -> list[tuple[str, list[dict]]]:
-    counts = [count(f"{name}（应有{expected}）", expected) for name, expected in MODEL_ROOM_ASSETS]
+    """Opening, hourly and closing counts (seed 002): the room's items are counted once, from its
+    register, by the one inventory item; the checks around it stay ordinary items."""
     return [
         (
             f"{room} 开馆清点",
             [
                 passfail("与夜班保安交接记录无异常", "high"),
-                *counts,
+                inventory(),
                 passfail("物品摆放如初", "medium"),
-                passfail("入口、地毯、灯光全部开启", "low"),
+                passfail("入口、地毯平整洁净，灯光全部开启", "low"),
                 *MODEL_ROOM_CLEAN,
-                choice("鞋套", ["充足", "不足", "无"], failing=["不足", "无"]),
+                passfail("绿植无枯叶、已浇水", "low"),
+                passfail("鞋套充足、成对摆放", "low", photo=False),
+                passfail("灭火器封条完好", "high"),
             ],
         ),
         (
             f"{room} 每小时清点",
             [
-                *counts,
+                inventory(),
                 passfail("物品完好无损", "high"),
                 passfail("灭火器封条完好", "high"),
                 passfail("照明正常", "low"),
@@ -151,11 +169,10 @@ def model_room_checklists(room: str) -> list[tuple[str, list[dict]]]:
         (
             f"{room} 闭馆清点",
             [
-                *counts,
+                inventory(),
                 passfail("物品已归位", "medium"),
                 passfail("门窗关严", "high"),
                 passfail("灯具电器关闭、总电源断开", "high"),
-                note("交接给夜班保安的说明"),
             ],
         ),
     ]
