@@ -12,7 +12,7 @@ import re
 from sqlalchemy import select
 
 from patrol.extensions import db
-from patrol.models import ChecklistVersion, Export, Inspection, Location, Schedule, Site, Task, User
+from patrol.models import Asset, ChecklistVersion, Export, Inspection, Location, Schedule, Site, Task, User
 
 PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
 
@@ -38,6 +38,8 @@ def sample_ids() -> dict[str, str]:
         ),
         "task_id": db.session.scalar(select(Task.id).order_by(Task.id)),
         "item_id": version.items[0].id,
+        # An item of the model room's register (its pages answer 404 at location_id, which is no model room).
+        "asset_id": db.session.scalar(select(Asset.id).order_by(Asset.id)),
         "sha256": "0" * 64,  # no such photo: its 404 page is checked too
         # The demo estate has no export (each is its requester's alone): without one, its 404 page is checked.
         "export_id": db.session.scalar(select(Export.id).order_by(Export.id)) or 1,

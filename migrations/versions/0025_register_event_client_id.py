@@ -21,7 +21,7 @@ def upgrade():
 
 
 def downgrade():
-    """The client ids go; the events stay."""
+    """Lossy downgrade: the changes' form ids are dropped (a form sent again after it may apply twice); the events stay."""
     with op.batch_alter_table("register_events", schema=None) as batch_op:
         batch_op.drop_constraint("uq_register_events_client_id", type_="unique")
         batch_op.drop_column("client_id")
