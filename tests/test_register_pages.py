@@ -41,7 +41,7 @@ def _events(room):
 def test_the_register_lists_each_zone_with_expected_quantities_and_its_version(room, browser):
     room, boss = room
     page = browser.get(f"/rooms/{room.id}/register").get_data(as_text=True)
-    assert "Asset register" in page and "Version 1" in page and "3 items" in page
+    assert "Asset register" in page and "Version 1" in page and "3 assets" in page
     assert page.index("客厅") < page.index("抱枕") < page.index("茶几") < page.index("主卧") < page.index("台灯")
     assert "Last changed" in page and boss.display_name in page
 

@@ -25,10 +25,10 @@ QUANTITY_KINDS = [
     ("write_off", _l("Write-off: lost or broken beyond repair")),
 ]
 FIELDS = {
-    "expected": _l("Expected"),
+    "expected": _l("Expected quantity"),
     "zone": _l("Zone"),
-    "name": _l("Item"),
-    "unit": _l("Unit"),
+    "name": _l("Asset"),
+    "unit": _l("Counting unit"),
     "unit_value": _l("Unit value"),
     "photo_id": _l("Reference photo"),
 }
