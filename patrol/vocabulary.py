@@ -90,6 +90,7 @@ TASK_EVENT_KINDS = {
     "cancelled": _l("Cancelled"),
     "comment": _l("Comment"),
     "notice_issued": _l("Rectification notice issued"),
+    "case_closed": _l("Closed with its loss case"),
 }
 
 # Whom a rectification notice is addressed to (致：…): models.notice.ADDRESSEES.
@@ -109,6 +110,7 @@ TASK_ACTIONS = {
     "recheck_pass": _l("Re-check: passed"),
     "recheck_fail": _l("Re-check: not passed"),
     "cancel": _l("Cancel task"),
+    "close_case": _l("Close with its loss case"),
     "comment": _l("Comment"),
 }
 
