@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from patrol.extensions import db
-from patrol.models import Asset, CountLine, Handover, Inspection, Location, User
 from patrol.modelrooms.cases import settle_count
 from patrol.modelrooms.register import current_version, lines_of
+from patrol.models import Asset, CountLine, Handover, Inspection, Location, User
 from patrol.setup.catalogue import passfail
 
 DAY = datetime(2025, 3, 3, tzinfo=UTC)  # 08:00 UTC is 16:00 in Shanghai; the tests name UTC hours

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from patrol.extensions import db
-from patrol.models import LossCase, LossSighting, Notification, Task, TaskEvent
 from patrol.modelrooms.cases import settle_count
 from patrol.modelrooms.custody import custodians
+from patrol.models import LossCase, LossSighting, Notification, Task, TaskEvent
 from tests.loss_scene import at, model_room
 
 FULL = {"抱枕": 6, "茶几": 1, "台灯": 2}

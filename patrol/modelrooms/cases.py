@@ -20,10 +20,10 @@ from datetime import datetime
 from sqlalchemy import exists, select
 
 from patrol.extensions import db
-from patrol.models import CountLine, Inspection, LossCase, LossSighting, RegisterLine
 from patrol.modelrooms import case_tasks
 from patrol.modelrooms.custody import first_complete_after, last_complete_before
 from patrol.modelrooms.register import current_version, lines_of
+from patrol.models import CountLine, Inspection, LossCase, LossSighting, RegisterLine
 
 
 def shortfalls(line: RegisterLine, count: CountLine) -> list[tuple[str, int]]:
