@@ -61,7 +61,7 @@ def test_three_short_counts_make_one_case_and_one_task(scene):
     (task,) = db.session.scalars(select(Task).where(Task.location_id == scene.room.id))
     assert case.task_id == task.id
     assert (task.source, task.problem_key, task.seen_count) == ("loss", f"asset:{case.asset_id}:missing", 3)
-    assert task.title == "样板间A 客厅 抱枕: 1 pcs missing"  # the site speaks the install's default here (en)
+    assert task.title == "样板间A 客厅 抱枕 缺少 1 件"  # in the site's language (the install's default, zh_Hans)
     kinds = [event.kind for event in db.session.scalars(select(TaskEvent).where(TaskEvent.task_id == task.id))]
     assert kinds == ["created", "seen_again", "seen_again"]
     # The supervisor is told once, not once a count.
@@ -99,8 +99,8 @@ def test_a_damaged_item_opens_a_damaged_case_beside_a_missing_one(scene):
     assert (missing.kind, missing.quantity) == ("missing", 1)
     assert (damaged.kind, damaged.quantity) == ("damaged", 1)
     assert missing.task_id != damaged.task_id
-    assert damaged.task.title == "样板间A 客厅 抱枕: 1 pcs damaged"
-    assert damaged.task.detail == "Expected 6, counted 5, 1 damaged."
+    assert damaged.task.title == "样板间A 客厅 抱枕 损坏 1 件"
+    assert damaged.task.detail == "应有 6，实点 5，损坏 1。"
 
 
 def test_a_line_never_complete_has_no_last_complete_count(scene):
@@ -159,3 +159,10 @@ def test_a_count_without_a_register_version_is_no_business_of_cases(scene):
     short = scene.count(at(10), {**FULL, "抱枕": 5})
     short.register_version_id = None
     assert settle_count(short, at(10)) == []
+
+
+def test_a_loss_task_is_titled_in_its_sites_language(make):
+    scene = model_room(make, language="en")
+    scene.count(at(9), {**FULL, "抱枕": 5})
+    (case,) = cases_of(scene)
+    assert case.task.title == "样板间A 客厅 抱枕: 1 pcs missing"
