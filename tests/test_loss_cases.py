@@ -1,13 +1,21 @@
 """One loss case per missing or damaged item: opened by the first short count, placed between the last
 complete count and that one, seen again by later short counts, proposed found by a full one."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
+from patrol.database import utcnow
 from patrol.extensions import db
+from patrol.inspections.answers import AnswerInput
+from patrol.inspections.drafts import DraftKey, save_answer
+from patrol.inspections.submission import submit_inspection
 from patrol.modelrooms.cases import settle_count
 from patrol.modelrooms.custody import custodians
-from patrol.models import LossCase, LossSighting, Notification, Task, TaskEvent
+from patrol.modelrooms.register import current_version, next_version
+from patrol.models import ChecklistVersion, CountLine, Inspection, LossCase, LossSighting, Notification, Task, TaskEvent
+from tests import factories
 from tests.loss_scene import at, model_room
 
 FULL = {"抱枕": 6, "茶几": 1, "台灯": 2}
@@ -166,3 +174,33 @@ def test_a_loss_task_is_titled_in_its_sites_language(make):
     scene.count(at(9), {**FULL, "抱枕": 5})
     (case,) = cases_of(scene)
     assert case.task.title == "样板间A 客厅 抱枕: 1 pcs missing"
+
+
+def test_submitting_a_count_settles_it_in_the_same_transaction(scene):
+    """The submit (inspections.submission) calls settle_count once the answers are settled."""
+    steward = scene.stewards[0]
+    version = db.session.get(ChecklistVersion, scene.checklist_version_id)
+    key = DraftKey(steward, scene.room, version, factories.client_id(), utcnow() - timedelta(minutes=3))
+    (item,) = version.items
+    assert save_answer(key, item, AnswerInput("pass")).ok
+    draft = db.session.scalar(select(Inspection).where(Inspection.client_id == key.client_id))
+    draft.register_version_id = current_version(scene.room.id).id
+    db.session.add(CountLine(inspection_id=draft.id, asset_id=scene.asset("抱枕"), counted=5))
+    db.session.commit()
+
+    result = submit_inspection(key, {item.id: AnswerInput("pass")})
+    again = submit_inspection(key, {item.id: AnswerInput("pass")})
+
+    assert result.created and not again.created
+    (case,) = cases_of(scene)
+    assert (case.first_short_inspection_id, case.last_complete_inspection_id) == (draft.id, None)
+    assert count_rows(Task) == 1 and count_rows(LossSighting) == 1
+
+
+def test_a_line_retired_while_the_count_was_open_opens_no_case(scene):
+    pinned = current_version(scene.room.id).id
+    cushion = scene.asset("抱枕")
+    next_version(scene.room, scene.boss, dropped=frozenset({cushion}))  # 抱枕 taken off the register
+    db.session.commit()
+    scene.count(at(10), {**FULL, "抱枕": 0, "台灯": 1}, version_id=pinned)
+    assert [(case.asset_id, case.kind) for case in cases_of(scene)] == [(scene.asset("台灯"), "missing")]
