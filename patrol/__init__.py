@@ -100,6 +100,7 @@ def _init_extensions(app: Flask) -> None:
 BLUEPRINT_MODULES = (
     "account",
     "auth",
+    "cases",
     "errors",
     "exports",
     "history",

@@ -90,6 +90,7 @@ TASK_EVENT_KINDS = {
     "cancelled": _l("Cancelled"),
     "comment": _l("Comment"),
     "notice_issued": _l("Rectification notice issued"),
+    "case_closed": _l("Closed with its loss case"),
 }
 
 # Whom a rectification notice is addressed to (致：…): models.notice.ADDRESSEES.
@@ -109,7 +110,20 @@ TASK_ACTIONS = {
     "recheck_pass": _l("Re-check: passed"),
     "recheck_fail": _l("Re-check: not passed"),
     "cancel": _l("Cancel task"),
+    "close_case": _l("Close with its loss case"),
     "comment": _l("Comment"),
+}
+
+# A model room's loss case (patrol.modelrooms.cases): what it is about, how it closed, and its record.
+CASE_KINDS = {"missing": _l("Missing"), "damaged": _l("Damaged")}
+CASE_STATUSES = {"open": lazy_pgettext("loss case", "Open"), "closed": lazy_pgettext("loss case", "Closed")}
+CASE_OUTCOMES = {"found": _l("Found"), "damaged": _l("Found damaged"), "written_off": _l("Written off")}
+CASE_CAUSES = {"human": _l("Caused by a person"), "non_human": _l("Not caused by a person")}
+# What a custodian signed inside a case's interval (patrol.modelrooms.custody).
+CUSTODY_SIGNATURES = {
+    "count": _l("Signed a count"),
+    "handed_over": _l("Handed the room over"),
+    "took_over": _l("Took the room over"),
 }
 
 # What a report (随手拍) may be about: optional, for sorting them out later.

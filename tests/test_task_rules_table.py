@@ -32,6 +32,9 @@ A = (403, "Only the person this task is assigned to can do this.")
 F = (403, "Someone other than the person who fixed it must re-check it.")
 X = (409, "This task has moved on: it is now")
 H = (403, "You do not have access to this")
+# A loss case's task closes with its case, on the case's page (patrol.modelrooms.reconcile).
+C = (403, "Only a steward or a supervisor can reconcile a loss case.")
+L = (409, "Only a loss case's task closes with its case.")
 
 # Columns: a butler of the site (who patrols and found it), a steward, the supervisor, the butler it is
 # assigned to (who also submits the fix), an administrator, and a supervisor of another site.
@@ -48,6 +51,7 @@ TABLE: dict[str, dict[str, tuple]] = {
         "recheck_pass":    (X, X, X, X, X, H),
         "recheck_fail":    (X, X, X, X, X, H),
         "cancel":          (M, M, "cancelled", M, "cancelled", H),
+        "close_case":      (C, L, L, C, L, H),
         "comment":         ("open", "open", "open", "open", "open", H),
     },
     "assigned": {
@@ -60,6 +64,7 @@ TABLE: dict[str, dict[str, tuple]] = {
         "recheck_pass":    (X, X, X, X, X, H),
         "recheck_fail":    (X, X, X, X, X, H),
         "cancel":          (M, M, "cancelled", M, "cancelled", H),
+        "close_case":      (C, L, L, C, L, H),
         "comment":         ("assigned", "assigned", "assigned", "assigned", "assigned", H),
     },
     "in_progress": {
@@ -72,6 +77,7 @@ TABLE: dict[str, dict[str, tuple]] = {
         "recheck_pass":    (X, X, X, X, X, H),
         "recheck_fail":    (X, X, X, X, X, H),
         "cancel":          (M, M, "cancelled", M, "cancelled", H),
+        "close_case":      (C, L, L, C, L, H),
         "comment":         ("in_progress", "in_progress", "in_progress", "in_progress", "in_progress", H),
     },
     "fixed": {
@@ -84,6 +90,7 @@ TABLE: dict[str, dict[str, tuple]] = {
         "recheck_pass":    ("closed", "closed", "closed", F, "closed", H),
         "recheck_fail":    ("assigned", "assigned", "assigned", F, "assigned", H),
         "cancel":          (M, M, "cancelled", M, "cancelled", H),
+        "close_case":      (C, L, L, C, L, H),
         "comment":         ("fixed", "fixed", "fixed", "fixed", "fixed", H),
     },
     "closed": {
@@ -96,6 +103,7 @@ TABLE: dict[str, dict[str, tuple]] = {
         "recheck_pass":    (X, X, X, X, X, H),
         "recheck_fail":    (X, X, X, X, X, H),
         "cancel":          (M, M, X, M, X, H),
+        "close_case":      (C, X, X, C, X, H),
         "comment":         ("closed", "closed", "closed", "closed", "closed", H),
     },
     "cancelled": {
@@ -108,6 +116,7 @@ TABLE: dict[str, dict[str, tuple]] = {
         "recheck_pass":    (X, X, X, X, X, H),
         "recheck_fail":    (X, X, X, X, X, H),
         "cancel":          (M, M, X, M, X, H),
+        "close_case":      (C, X, X, C, X, H),
         "comment":         ("cancelled", "cancelled", "cancelled", "cancelled", "cancelled", H),
     },
 }  # fmt: skip
@@ -123,6 +132,7 @@ EVENT = {
     "recheck_pass": "recheck_passed",
     "recheck_fail": "recheck_failed",
     "cancel": "cancelled",
+    "close_case": "case_closed",
     "comment": "comment",
 }
 
@@ -137,6 +147,7 @@ DONE = {
     "recheck_pass": "Re-check passed: the task is closed.",
     "recheck_fail": "Re-check not passed: the task goes back to the person fixing it.",
     "cancel": "Task cancelled.",
+    "close_case": "The case is closed, and its task with it.",
     "comment": "Comment added.",
 }
 

@@ -27,22 +27,34 @@ REASSIGNED = _l("Re-assigned by %(name)s")
 ACKNOWLEDGED = _l("Acknowledged by %(name)s")
 ASSIGNED = _l("Assigned by %(name)s")
 RECHECKED = _l("Re-checked by %(name)s")
+CASE_CLOSED = _l("Closed with its loss case by %(name)s")
 
 # Given a task to fix (or a fix rejected, to fix again): done once a fix is in, or it is no longer theirs.
-TO_FIX = {"fixed": FIX_SUBMITTED, "recheck_passed": CLOSED, "cancelled": CANCELLED, "assigned": REASSIGNED}
+TO_FIX = {
+    "fixed": FIX_SUBMITTED,
+    "recheck_passed": CLOSED,
+    "cancelled": CANCELLED,
+    "assigned": REASSIGNED,
+    "case_closed": CASE_CLOSED,
+}
 # A finding nobody has taken on yet: done once a supervisor acknowledges or assigns it.
-TO_TAKE_ON = {"acknowledged": ACKNOWLEDGED, "assigned": ASSIGNED, "cancelled": CANCELLED}
+TO_TAKE_ON = {"acknowledged": ACKNOWLEDGED, "assigned": ASSIGNED, "cancelled": CANCELLED, "case_closed": CASE_CLOSED}
 
 # notification kind → {event kind that settles it: what the list says then}
 SETTLED_BY: dict[str, dict[str, LazyText]] = {
     "assigned": TO_FIX,
     "recheck_failed": TO_FIX,
     # A fix awaiting re-check: done once anyone has re-checked it, passed or failed.
-    "recheck": {"recheck_passed": RECHECKED, "recheck_failed": RECHECKED, "cancelled": CANCELLED},
+    "recheck": {
+        "recheck_passed": RECHECKED,
+        "recheck_failed": RECHECKED,
+        "cancelled": CANCELLED,
+        "case_closed": CASE_CLOSED,
+    },
     "high_severity": TO_TAKE_ON,
     "feedback_overdue": TO_TAKE_ON,
     # Late work: done once the task is closed or cancelled.
-    "overdue": {"recheck_passed": CLOSED, "cancelled": CANCELLED},
+    "overdue": {"recheck_passed": CLOSED, "cancelled": CANCELLED, "case_closed": CASE_CLOSED},
     # "closed" and "cancelled" only tell: nothing settles them.
 }
 

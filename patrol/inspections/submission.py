@@ -21,6 +21,7 @@ from patrol.inspections.drafts import (
 )
 from patrol.inspections.presence import raise_flags
 from patrol.inspections.visit_times import DeviceTimes, completion_time, worse
+from patrol.modelrooms.cases import settle_count
 from patrol.models import ChecklistItem, Inspection
 from patrol.rounds.counting import count_visit
 from patrol.setup.checklists import items_of
@@ -74,6 +75,8 @@ def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitRes
     count_visit(inspection, key.version.checklist_id)
     raise_flags(inspection, key.version.checklist_id, times.received_at)
     settle_answers(inspection, key.location, items, checklist_id=key.version.checklist_id, now=times.received_at)
+    if inspection.register_version_id is not None:
+        settle_count(inspection, times.received_at)
     db.session.commit()
     return SubmitResult(inspection, created=True)
 

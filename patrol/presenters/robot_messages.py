@@ -49,6 +49,7 @@ MAX_NOTE = 120
 HEADLINES = {
     ("new", "finding"): _l("New finding"),
     ("new", "report"): _l("New problem reported"),
+    ("new", "loss"): _l("Model room item missing or damaged"),
     ("feedback", "finding"): _l("No first response yet"),
     ("feedback", "report"): _l("No first response yet"),
     ("overdue", "finding"): _l("Task overdue"),
@@ -133,7 +134,7 @@ def _message(task: Task, headline: str, title: str, lines: list[str], provider: 
 def task_message(task: Task, kind: str, provider: str) -> Message:
     """The message about `task` for alert `kind` (new | feedback | overdue), in its site's language."""
     with force_locale(site_language(task.site)):
-        headline = str(HEADLINES[(kind, task.source if task.source == "report" else "finding")])
+        headline = str(HEADLINES.get((kind, task.source)) or HEADLINES[(kind, "finding")])
         title, lines = _opening(task, headline)
         lines.append(_field(gettext("Due"), localtime(task.due_at, task.site)))
         if kind == "new":

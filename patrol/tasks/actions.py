@@ -20,7 +20,7 @@ from patrol.alerts.audience import Audience
 from patrol.extensions import db
 from patrol.i18n import LazyText
 from patrol.i18n import lazy_gettext as _l
-from patrol.models import Answer, Photo, Task, TaskEvent, User, user_sites
+from patrol.models import Answer, LossCase, Photo, Task, TaskEvent, User, user_sites
 from patrol.models.task import ENDED_STATUSES, OPEN_STATUSES
 from patrol.outcome import Refused
 from patrol.photos.processing import ProcessedPhoto
@@ -32,6 +32,8 @@ SUPERVISE = "tasks.supervise"
 RECHECK = "tasks.recheck"  # and never the person who fixed it
 ASSIGNEE = "assignee"  # the person it is assigned to
 ANYONE = "anyone"  # anyone who sees the task
+# A model room's loss case closes its task with it (patrol.modelrooms.reconcile), never the task page.
+CASES = "cases.reconcile"
 WORKING_STATUSES = ("open", "assigned", "in_progress")
 
 
@@ -50,6 +52,8 @@ class ActionInput:
     uploads: list[ProcessedPhoto] = field(default_factory=list)
     # A round's answer that re-checks a fix: the event names it, and it says what is wrong in place of a note.
     answer: Answer | None = None
+    # The loss case being reconciled, when its task closes with it (patrol.modelrooms.reconcile).
+    case: LossCase | None = None
 
 
 # What an action's input must hold besides a note: raises Refused (422). Given the photos it brings.
@@ -119,6 +123,17 @@ def _fix_photo_check(_task: Task, _given: ActionInput, _now: datetime, photos: i
 
 def _comment_photo_check(task: Task, _given: ActionInput, _now: datetime, photos: int) -> None:
     check_comment_photos(task, photos)
+
+
+def _with_its_case(_task: Task, given: ActionInput, _now: datetime, _photos: int) -> None:
+    if given.case is None:
+        raise Refused(_l("This task closes with its loss case: reconcile the case on its page."), 409)
+
+
+def _not_a_loss(task: Task) -> Refused | None:
+    if task.source != "loss":
+        return Refused(_l("Only a loss case's task closes with its case."), 409)
+    return None
 
 
 def _already_acknowledged(task: Task) -> Refused | None:
@@ -228,6 +243,17 @@ ACTIONS: dict[str, Action] = {
         to_state="cancelled",
         note_needed=_l("Say why it is cancelled (for example, a duplicate)."),
         tells=Audience("cancelled", ("raiser", "assignee"), robots="cancelled"),
+    ),
+    # Found, or written off: the loss case closes, and its task with it.
+    "close_case": Action(
+        OPEN_STATUSES,
+        CASES,
+        "case_closed",
+        _l("The case is closed, and its task with it."),
+        to_state="closed",
+        check=_with_its_case,
+        tells=Audience("closed", ("raiser", "assignee", "assigners"), robots="closed"),
+        ruled_out=_not_a_loss,
     ),
     "comment": Action(
         OPEN_STATUSES + ENDED_STATUSES,

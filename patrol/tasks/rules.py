@@ -15,13 +15,14 @@ from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Task, TaskEvent, User, user_sites
 from patrol.outcome import Refused
-from patrol.tasks.actions import ACTIONS, ASSIGNEE, RECHECK, SUPERVISE
+from patrol.tasks.actions import ACTIONS, ASSIGNEE, CASES, RECHECK, SUPERVISE
 from patrol.vocabulary import TASK_STATUSES
 
 # What a person is told when their role may not take an action, by the permission the action asks for.
 NOT_PERMITTED = {
     SUPERVISE: _l("Only a supervisor can do this."),
     RECHECK: _l("Only a supervisor or a butler on this site can re-check a fix."),
+    CASES: _l("Only a steward or a supervisor can reconcile a loss case."),
 }
 
 
