@@ -236,7 +236,10 @@ def test_the_inventory_item_takes_no_answer_of_its_own(room, browser):
     _html, form = opened(browser, room)
     sheet = version.items[1]
     response = send(
-        browser, f"/inspect/{room.id}/{version.id}/items/{sheet.id}/answer", {**form, f"value-{sheet.id}": "3"}
+        browser,
+        f"/inspect/{room.id}/{version.id}/items/{sheet.id}/answer",
+        {**form, f"value-{sheet.id}": "3"},
+        headers=EN,
     )
     assert response.status_code == 422
     assert response.json["message"] == "Count this room line by line on its count sheet."

@@ -84,6 +84,7 @@
       var its = mine.filter(function (op) { return assetOf(op) === asset; });
       var refused = its.filter(outbox.stuck)[0];
       if (refused && refused.errors && refused.errors.confirm) ask(li, refused.fields.counted, refused);
+      else if (li.querySelector("[data-count-confirm]")) showState(li, "asking", "");
       else if (refused) showState(li, "refused", refused.error || say("state_needs_user"));
       else if (its.some(function (op) { return op.state === "sending"; })) showState(li, "sending", say("item_sending"));
       else if (its.length) showState(li, "waiting", say("item_waiting"));
@@ -207,7 +208,9 @@
     showLine(li);
   }
 
+  // What the server has of each line (the page's own values, then what it acknowledged since).
   function restore(ops) {
+    lines().forEach(function (li) { li.dataset.acked = counted(li).defaultValue; });
     var record = window.patrolOutboxAcked ? window.patrolOutboxAcked.recordFor(form) : null;
     var counts = record && record.inspection === inspection() ? record.counts || {} : {};
     Object.keys(counts).forEach(function (asset) {
@@ -215,6 +218,7 @@
       if (li && counts[asset].seq > Number(li.dataset.seq || 0)) {
         put(li, counts[asset]);
         li.dataset.seq = String(counts[asset].seq);
+        li.dataset.acked = counts[asset].counted;
       }
     });
     ops.filter(function (op) { return op.kind === "count" && op.inspection === inspection(); })
@@ -266,6 +270,8 @@
       var stuck = target.closest("[data-confirm-no]").dataset.confirmNo;
       target.closest("[data-count-confirm]").remove();
       delete sent[li.dataset.line];
+      counted(li).value = li.dataset.acked || "";  // back to what the server has, to be counted again
+      showLine(li);
       (stuck ? outbox.remove(stuck) : Promise.resolve()).then(refresh);
       counted(li).focus();
       counted(li).select();
@@ -291,7 +297,10 @@
     var op = detail.op;
     if (detail.type === "acked" && op && op.kind === "count" && op.inspection === inspection()) {
       var li = lineOf(assetOf(op));
-      if (li && Number(detail.ack.seq) === op.seq) li.dataset.seq = String(op.seq);
+      if (li && Number(detail.ack.seq) === op.seq) {
+        li.dataset.seq = String(op.seq);
+        li.dataset.acked = op.fields.counted;
+      }
     }
     refresh();
   });
