@@ -98,6 +98,8 @@ def test_a_zone_counted_at_one_tap_a_line_changed_offline_and_the_server_has_exa
     shot(page, "count-sheet-en")
 
     # No signal: the bedside lamp counted one short, kept on the phone, and still there after a reload.
+    listing = page.context.new_page()
+    listing.goto("/outbox")
     page.context.set_offline(True)
     bedside = line(page, a["Bedside lamp"])
     bedside.get_by_role("button", name="One more").tap()
@@ -105,7 +107,9 @@ def test_a_zone_counted_at_one_tap_a_line_changed_offline_and_the_server_has_exa
     assert [(op["kind"], op["item"], op["fields"]["counted"]) for op in outbox(page)] == [
         ("count", f"asset:{a['Bedside lamp']}", "1")
     ]
-    page.reload()
+    expect(listing.locator(".outbox-item")).to_have_count(1)
+    expect(listing.locator(".outbox-item .what")).to_have_text("Count: Bedside lamp · Model room A")
+    page.reload()  # the copy the phone keeps of the page, made before anything was counted
     expect(page.locator("[data-count-sheet][data-count-ready]")).to_have_count(1)
     expect(page.locator(f"#count-{a['Bedside lamp']}")).to_have_value("1")
     expect(page.locator(f"#count-{a['Sofa cushion']}")).to_have_value("5")
