@@ -33,6 +33,8 @@ MESSAGES = {
     # Nothing is filled in on an item answered by tapping: Chinese asks to choose (请选择) instead.
     "needed_tap": lazy_pgettext("item answered by choosing", "This item needs an answer."),
     "photo": _l("Take a photo of the problem."),
+    # A model room's asset count is answered line by line on its count sheet (patrol.modelrooms.counting).
+    "inventory": _l("Count this room line by line on its count sheet."),
 }
 TAPPED = ("passfail", "choice", "rating")
 
@@ -72,6 +74,8 @@ def evaluate(item: ChecklistItem, raw: str) -> Evaluated:
     """The stored value of a raw answer and whether it fails; InvalidAnswer says why not."""
     raw = raw.strip()
     kind = item.item_type
+    if kind == "inventory":
+        raise InvalidAnswer(MESSAGES["inventory"])
     if kind == "passfail":
         if raw not in PASSFAIL_VALUES:
             raise InvalidAnswer(MESSAGES["passfail"])
@@ -112,7 +116,12 @@ def _number(raw: str, *, whole: bool) -> float:
 
 
 def missing(item: ChecklistItem, is_finding: bool | None, photos: int):
-    """What a submit still needs of an item: its answer (is_finding None: none), or a photo of its finding."""
+    """What a submit still needs of an item: its answer (is_finding None: none), or a photo of its finding.
+
+    A count may be partial: its inventory item never holds a submit up (a skipped line is not complete).
+    """
+    if item.item_type == "inventory":
+        return None
     if is_finding is None:
         return MESSAGES["needed_tap" if item.item_type in TAPPED else "needed"] if item.required else None
     if is_finding and item.photo_required_on_fail and not photos:

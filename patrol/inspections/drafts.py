@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,7 @@ from patrol.models import (
     ChecklistVersion,
     Inspection,
     Location,
+    RegisterVersion,
     User,
     answer_photos,
 )
@@ -47,6 +49,15 @@ class DraftKey:
     # When the page was served, however old (None: unknown); the phone's times and the arrival.
     served_at: datetime | None = None
     times: DeviceTimes | None = None
+    # A model room's count: the register version the page was built from (patrol.modelrooms), which
+    # the draft is pinned to when it is first used.
+    register_version_id: int | None = None
+
+
+class Numbered(Protocol):
+    """A change or a stored state carrying the phone's sequence number (an answer, a count line)."""
+
+    seq: int | None
 
 
 @dataclass
@@ -153,7 +164,19 @@ def open_draft(key: DraftKey) -> Outcome[Inspection]:
     if inspection.status != "draft":
         return Outcome.fail({"form": _l("This inspection has already been submitted.")}, 409)
     note_clock(inspection, key.times)
+    _pin_register(inspection, key)
     return Outcome(inspection)
+
+
+def _pin_register(inspection: Inspection, key: DraftKey) -> None:
+    """A count is pinned once to the register version its page showed, if that is this room's: an
+    edit of the register made meanwhile applies from the next count."""
+    if inspection.register_version_id is not None or key.register_version_id is None:
+        return
+    query = select(RegisterVersion.id).where(
+        RegisterVersion.id == key.register_version_id, RegisterVersion.location_id == key.location.id
+    )
+    inspection.register_version_id = db.session.scalar(query)
 
 
 def fold(item: ChecklistItem, sent: AnswerInput, current: AnswerSnapshot | None) -> AnswerSnapshot | None:
@@ -186,7 +209,7 @@ def fold(item: ChecklistItem, sent: AnswerInput, current: AnswerSnapshot | None)
     )
 
 
-def is_stale(sent: AnswerInput, current: AnswerSnapshot | None) -> bool:
+def is_stale(sent: Numbered, current: Numbered | None) -> bool:
     """Whether the stored answer already holds this change or a later one (by the phone's numbering).
 
     The same number again is the same change sent twice (an outbox replay): it is not applied again.
@@ -201,7 +224,7 @@ def is_stale(sent: AnswerInput, current: AnswerSnapshot | None) -> bool:
 SEQ_AHEAD = timedelta(days=1)
 
 
-def runs_ahead(sent: AnswerInput, current: AnswerSnapshot | None, now: datetime | None = None) -> bool:
+def runs_ahead(sent: Numbered, current: Numbered | None, now: datetime | None = None) -> bool:
     """Whether this change's sequence number is beyond what the server accepts (see SEQ_AHEAD)."""
     if sent.seq is None:
         return False

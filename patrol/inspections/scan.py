@@ -7,6 +7,8 @@ from datetime import datetime
 
 from patrol.database import utcnow
 from patrol.inspections.drafts import AnswerSnapshot, find_resumable_draft
+from patrol.modelrooms.counting import inventory_item
+from patrol.modelrooms.sheet import CountSheet, count_sheet
 from patrol.models import ChecklistItem, ChecklistVersion, Inspection, Location, Task, User
 from patrol.paging import Page
 from patrol.rounds.due import due_here
@@ -26,6 +28,7 @@ class ScanPage:
     answers: dict[int, AnswerSnapshot] = field(default_factory=dict)
     rechecks: list[RecheckOffer] = field(default_factory=list)  # fixes here this person may re-check
     due_now: set[int] = field(default_factory=set)  # checklists with this person's round open here now
+    count: CountSheet | None = None  # a model room's count sheet, when the checklist has an inventory item
 
 
 def scan_page(
@@ -65,4 +68,6 @@ def scan_page(
         if page.draft:
             page.answers = {a.item_id: AnswerSnapshot.of(a) for a in page.draft.answers}
     page.items = items_of(page.version.id)
+    if inventory_item(page.items) is not None:
+        page.count = count_sheet(location, page.draft)
     return page

@@ -22,6 +22,7 @@ from patrol.inspections.drafts import (
 from patrol.inspections.presence import raise_flags
 from patrol.inspections.visit_times import DeviceTimes, completion_time, worse
 from patrol.modelrooms.cases import settle_count
+from patrol.modelrooms.counting import INVENTORY, record_count
 from patrol.models import ChecklistItem, Inspection
 from patrol.rounds.counting import count_visit
 from patrol.setup.checklists import items_of
@@ -74,7 +75,11 @@ def submit_inspection(key: DraftKey, given: dict[int, AnswerInput]) -> SubmitRes
     _complete(inspection, completed.at, completed.flag, times.received_at)
     count_visit(inspection, key.version.checklist_id)
     raise_flags(inspection, key.version.checklist_id, times.received_at)
-    settle_answers(inspection, key.location, items, checklist_id=key.version.checklist_id, now=times.received_at)
+    # A model room's count: its inventory item's answer (how many lines were counted) is written here and
+    # raises no task; a short or damaged line is followed by its loss case, opened right after.
+    record_count(inspection, items, completed.at)
+    questions = [item for item in items if item.item_type != INVENTORY]
+    settle_answers(inspection, key.location, questions, checklist_id=key.version.checklist_id, now=times.received_at)
     if inspection.register_version_id is not None:
         settle_count(inspection, times.received_at)
     db.session.commit()
@@ -109,6 +114,8 @@ def _fold_form(
     errors: dict[str, str] = {}
     taken: set[int] = set()
     for item in items:
+        if item.item_type == INVENTORY:
+            continue  # counted line by line (patrol.modelrooms.counting), never by the form
         if item.id in given and runs_ahead(given[item.id], state.get(item.id)):
             errors[str(item.id)] = seq_ahead_message()
             continue

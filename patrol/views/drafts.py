@@ -86,4 +86,5 @@ def draft_key(location: Location, version: ChecklistVersion, acted: str | None =
         scanned_at=scanned_at(request.form.get("opened", ""), location.id),
         served_at=served_at(request.form.get("opened", ""), location.id),
         times=device_times(acted),
+        register_version_id=whole_number(request.form.get("register_version", "")),
     )

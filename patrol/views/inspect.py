@@ -26,6 +26,8 @@ from patrol.inspections.results import round_findings, round_outcomes
 from patrol.inspections.scan import scan_page
 from patrol.inspections.submission import submit_inspection
 from patrol.inspections.visit_times import visit_of
+from patrol.modelrooms.counting import CountInput, save_count
+from patrol.modelrooms.sheet import count_summary
 from patrol.models import Inspection, Location
 from patrol.setup.checklists import item_on, items_of, version_at
 from patrol.views import outbox
@@ -94,6 +96,32 @@ def answer_save(location_id: int, version_id: int, item_id: int):
     if not outcome.ok:
         return json_error(outcome.status, "invalid", outcome.errors["value"], item=item.id)
     return ack(outbox_op(), item=item.id, seq=outcome.value.seq, finding=outcome.value.is_finding)
+
+
+@bp.post(f"{PREFIX}/count/<int:asset_id>")
+@outbox_only
+@permission_required("rooms.count")
+def count_save(location_id: int, version_id: int, asset_id: int):
+    """One line of a model room's count, as the outbox sends each change (patrol.modelrooms.counting)."""
+    location, version, _item = _load_target(location_id, version_id)
+    form = request.form
+    given = CountInput(
+        counted=form.get("counted", ""),
+        damaged=form.get("damaged", ""),
+        confirmed=form.get("confirmed") == "1",
+        seq=read_seq(),
+    )
+    outcome = save_count(draft_key(location, version, acted="answered_at"), asset_id, given)
+    if not outcome.ok and "form" in outcome.errors:
+        return error_response(outcome.status, detail=outcome.errors["form"])
+    if not outcome.ok and "confirm" in outcome.errors:
+        # The phone asks "really N?" and sends the line again, confirmed.
+        words = outcome.errors["confirm"]
+        return json_error(422, "confirm", words, asset=asset_id, errors={"confirm": words})
+    if not outcome.ok:
+        return json_error(outcome.status, "invalid", outcome.errors["value"], asset=asset_id)
+    stored = outcome.value
+    return ack(outbox_op(), asset=asset_id, seq=stored.seq, counted=stored.counted, damaged=stored.damaged)
 
 
 @bp.post(f"{PREFIX}/items/<int:item_id>/photos")
@@ -201,5 +229,6 @@ def inspection_view(inspection_id: int):
         items=items,
         findings=findings,
         accepted=accepted,
+        count=count_summary(inspection),
         everyone=sees_everyones(current_user),
     )

@@ -51,6 +51,14 @@
     if (!record || record.inspection !== op.inspection) {
       record = { inspection: op.inspection, opened: (op.fields || {}).opened || "", items: {} };
     }
+    if (op.kind === "count") {
+      // A line of a model room's count (outbox-count.js puts these back): as the server took it.
+      if (ack.seq !== undefined && ack.seq !== null && Number(ack.seq) !== op.seq) return;
+      record.counts = record.counts || {};
+      record.counts[String(op.item).replace("asset:", "")] = { counted: op.fields.counted, damaged: op.fields.damaged, seq: op.seq };
+      write(key, record);
+      return;
+    }
     var entry = record.items[op.item] || { photos: [] };
     if (op.kind === "answer") noteAnswer(entry, op, ack);
     else if (op.kind === "photo") notePhoto(entry, ack);

@@ -25,7 +25,8 @@
     if (op.kind === "submit") return say("kind_submit", { location: label.location || "" });
     if (op.kind === "report" || op.report) return say(op.kind === "report" ? "kind_report" : "kind_report_photo", { location: label.location || "" });
     var item = (label.item || "") + (label.location ? " · " + label.location : "");
-    return say(op.kind === "photo" ? "kind_photo" : "kind_answer", { item: item });
+    var kinds = { photo: "kind_photo", count: "kind_count" };
+    return say(kinds[op.kind] || "kind_answer", { item: item });
   }
 
   function stateOf(op) {

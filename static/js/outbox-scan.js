@@ -34,8 +34,11 @@
   var scratch = reading.scratch;
   var noConnection = reading.noConnection;
 
+  // A model room's count also names the register version its sheet shows: the draft is pinned to it.
   function base() {
-    return { client_id: inspection(), opened: form.elements.opened.value, scanned_at: form.elements.scanned_at.value };
+    var fields = { client_id: inspection(), opened: form.elements.opened.value, scanned_at: form.elements.scanned_at.value };
+    if (form.elements.register_version) fields.register_version = form.elements.register_version.value;
+    return fields;
   }
 
   // The scan time is the phone's, when it opened this page (a saved copy too: not when the copy was
@@ -252,6 +255,7 @@
       showStates(ops);
       // Ready once the page shows what the phone holds and answers under the inspection it goes on with.
       found.dataset.outboxReady = "1";
+      found.dispatchEvent(new CustomEvent("patrol-checklist-ready", { bubbles: true }));
     });
     outbox.durable().then(function (durable) {
       if (durable || form.querySelector("[data-no-storage]")) return;

@@ -170,7 +170,7 @@
     form.append("seq", String(op.seq));
     // The phone's clock (visit_times.py): when the person acted, and when this request leaves, from
     // which the server learns how far this clock is off.
-    var acted = { answer: "answered_at", submit: "completed_at" }[op.kind];
+    var acted = { answer: "answered_at", count: "answered_at", submit: "completed_at" }[op.kind];
     if (acted && op.created) form.append(acted, String(op.created));
     form.append("sent_at", String(Date.now()));
     if (op.kind !== "photo") return post(op.url, form, token);

@@ -161,7 +161,7 @@
   var loading = {};
   // A part the page's script bundle already ran (patrol/views/static_bundles.py) is not fetched again.
   var RAN = { item: "patrolChecklistItem", scan: "patrolChecklist", send: "patrolOutboxSender",
-    photos: "patrolChecklistPhotos", submit: "patrolChecklistSubmit", list: "patrolOutboxList",
+    photos: "patrolChecklistPhotos", submit: "patrolChecklistSubmit", list: "patrolOutboxList", count: "patrolCount",
     acked: "patrolOutboxAcked", report: "patrolReport", picture: "patrolPicture" };
   // A part that uses another is fetched after it: both photo parts build on outbox-picture.js.
   var AFTER = { photos: "picture", report: "picture" };
@@ -287,7 +287,10 @@
   function pageParts() {
     refreshBar();
     if (document.querySelector("form[data-outbox-form]")) {
-      need("item").then(function () { return need("scan"); }).catch(function () {});
+      var parts = need("item").then(function () { return need("scan"); });
+      // A model room's count sheet: its own part, fetched only where there is one.
+      if (document.querySelector("[data-count-sheet]")) parts = parts.then(function () { return need("count"); });
+      parts.catch(function () {});
     }
     if (document.querySelector("[data-outbox-list]")) need("list").catch(function () {});
     if (document.querySelector("form[data-report-form]")) need("report").catch(function () {});
