@@ -59,7 +59,8 @@ def room_context(room: Location, **extra) -> dict:
     )
     return {
         "room": room,
-        "last": last_count(room),
+        # The newest count is the history's first row, unless an older page is shown.
+        "last": counts.rows[0] if counts.number == 1 and counts.rows else last_count(room),
         "open_cases": open_case_count(room),
         "cases_url": cases_url(room.id),
         "card": handover_card(room),
