@@ -53,7 +53,7 @@ def upgrade():
 
 
 def downgrade():
-    """Lossy: handovers still waiting for a guard are forgotten (confirmed ones are Handover rows)."""
+    """Lossy downgrade: handovers still waiting for a guard are forgotten (confirmed ones are Handover rows)."""
     op.drop_index("ix_handover_requests_guard", table_name="handover_requests")
     op.drop_index("uq_handover_requests_waiting", table_name="handover_requests")
     op.drop_table("handover_requests")
