@@ -27,11 +27,12 @@ def day(scene, make):
     with the cushions still short; a night handover at 19:05; and the next day's opening."""
     other = make.user("steward", sites=[scene.site], username="mei")
     other.display_name = "张梅"
+    short = {"抱枕": (4, 0), "茶几": (1, 0), "台灯": (2, 0)}
     counts = {
         "09:00": count(scene, "开馆清点", shanghai(9), scene.steward, all_present()),
         "10:00": count(scene, "每小时清点", shanghai(10), scene.steward, {"抱枕": (6, 0), "茶几": (1, 0)}),
         "11:00": count(scene, "每小时清点", shanghai(11), other, {"抱枕": (4, 0), "茶几": (1, 1), "台灯": (2, 0)}),
-        "18:00": count(scene, "闭馆清点", shanghai(18), scene.steward, {"抱枕": (4, 0), "茶几": (1, 0), "台灯": (2, 0)}),
+        "18:00": count(scene, "闭馆清点", shanghai(18), scene.steward, short),
         "next": count(scene, "开馆清点", shanghai(8, 40, day=8), scene.steward, all_present()),
     }
     cushion = lines_of(current_version(scene.room.id).id)[0]
