@@ -115,3 +115,9 @@ def test_night_security_is_never_given_a_round_or_a_task(scene):
 
 def test_night_security_has_no_rounds_of_the_stewards(make, scene):
     assert rounds_for(scene.guard, utcnow()).now == []
+
+
+def test_the_rest_of_the_app_answers_night_security_without_an_error(app, scene):
+    phone = _phone(app, "wang")
+    for url in ("/tasks", "/locations", "/inspections", "/notifications", "/account", "/report", "/rounds"):
+        assert phone.get(url).status_code in (200, 302, 403, 404), url
