@@ -29,6 +29,7 @@ WORDS = {
         "opening": "Opening handover from night security",
         "take": "Confirm the handover",
         "took": "You handed 样板间A back to the stewards.",
+        "no count": "No count this day.",
     },
     "zh_Hans": {
         "confirm": "用 PIN 码确认",
@@ -38,6 +39,7 @@ WORDS = {
         "opening": "开馆从夜间安保接班",
         "take": "确认交接",
         "took": "您已将样板间A交还给管家。",
+        "no count": "当天没有清点。",
     },
 }
 
@@ -84,3 +86,7 @@ def test_closing_with_the_guards_pin_then_opening_confirmed_on_the_guards_phone(
     steward.reload()
     expect(steward.locator("#day")).to_contain_text("王强 → 李娜")
     _shot(steward, f"room-after-{language}")
+    steward.locator("#day input[name=day]").fill("2026-01-05")
+    steward.locator("#day button[type=submit]").click()
+    expect(steward.locator("#day")).to_contain_text(words["no count"])
+    expect(steward.locator("#history")).to_be_visible()  # only the day's block was swapped
