@@ -184,6 +184,8 @@ AUDIT_ACTIONS = {
     "user.role_changed": _l("Role changed"),
     "user.sites_changed": _l("Sites changed"),
     "user.password_reset": _l("Password reset"),
+    "user.pin_set": _l("Handover PIN chosen"),
+    "user.pin_reset": _l("Handover PIN reset"),
     "user.deactivated": _l("Person deactivated"),
     "user.reactivated": _l("Person reactivated"),
 }

@@ -164,6 +164,12 @@ def reserve_sign_in(username: str, address: str) -> Slots:
     return slots
 
 
+def forget(budget: Budget, who: str) -> None:
+    """Clear every window of one counter (an administrator unlocked what it counts)."""
+    for item in budget.limits:
+        limiter.storage.clear(item.key_for(*_ids(budget, who)))
+
+
 def forgive_account(username: str) -> None:
     """End the account-wide slow-down (an administrator reset the password); addresses that guessed still wait."""
     for budget in (PER_ACCOUNT, PAST_A_BUSY_ACCOUNT):

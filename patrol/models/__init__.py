@@ -5,6 +5,7 @@ from patrol.models.checklist import Checklist, ChecklistAssignment, ChecklistIte
 from patrol.models.client_op import ClientOp
 from patrol.models.deduction import DeductionRules
 from patrol.models.export import Export
+from patrol.models.handover_request import HandoverRequest
 from patrol.models.inspection import Answer, Inspection, answer_photos
 from patrol.models.location import Location
 from patrol.models.login import Login
@@ -33,6 +34,7 @@ __all__ = [
     "Asset",
     "CountLine",
     "Handover",
+    "HandoverRequest",
     "LossCase",
     "LossSighting",
     "RegisterEvent",

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
+from patrol.access import PERMISSIONS
 from patrol.extensions import db
 from patrol.models import Site, User, user_sites
 from patrol.models.deduction import LAPSE_KINDS
@@ -68,7 +69,8 @@ def lapse_counts(site: Site, month: Month, now: datetime, kinds, who=EVERYONE) -
 def people_of(site: Site, also: set[int]) -> list[User]:
     """Everyone in use on `site`, and the people `also` names, by name."""
     member = select(user_sites.c.user_id).where(user_sites.c.site_id == site.id)
-    on_site = (User.id.in_(member)) & User.active.is_(True)
+    # Night security is not scored on patrols.
+    on_site = (User.id.in_(member)) & User.active.is_(True) & User.role.in_(PERMISSIONS["inspect"])
     wanted = or_(on_site, User.id.in_(also)) if also else on_site
     return list(db.session.scalars(select(User).where(wanted).order_by(User.display_name, User.id)))
 

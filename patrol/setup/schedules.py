@@ -10,6 +10,7 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from patrol.access import PERMISSIONS
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
@@ -88,7 +89,8 @@ def people_on(site_id: int | None) -> list[User]:
     query = (
         select(User)
         .join(user_sites, user_sites.c.user_id == User.id)
-        .where(user_sites.c.site_id == site_id, User.active.is_(True))
+        # Night security is never responsible for a round.
+        .where(user_sites.c.site_id == site_id, User.active.is_(True), User.role.in_(PERMISSIONS["inspect"]))
         .order_by(User.display_name, User.id)
     )
     return list(db.session.scalars(query))

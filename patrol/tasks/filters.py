@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from patrol.access import location_among, person_among, site_among
+from patrol.access import PERMISSIONS, location_among, person_among, site_among
 from patrol.extensions import db
 from patrol.models import Site, User, user_sites
 from patrol.tasks.rules import visible_site_ids
@@ -165,7 +165,7 @@ def people_on(site_ids: set[int], limit: int = 500) -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.id.in_(on_sites), User.active.is_(True))
+            .where(User.id.in_(on_sites), User.active.is_(True), User.role.in_(PERMISSIONS["inspect"]))
             .order_by(User.display_name, User.id)
             .limit(limit)
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from patrol.access import can, site_ids_for
+from patrol.access import PERMISSIONS, can, site_ids_for
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
 from patrol.models import Task, TaskEvent, User, user_sites
@@ -87,7 +87,8 @@ def assignable_people(site_id: int) -> list[User]:
         db.session.scalars(
             select(User)
             .join(user_sites, user_sites.c.user_id == User.id)
-            .where(user_sites.c.site_id == site_id, User.active.is_(True))
+            # Night security does no patrol work: a task is never theirs.
+            .where(user_sites.c.site_id == site_id, User.active.is_(True), User.role.in_(PERMISSIONS["inspect"]))
             .order_by(User.display_name, User.id)
             .limit(500)
         )

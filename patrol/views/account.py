@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_login import current_user, login_required
 
 from patrol.accounts.accounts import change_password, create_first_admin, has_users
+from patrol.accounts.pins import set_own_pin, takes_pin
 from patrol.accounts.sessions import sign_in
 from patrol.accounts.throttle import guard_own_password
 from patrol.i18n import lazy_gettext as _l
@@ -57,7 +58,7 @@ def guide_to_first_steps():
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("account/account.html", errors={})
+    return render_template("account/account.html", errors={}, pin_errors={})
 
 
 @bp.post("/account/password")
@@ -67,9 +68,23 @@ def password_change():
     # The real User, not the current_user proxy: it is handed back to login_user below.
     outcome = change_password(current_user._get_current_object(), request.form)
     if not outcome.ok:
-        return make_response(render_template("account/account.html", errors=outcome.errors), 422)
+        return make_response(render_template("account/account.html", errors=outcome.errors, pin_errors={}), 422)
     sign_in(outcome.value)  # every login ended with the change; this device starts a new one
     flash_success(_l("Your password was changed."))
+    return redirect(url_for("account.account"), 303)
+
+
+@bp.post("/account/pin")
+@login_required
+def pin_change():
+    """Night security chooses the PIN they type on a steward's phone to confirm a handover."""
+    if not takes_pin(current_user):
+        return redirect(url_for("account.account"), 303)
+    outcome = set_own_pin(current_user._get_current_object(), request.form)
+    if not outcome.ok:
+        page = render_template("account/account.html", errors={}, pin_errors=outcome.errors)
+        return make_response(page, outcome.status)
+    flash_success(_l("Your handover PIN was saved."))
     return redirect(url_for("account.account"), 303)
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from patrol.access import can, site_ids_for
 from patrol.database import utcnow
 from patrol.i18n import lazy_gettext as _l
-from patrol.presenters.home import home_counters
+from patrol.presenters.home import guard_home, home_counters, room_cards
 from patrol.presenters.inspection_list import today_rounds
 from patrol.presenters.my_rounds import my_rounds_view
 from patrol.rounds.due import rounds_for
@@ -24,14 +24,18 @@ SHORT_LIST = 10
 @bp.get("/")
 @login_required
 def index():
+    if can(current_user, "handover.take"):  # night security: their rooms and the handovers waiting for them
+        return render_template("home/guard.html", home=guard_home(current_user))
     site_ids = visible_site_ids(current_user)
     supervising = can(current_user, "tasks.supervise")
     counters = home_counters(current_user)
     by_key = {counter.key: counter for counter in counters}
     now = utcnow()
+    rounds = rounds_for(current_user, now)
     # The short lists are the first rows of the lists their counters open.
     context = {
-        "rounds": my_rounds_view(rounds_for(current_user, now), now),
+        "room_cards": room_cards(current_user, rounds, now),
+        "rounds": my_rounds_view(rounds, now),
         "today": today_rounds(current_user, SHORT_LIST),
         "counters": counters,
         "mine": by_key["mine"],

@@ -48,6 +48,18 @@ document.addEventListener("submit", function (event) {
   }
 }, true);
 
+// <form data-phone-time>: stamps when it was sent on the phone's clock (its acted_at and sent_at fields),
+// in the capture phase like data-confirm, so before htmx reads the form: a model room's handover keeps
+// the time it was done, and the server checks the phone's clock against its own (visit_times.py).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-phone-time")) return;
+  var now = String(Date.now());
+  ["acted_at", "sent_at"].forEach(function (name) {
+    if (form.elements[name]) form.elements[name].value = now;
+  });
+}, true);
+
 // <button data-print>: prints the page (the label sheet).
 document.addEventListener("click", function (event) {
   if (event.target instanceof Element && event.target.closest("[data-print]")) window.print();

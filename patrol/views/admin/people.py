@@ -10,7 +10,8 @@ from flask import make_response, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from patrol.access import can, visible_sites
+from patrol.access import PERMISSIONS, can, visible_sites
+from patrol.accounts.pins import reset_pin
 from patrol.extensions import db
 from patrol.i18n import LANGUAGES
 from patrol.i18n import lazy_gettext as _l
@@ -67,6 +68,7 @@ def _form(person: User | None, values, errors=None, status: int = 200, recent=No
         site_choices=_site_choices(values),
         languages=LANGUAGES,
         recent=recent,
+        permissions=PERMISSIONS,
     )
     return make_response(body, status)
 
@@ -137,7 +139,18 @@ CHANGED = {
 def _confirm(person: User, action: str, errors=None, status: int = 200):
     """What resetting, deactivating or reactivating does, and the button that does it."""
     name = person.display_name
-    if action == "reset":
+    if action == "pin":
+        ask = {
+            "question": _l("Give %(name)s a new handover PIN?", name=name),
+            "button": _l("Make a new PIN"),
+            "lines": [
+                _l(
+                    "Their current PIN stops working and a PIN locked by wrong tries is unlocked. You will see "
+                    "the new one once, to pass on; they can choose their own on their account page."
+                )
+            ],
+        }
+    elif action == "reset":
         ask = {
             "question": _l("Reset the password?"),
             "button": _l("Reset password"),
@@ -161,9 +174,10 @@ def _confirm(person: User, action: str, errors=None, status: int = 200):
             "button": _l("Reactivate"),
             "lines": [_l("They can sign in again with their password, and see their sites.")],
         }
+    targets = {"reset": ".person_reset", "pin": ".person_pin"}
     target = (
-        url_for(".person_reset", user_id=person.id)
-        if action == "reset"
+        url_for(targets[action], user_id=person.id)
+        if action in targets
         else url_for(".person_change_state", user_id=person.id, action=action)
     )
     return confirm_page(
@@ -180,6 +194,7 @@ def _confirm(person: User, action: str, errors=None, status: int = 200):
 
 
 @bp.get("/<int:user_id>/reset", defaults={"action": "reset"})
+@bp.get("/<int:user_id>/pin", defaults={"action": "pin"})
 @bp.get("/<int:user_id>/deactivate", defaults={"action": "deactivate"})
 @bp.get("/<int:user_id>/reactivate", defaults={"action": "reactivate"})
 def person_confirm(user_id: int, action: str):
@@ -190,6 +205,15 @@ def person_confirm(user_id: int, action: str):
 def person_reset(user_id: int):
     outcome = reset_password(current_user, db.get_or_404(User, user_id))
     return render_template("admin/people/password.html", given=outcome.value, new=False)
+
+
+@bp.post("/<int:user_id>/pin")
+def person_pin(user_id: int):
+    person = db.get_or_404(User, user_id)
+    outcome = reset_pin(current_user, person)
+    if not outcome.ok:
+        return _confirm(person, "pin", outcome.errors, outcome.status)
+    return render_template("admin/people/pin.html", person=person, pin=outcome.value)
 
 
 @bp.post("/<int:user_id>/deactivate", defaults={"action": "deactivate"})
