@@ -18,7 +18,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from patrol.alerts.worker import serve, start_in_thread
-from patrol.demo.seed import DEMO_PASSWORD, has_data, seed_demo
+from patrol.demo.seed import DEMO_GUARD_PIN, DEMO_PASSWORD, has_data, seed_demo
 from patrol.extensions import db
 from qr import qr_terminal
 
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
             raise click.ClickException("The database already has sites; the demo needs an empty one.")
         for account in seed_demo():
             click.echo(f"{account.role:<11} {account.username:<11} {DEMO_PASSWORD}")
+        click.echo(f"(the guard's handover PIN: {DEMO_GUARD_PIN})")
 
     @group.command("create-admin")
     @click.argument("username")

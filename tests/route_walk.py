@@ -12,7 +12,7 @@ import re
 from sqlalchemy import select
 
 from patrol.extensions import db
-from patrol.models import Asset, ChecklistVersion, Export, Inspection, Location, Schedule, Site, Task, User
+from patrol.models import Asset, ChecklistVersion, Export, Inspection, Location, LossCase, Schedule, Site, Task, User
 
 PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
 
@@ -27,6 +27,10 @@ def sample_ids() -> dict[str, str]:
     return {
         "site_id": garden.id,
         "location_id": location.id,
+        # A model room's pages (/rooms/…) are walked at the demo's model room: elsewhere they are not found.
+        "room_id": db.session.scalar(
+            select(Location.id).where(Location.site_id == garden.id, Location.kind == "model_room")
+        ),
         "token": location.qr_token,
         "checklist_id": version.checklist_id,
         "number": version.number,
@@ -40,6 +44,8 @@ def sample_ids() -> dict[str, str]:
         "item_id": version.items[0].id,
         # An item of the model room's register (its pages answer 404 at location_id, which is no model room).
         "asset_id": db.session.scalar(select(Asset.id).order_by(Asset.id)),
+        # A loss case of the demo's model room, if its counts found one (else its 404 page is checked).
+        "case_id": db.session.scalar(select(LossCase.id).order_by(LossCase.id)) or 1,
         "sha256": "0" * 64,  # no such photo: its 404 page is checked too
         # The demo estate has no export (each is its requester's alone): without one, its 404 page is checked.
         "export_id": db.session.scalar(select(Export.id).order_by(Export.id)) or 1,
@@ -57,6 +63,8 @@ def get_urls(app, ids: dict[str, str]) -> list[str]:
         for converter, arguments, name in PLACEHOLDER.findall(rule.rule):
             if converter == "any":
                 choices = [choice.strip().strip("'\"") for choice in arguments.split(",")]
+            elif name == "location_id" and rule.rule.startswith("/rooms/"):
+                choices = [str(ids["room_id"])]
             else:
                 assert name in ids, f"{rule.rule}: add a sample value for <{name}> to sample_ids()"
                 choices = [str(ids[name])]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from patrol.extensions import db
 from patrol.modelrooms.register import change_quantity, current_version, lines_of, next_version
@@ -205,7 +205,7 @@ def test_another_site_s_room_is_refused_and_so_is_a_butler(room, browser, make, 
     assert lines_counted() == {}
 
 
-def test_a_partial_count_submits_and_its_item_records_the_lines_counted_without_a_task(room, browser):
+def test_a_partial_count_submits_and_its_item_records_the_lines_counted_without_a_task_of_its_own(room, browser):
     room, version, _boss = room
     _html, form = opened(browser, room)
     count(browser, room, version, form, asset(room, "沙发抱枕"), 4)  # two short
@@ -220,7 +220,13 @@ def test_a_partial_count_submits_and_its_item_records_the_lines_counted_without_
     assert inspection.status == "submitted" and inspection.register_version_id == current_version(room.id).id
     answer = db.session.scalar(select(Answer).where(Answer.item_id == sheet.id))
     assert (answer.value_number, answer.is_finding) == (3, False)
-    assert db.session.scalar(select(func.count()).select_from(Task)) == 0
+    # The short and the damaged line each open their loss case's task; the sheet's own answer raises none.
+    tasks = db.session.scalars(select(Task).order_by(Task.id)).all()
+    assert [(task.source, task.problem_key) for task in tasks] == [
+        ("loss", f"asset:{asset(room, '沙发抱枕')}:missing"),
+        ("loss", f"asset:{asset(room, '台灯')}:damaged"),
+    ]
+    assert all(task.answer_id is None for task in tasks)
 
     page = browser.get(response.json["url"], headers=EN).get_data(as_text=True)
     assert re.search(r"data-count-counted>3 of 5<", page)

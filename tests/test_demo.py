@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from patrol import cli
 from patrol.extensions import db
-from patrol.models import ChecklistAssignment, Location, Schedule, Task, User
+from patrol.models import ChecklistAssignment, Handover, Location, LossCase, Schedule, Task, User
 from patrol.setup.checklists import current_versions_for
 from qr import qr_svg
 from tests.conftest import Browser
@@ -23,7 +23,13 @@ def test_seed_demo_builds_the_estate_from_the_domain(app):
         kinds = dict(db.session.execute(select(Location.kind, func.count()).group_by(Location.kind)).all())
         assert kinds["floor"] >= 10 and kinds["renovation"] == 2 and kinds["model_room"] == 1
         assert kinds["vacant_unit"] >= 2
-        assert {u.role for u in db.session.scalars(select(User))} == {"butler", "steward", "supervisor", "admin"}
+        assert {u.role for u in db.session.scalars(select(User))} == {
+            "butler",
+            "steward",
+            "supervisor",
+            "admin",
+            "guard",
+        }
         room = db.session.scalar(select(Location).where(Location.kind == "model_room"))
         names = [v.name for v in current_versions_for(room)]
         assert len(names) == 3 and any("开馆" in n for n in names) and any("闭馆" in n for n in names)
@@ -106,3 +112,18 @@ def test_demo_people_carry_plain_names_and_the_pages_add_the_role_once(app, brow
     for page in (task_page, board):
         assert "<option value" in page and "张伟（管家）" in page and "（管家）（管家）" not in page
     assert "王强" in people and "王强（主管）" not in people
+
+
+def test_the_demo_model_room_lost_a_cushion_yesterday_between_two_hourly_counts(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["patrol", "seed-demo"]).exit_code == 0
+    with app.app_context():
+        (case,) = db.session.scalars(select(LossCase)).all()
+        zone = case.location.site.zone
+        assert (case.kind, case.status, case.quantity) == ("missing", "open", 1)
+        assert case.last_complete.submitted_at.astimezone(zone).strftime("%H:%M") == "11:06"
+        assert case.first_short.submitted_at.astimezone(zone).strftime("%H:%M") == "12:03"
+        assert [sighting.counted for sighting in case.sightings] == [5, 5, 5]
+        assert case.task.source == "loss" and case.task.status == "open"
+        assert db.session.scalar(select(func.count()).select_from(Handover)) == 2
+        db.session.remove()

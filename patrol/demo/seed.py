@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 
 from patrol.accounts.accounts import create_user
 from patrol.database import utcnow
+from patrol.demo.room_day import seed_room_day
 from patrol.demo.tasks import fix_awaiting_recheck
 from patrol.extensions import db
 from patrol.inspections.answers import evaluate
 from patrol.modelrooms.register import LineInput, start_register
 from patrol.models import Answer, Checklist, ChecklistVersion, Inspection, Location, Schedule, Site, User
+from patrol.passwords import hash_password
 from patrol.rounds.planning import plan_visits
 from patrol.setup import catalogue
 from patrol.setup.checklist_editor import publish_new_checklist
@@ -38,7 +40,10 @@ DEMO_ACCOUNTS = [
     DemoAccount("steward", "李娜", "steward"),
     DemoAccount("supervisor", "王强", "supervisor"),
     DemoAccount("admin", "陈静", "admin"),
+    DemoAccount("guard", "赵刚", "guard"),
 ]
+# The demo guard's PIN, for confirming a model room's handover on the steward's phone.
+DEMO_GUARD_PIN = "7315"
 
 
 def has_data() -> bool:
@@ -59,13 +64,15 @@ def seed_demo() -> list[DemoAccount]:
     _checklists(garden)
     users = {}
     for account in DEMO_ACCOUNTS:
-        sites = [garden] if account.role in {"butler", "steward"} else [garden, tower]
+        sites = [garden] if account.role in {"butler", "steward", "guard"} else [garden, tower]
         users[account.role] = create_user(
             account.username, DEMO_PASSWORD, display_name=account.display_name, role=account.role, sites=sites
         )
+    users["guard"].pin_hash = hash_password(DEMO_GUARD_PIN)
     db.session.flush()
     _room_register(garden, users["supervisor"])
     _schedules(garden, users["steward"])
+    seed_room_day(_model_room(garden), users["steward"], users["guard"])
     _history(garden, users["butler"], users["supervisor"])
     plan_visits(utcnow())  # the rounds of the next day are expected at once; the worker keeps them coming
     db.session.commit()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
@@ -34,6 +34,9 @@ from patrol.validation import Checker, whole_number
 
 KINDS = ("to_night", "to_day")
 REMARKS_LENGTH = 500
+
+# How long before a handover its count may have been made (a closing count, then the walk to the guard).
+COUNT_BEFORE_HANDOVER = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -91,19 +94,18 @@ def waiting_for(guard: User) -> list[HandoverRequest]:
     return list(db.session.scalars(query))
 
 
-def count_of_the_day(room: Location, at: datetime) -> int | None:
-    """The room's latest submitted count on the site's day of `at`: the count a handover goes with."""
-    zone = room.site.zone
-    day = at.astimezone(zone).date()
-    start = datetime.combine(day, time(0), tzinfo=zone)
+def count_handed_over(room: Location, at: datetime) -> int | None:
+    """The count a handover at `at` goes with: the room's latest count submitted in the hours before it.
+
+    A window, not the site's calendar day: a closing count at 23:56 goes with the handover at 00:06.
+    """
     return db.session.scalar(
         select(Inspection.id)
         .where(
             Inspection.location_id == room.id,
             Inspection.status == "submitted",
             Inspection.register_version_id.is_not(None),
-            Inspection.submitted_at >= start,
-            Inspection.submitted_at < start + timedelta(days=1),
+            Inspection.submitted_at > at - COUNT_BEFORE_HANDOVER,
             Inspection.submitted_at <= at,
         )
         .order_by(Inspection.submitted_at.desc(), Inspection.id.desc())
@@ -146,7 +148,7 @@ def _write(given: Given, guard: User, remarks: str, confirmed_by: str, at: datet
         handed_at=at,
         remarks=remarks,
         confirmed_by=confirmed_by,
-        inspection_id=count_of_the_day(given.room, at),
+        inspection_id=count_handed_over(given.room, at),
     )
     db.session.add(handover)
     db.session.flush()

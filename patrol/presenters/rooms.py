@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from patrol.database import utcnow
 from patrol.extensions import db
 from patrol.i18n import lazy_gettext as _l
-from patrol.modelrooms.handover import count_of_the_day, guards_of, last_handover, next_kind, waiting_request
+from patrol.modelrooms.handover import count_handed_over, guards_of, last_handover, next_kind, waiting_request
 from patrol.modelrooms.history import CountRow
 from patrol.models import Handover, HandoverRequest, Inspection, Location, LossCase, User
 from patrol.presenters.times import localtime
@@ -57,7 +57,7 @@ def handover_card(room: Location) -> HandoverCard:
     last = last_handover(room.id)
     kind = next_kind(last)
     chosen = last.to_user_id if last is not None and kind == "to_day" else None
-    count_id = count_of_the_day(room, utcnow()) if kind == "to_night" else None
+    count_id = count_handed_over(room, utcnow()) if kind == "to_night" else None
     count = db.session.get(Inspection, count_id) if count_id else None
     return HandoverCard(kind, last, waiting_request(room.id), guards_of(room.site_id), chosen, str(uuid.uuid4()), count)
 
