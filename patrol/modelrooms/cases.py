@@ -23,7 +23,7 @@ from patrol.extensions import db
 from patrol.modelrooms import case_tasks
 from patrol.modelrooms.custody import first_complete_after, last_complete_before
 from patrol.modelrooms.register import current_version, lines_of
-from patrol.models import CountLine, Inspection, LossCase, LossSighting, RegisterLine
+from patrol.models import CountLine, Inspection, Location, LossCase, LossSighting, RegisterLine
 
 
 def shortfalls(line: RegisterLine, count: CountLine) -> list[tuple[str, int]]:
@@ -41,7 +41,12 @@ def settle_count(inspection: Inspection, now: datetime) -> list[LossCase]:
 
     Called once per submit, inside its transaction (the caller commits); called again, it changes nothing.
     """
-    if inspection.register_version_id is None or _settled(inspection.id):
+    if inspection.register_version_id is None:
+        return []
+    # Two counts of one room submitted at once take turns here (a row lock on PostgreSQL; SQLite's writes
+    # take turns already), so the second sees the case the first opened and adds a sighting to it.
+    db.session.execute(select(Location.id).where(Location.id == inspection.location_id).with_for_update())
+    if _settled(inspection.id):
         return []
     counts = {
         count.asset_id: count
