@@ -226,7 +226,7 @@ def test_a_model_rooms_day_from_the_morning_handover_to_the_night_one(make, chro
     boss.locator("form.record-form button[type=submit]").tap()
     expect(boss.locator("#flashes .alert-success")).to_have_count(1)
     shot(boss, "record-form", language)
-    boss.locator("main .page-head .actions a").tap()
+    boss.locator("main .record-head .actions a").tap()
     expect(boss.locator("h1")).to_have_text(words["record"])
     expect(boss.locator(".record")).to_contain_text("参观客户 张先生")
     expect(boss.locator(".record .custodian-cell")).to_contain_text("李娜")
