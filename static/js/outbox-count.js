@@ -175,8 +175,12 @@
     refresh();
   }
 
+  // The lines whose change still waits out its pause, saved now; resolves once each is in the outbox.
   function saveWaiting() {
-    Object.keys(timers).forEach(function (asset) { var li = lineOf(asset); if (li) save(li, false); });
+    return Promise.all(Object.keys(timers).map(function (asset) {
+      var li = lineOf(asset);
+      return li ? save(li, false) : null;
+    }));
   }
 
   function locked() { return form.classList.contains("is-queued"); }
@@ -309,5 +313,5 @@
   document.addEventListener("patrol-checklist-ready", start);
   start();
 
-  window.patrolCount = { start: start, refresh: refresh };
+  window.patrolCount = { start: start, refresh: refresh, saveWaiting: saveWaiting };
 })();

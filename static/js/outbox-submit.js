@@ -85,8 +85,13 @@
     form.querySelector("[data-checklist-alert]").textContent = "";
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    var op = checklist.described({ kind: "submit", url: form.dataset.submitUrl, fields: fields(form) }, null);
-    outbox.enqueue(op).then(function () {
+    // A count line tapped a moment ago still waits out its pause: it goes into the outbox before the
+    // submit, which is sent only after everything queued before it.
+    var counts = window.patrolCount ? window.patrolCount.saveWaiting() : Promise.resolve();
+    counts.then(function () {
+      var op = checklist.described({ kind: "submit", url: form.dataset.submitUrl, fields: fields(form) }, null);
+      return outbox.enqueue(op);
+    }).then(function () {
       outbox.all().then(function (ops) { show(form, ops); });
     }, function () { button.disabled = false; });
   }
