@@ -139,7 +139,7 @@ def test_a_task_names_the_inspection_it_came_from_in_words(browser, ctx):
     from patrol.models import Task
 
     seed_demo()
-    task = db.session.scalar(select(Task).order_by(Task.id))
+    task = db.session.scalar(select(Task).where(Task.source == "finding").order_by(Task.id))
     browser.login("supervisor", DEMO_PASSWORD)
     english = browser.get(f"/tasks/{task.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert re.search(r">Inspection of \d{4}-\d\d-\d\d \d\d:\d\d</a>", english) and "the inspection" not in english
