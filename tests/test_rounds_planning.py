@@ -208,7 +208,7 @@ def test_the_demo_expects_the_rounds_of_the_day_ahead(app):
         )
         # Every demo schedule has its first version; the floors' hourly rounds of the next 24 h are there
         # (13 a day, at each of the garden's floors), whatever the hour the demo is seeded at.
-        assert versions == schedules == 4
+        assert versions == schedules == 6  # floors, renovations, vacant units; the model room opens, hourly, closes
         assert hourly_floors >= 13 * 10
 
 

@@ -61,15 +61,19 @@ def upgrade():
         sa.UniqueConstraint("version_id", "asset_id"),
     )
     op.create_index("ix_register_lines_version_id", "register_lines", ["version_id"])
-    with op.batch_alter_table("inspections", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("register_version_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            "fk_inspections_register_version_id", "register_versions", ["register_version_id"], ["id"]
+    # Plain ADD COLUMNs: a batch would copy these tables on SQLite, and dropping the old copy fails while
+    # other tables' rows point at it.
+    if op.get_bind().dialect.name == "sqlite":  # SQLite adds a column's reference only inline
+        op.execute(
+            "ALTER TABLE inspections ADD COLUMN register_version_id INTEGER REFERENCES register_versions (id)"
         )
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("pin_hash", sa.String(255), nullable=True))
-    with op.batch_alter_table("locations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("blind_count", sa.Boolean(), nullable=False, server_default=sa.false()))
+    else:
+        op.add_column("inspections", sa.Column("register_version_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            "fk_inspections_register_version_id", "inspections", "register_versions", ["register_version_id"], ["id"]
+        )
+    op.add_column("users", sa.Column("pin_hash", sa.String(255), nullable=True))
+    op.add_column("locations", sa.Column("blind_count", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "count_lines",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -195,7 +199,8 @@ def downgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("pin_hash")
     with op.batch_alter_table("inspections", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_inspections_register_version_id", type_="foreignkey")
+        if op.get_bind().dialect.name != "sqlite":  # there, the reference is unnamed and goes with its column
+            batch_op.drop_constraint("fk_inspections_register_version_id", type_="foreignkey")
         batch_op.drop_column("register_version_id")
     op.drop_index("ix_register_lines_version_id", table_name="register_lines")
     op.drop_table("register_lines")
