@@ -12,7 +12,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from patrol.extensions import db
+from patrol.models import Asset, Location, Site, User
+from tests import factories
 from tests.conftest import SeparateBrowser
 from tests.task_crew import make_crew, task_in
 
@@ -64,7 +68,32 @@ PAGES = {
     "photos of a re-check": ("butler", lambda app, crew: f"/tasks/{task_in(app, crew, 'fixed')}", PHOTO),
     "photos of a report (随手拍)": ("butler", lambda app, crew: "/report", PHOTO),
     "a sheet of locations": ("admin", lambda app, crew: "/admin/locations/import", SHEET),
+    "a model room's reference photo, on its register": (
+        "admin",
+        lambda app, crew: f"/rooms/{room(crew)}/register",
+        PHOTO,
+    ),
+    "an item's new reference photo": (
+        "admin",
+        lambda app, crew: f"/rooms/{room(crew)}/register/lines/{asset(crew)}",
+        PHOTO,
+    ),
+    "a sheet of a model room's assets": ("admin", lambda app, crew: f"/rooms/{room(crew)}/register/import", SHEET),
 }
+
+
+def room(crew) -> int:
+    """The crew's site's model room, with a register of one line (made on first use)."""
+    site = db.session.get(Site, crew.site_id)
+    found = db.session.scalar(select(Location).where(Location.site_id == site.id, Location.kind == "model_room"))
+    if found is None:
+        found = factories.location(site, kind="model_room", name="样板间A")
+        factories.register(found, [("客厅", "抱枕", 6)], db.session.scalar(select(User).where(User.role == "admin")))
+    return found.id
+
+
+def asset(crew) -> int:
+    return db.session.scalar(select(Asset.id).where(Asset.location_id == room(crew)))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -87,6 +116,9 @@ def test_no_template_has_a_file_input_that_the_pages_above_do_not_open():
         "tasks/_actions.html",
         "reports/form.html",
         "admin/locations/import.html",
+        "rooms/register.html",
+        "rooms/register_line.html",
+        "rooms/register_import.html",
     }
 
 

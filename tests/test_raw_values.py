@@ -52,10 +52,20 @@ RAW_PATTERN = re.compile(
     )
     + r")(?![A-Za-z0-9_])"
 )
-# Input the reader is shown so as to type it: the column headings a location sheet may use ("floor · 楼层").
-TYPED_HERE = {"/admin/locations/import": re.compile(r"^[a-z_]+ · ")}
+# Input the reader is shown so as to type it: the column headings a location sheet may use ("floor · 楼层"),
+# and a model room's asset sheet ("单位 · unit"), by the page's address.
+TYPED_HERE = [
+    (re.compile(r"/admin/locations/import$"), re.compile(r"^[a-z_]+ · ")),
+    (re.compile(r"/rooms/\d+/register/import$"), re.compile(r"^\S+ · [a-z_]+$")),
+]
 # The demo's accounts get names that are not role keys.
-NEW_NAMES = {"admin": "chenjing", "supervisor": "wangqiang", "butler": "zhangwei", "steward": "lina"}
+NEW_NAMES = {
+    "admin": "chenjing",
+    "supervisor": "wangqiang",
+    "butler": "zhangwei",
+    "steward": "lina",
+    "guard": "zhaogang",
+}
 
 
 class VisibleText(HTMLParser):
@@ -88,7 +98,7 @@ def visible_text(html: str) -> str:
 
 def raw_values_in(html: str, url: str = "") -> list[str]:
     """Each raw value on the page, with the line of visible text it stands in."""
-    typed_here = TYPED_HERE.get(url)
+    typed_here = next((text for address, text in TYPED_HERE if address.search(url)), None)
     return [
         f"{match.group(1)!r} in {line!r}"
         for line in visible_text(html).splitlines()
